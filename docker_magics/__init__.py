@@ -1,0 +1,32 @@
+"""docker_magics: Docker's image commands as IPython magics, with notebook-native results.
+
+``%load_ext docker_magics`` registers ``%docker`` / ``%%docker``; ``%unload_ext docker_magics``
+removes them. Heavy imports (docker-py, pandas, ipywidgets) wait until a command needs them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
+
+_loaded: dict[int, Any] = {}
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the ``%docker`` magics on ``ipython`` (called by ``%load_ext``)."""
+    from .magics import DockerMagics
+
+    magics = DockerMagics(ipython)
+    ipython.register_magics(magics)
+    _loaded[id(ipython)] = magics
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Remove the ``%docker`` magics again (called by ``%unload_ext``)."""
+    magics = _loaded.pop(id(ipython), None)
+    for kind in ("line", "cell"):
+        ipython.magics_manager.magics[kind].pop("docker", None)
+    if magics is not None:
+        ipython.magics_manager.registry.pop(type(magics).__name__, None)

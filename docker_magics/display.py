@@ -1,0 +1,33 @@
+"""What the notebook shows besides frames: text results, messages, JSON trees."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class Text(str):
+    """Text a command printed (``--format`` output): shown as is, without quotes, and still a ``str``."""
+
+    __slots__ = ()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.rstrip("\n") if self.endswith("\n") else self)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class JSONResult(list):
+    """``inspect``'s result: the CLI's JSON (a list of objects), shown as a collapsible tree."""
+
+    def _repr_json_(self) -> tuple[list, dict]:
+        return list(self), {"expanded": False, "root": "inspect"}
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(json.dumps(list(self), indent=4, ensure_ascii=False))
+
+
+def message(text: str) -> None:
+    """Show a short status line (stdout, so it lands in the cell's output and in nbclient's)."""
+    print(text)

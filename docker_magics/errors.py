@@ -1,0 +1,86 @@
+"""The one exception family users see, and the translation of engine failures into it.
+
+Every mistake of the user's and every refusal of the engine or registry ends as a
+:class:`DockerMagicError`. IPython calls ``_render_traceback_`` on it, so a notebook shows one
+line (what failed, what to do next) instead of a traceback. Anything else that escapes is a bug of
+ours and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class DockerMagicError(Exception):
+    """A failure the user can act on, shown as one line."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """The single line shown to the user: what failed, then what to do."""
+        if not self.hint:
+            return self.message
+        stop = "" if self.message.endswith((".", "?", "!", ":")) else "."
+        return f"{self.message}{stop} {self.hint}"
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython prints these lines instead of a traceback.
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self.line()}"]
+
+
+class UsageError(DockerMagicError):
+    """The command line does not follow the grammar (unknown verb or flag, missing argument)."""
+
+
+class NotImplementedVerb(DockerMagicError):
+    """A verb the grammar knows but this version does not do yet."""
+
+
+class EngineUnavailableError(DockerMagicError):
+    """The Docker engine cannot be reached."""
+
+
+class PermissionDeniedError(DockerMagicError):
+    """The engine's socket exists but this user may not use it."""
+
+
+class ImageNotFoundError(DockerMagicError):
+    """No such image, locally or in the registry."""
+
+
+class ConflictError(DockerMagicError):
+    """The engine refused because of a conflict (image in use, ambiguous reference)."""
+
+
+class RegistryError(DockerMagicError):
+    """A registry refused or failed (pull, push, search, login)."""
+
+
+class RegistryAuthError(RegistryError):
+    """The registry refused the credentials, or asked for some."""
+
+
+class InvalidReferenceError(DockerMagicError):
+    """An image reference that Docker would reject."""
+
+
+class TemplateError(DockerMagicError):
+    """A --format template that does not parse or fails to execute."""
+
+
+class StreamError(DockerMagicError):
+    """An error reported inside a progress stream (pull, push, build, load)."""
+
+
+class Interrupted(DockerMagicError):
+    """The user interrupted a long operation; it was stopped cleanly."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """Return ``"Did you mean 'x'?"`` for the closest choice, or None when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"Did you mean '{close[0]}'?" if close else None

@@ -1,0 +1,176 @@
+"""Engine API payloads turned into pandas DataFrames with typed columns.
+
+Pure functions: no engine calls, no display. pandas is imported here, and this module is imported
+only when a listing is made, so ``%load_ext`` does not pay for pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import pandas as pd
+
+NONE = "<none>"
+
+
+class DockerFrame(pd.DataFrame):
+    """A DataFrame that remembers which engine it came from and displays sizes and ages for humans.
+
+    The values stay typed (int64 bytes, tz-aware datetimes); only the notebook's rendering of them
+    changes. Any operation that keeps the frame (filtering, sorting) keeps the friendly display.
+    """
+
+    _metadata: ClassVar[list[str]] = ["dm_engine", "dm_views"]
+
+    @property
+    def _constructor(self) -> Callable[..., DockerFrame]:
+        return DockerFrame
+
+    def _display_copy(self) -> pd.DataFrame:
+        view = pd.DataFrame(self)
+        now = datetime.now(UTC)
+        for column, kind in (getattr(self, "dm_views", None) or {}).items():
+            if column in view.columns:
+                view[column] = view[column].map(_VIEWS[kind](now))
+        return view
+
+    def _repr_html_(self) -> str | None:
+        from .units import escape_html
+
+        html = self._display_copy()._repr_html_()
+        engine = getattr(self, "dm_engine", None)
+        if engine and html:
+            html = f"<div><small>engine: {escape_html(engine)}</small>{html}</div>"
+        return html
+
+    def __repr__(self) -> str:
+        text = repr(self._display_copy())
+        engine = getattr(self, "dm_engine", None)
+        return f"{text}\n[engine: {engine}]" if engine else text
+
+
+def _size_view(_now: datetime) -> Callable[[Any], str]:
+    from .units import human_size
+
+    return lambda v: v if not isinstance(v, int | float) or pd.isna(v) or v < 0 else human_size(int(v))
+
+
+def _age_view(now: datetime) -> Callable[[Any], str]:
+    from .units import human_duration
+
+    def view(value: Any) -> Any:
+        if not isinstance(value, datetime) or pd.isna(value):
+            return value
+        return human_duration((now - value).total_seconds()) + " ago"
+
+    return view
+
+
+_VIEWS = {"size": _size_view, "age": _age_view}
+
+
+def frame(rows: Iterable[dict[str, Any]] | list[tuple], columns: list[str], *, dtypes: dict[str, str],
+          views: dict[str, str] | None = None, engine: str | None = None) -> DockerFrame:
+    """Build a DockerFrame with the given column order and dtypes.
+
+    Args:
+        rows: row tuples in column order.
+        columns: column names.
+        dtypes: column -> "int64", "datetime" (unix seconds or ISO text, to tz-aware UTC), "bool", "string".
+        views: column -> "size" or "age", how the notebook shows it.
+        engine: the engine's name, shown with the frame.
+    """
+    df = DockerFrame(list(rows), columns=columns)
+    for column, kind in dtypes.items():
+        if kind == "datetime":
+            df[column] = _to_datetime(df[column])
+        elif kind == "string":
+            df[column] = df[column].astype(object)
+        else:
+            df[column] = df[column].astype(kind)
+    df.dm_engine = engine
+    df.dm_views = views or {}
+    return df
+
+
+def _to_datetime(values: pd.Series) -> pd.Series:
+    if len(values) and all(isinstance(v, int | float) for v in values):
+        return pd.to_datetime(values, unit="s", utc=True)
+    return pd.to_datetime(values, utc=True, format="ISO8601")
+
+
+def truncate_id(image_id: str, no_trunc: bool = False) -> str:
+    """The CLI's image ID: ``sha256:`` stripped and 12 hex digits, or the full ID with ``--no-trunc``."""
+    return image_id if no_trunc else image_id.removeprefix("sha256:")[:12]
+
+
+def familiar(name: str) -> str:
+    """The short form the CLI shows for a repository (``docker.io/library/x`` -> ``x``)."""
+    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "index.docker.io/"):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _split_tag(ref: str) -> tuple[str, str] | None:
+    name, _, tag = ref.rpartition(":")
+    if not name or "/" in tag:
+        return None
+    return familiar(name), tag
+
+
+def image_rows(image: dict, *, digests: bool) -> list[tuple[str, str, str]]:
+    """The (repository, tag, digest) rows the CLI lists for one image.
+
+    One row per repository:tag; a repository known only by digest gets a ``<none>`` tag; an image
+    with neither is ``<none> <none>``. Without ``--digests`` the digest is ``<none>``.
+    """
+    tags: dict[str, list[str]] = {}
+    for ref in image.get("RepoTags") or ():
+        if ref != "<none>:<none>" and (split := _split_tag(ref)):
+            tags.setdefault(split[0], []).append(split[1])
+    by_digest: dict[str, list[str]] = {}
+    for ref in image.get("RepoDigests") or ():
+        name, _, digest = ref.partition("@")
+        if digest and name != NONE:
+            by_digest.setdefault(familiar(name), []).append(digest)
+    rows: list[tuple[str, str, str]] = []
+    for repo, repo_tags in tags.items():
+        # A repository that has tags shows its digests on the tag rows, never as rows of their own.
+        shown = by_digest.pop(repo, []) if digests else by_digest.pop(repo, None) and []
+        for tag in repo_tags:
+            rows.extend((repo, tag, d) for d in shown or [NONE])
+    for repo, repo_digests in by_digest.items():
+        rows.extend((repo, NONE, d) for d in (repo_digests if digests else [NONE]))
+    return rows or [(NONE, NONE, NONE)]
+
+
+def _newest_first(images: list[dict]) -> list[dict]:
+    # The CLI's order (newest first); ties broken by ID so that two listings compare equal.
+    return sorted(images, key=lambda i: (-i.get("Created", 0), i["Id"]))
+
+
+IMAGE_COLUMNS = ["repository", "tag", "image_id", "created", "size"]
+
+
+def images_frame(images: list[dict], *, digests: bool = False, no_trunc: bool = False,
+                 engine: str | None = None) -> DockerFrame:
+    """``%docker images``: one row per repository:tag, newest image first, as the CLI lists them."""
+    ordered = _newest_first(images)
+    rows = []
+    for image in ordered:
+        image_id = truncate_id(image["Id"], no_trunc)
+        for repo, tag, digest in image_rows(image, digests=digests):
+            row = (repo, tag, digest, image_id, image.get("Created", 0), image.get("Size", 0))
+            rows.append(row if digests else row[:2] + row[3:])
+    columns = IMAGE_COLUMNS[:2] + (["digest"] if digests else []) + IMAGE_COLUMNS[2:]
+    return frame(rows, columns, dtypes={"created": "datetime", "size": "int64"},
+                 views={"created": "age", "size": "size"}, engine=engine)
+
+
+def image_ids(images: list[dict], *, no_trunc: bool = False) -> list[str]:
+    """``%docker images -q``: the IDs, one per listed row, as the CLI prints them."""
+    ordered = _newest_first(images)
+    return [truncate_id(i["Id"], no_trunc) for i in ordered for _ in image_rows(i, digests=False)]

@@ -1,0 +1,92 @@
+"""The ``%docker`` line magic and ``%%docker`` cell magic: parse, run, return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from traitlets import Enum, Float, Int, Unicode, observe
+
+from . import grammar
+from .errors import DockerMagicError, UsageError
+from .expand import expand
+from .session import Session, Settings
+
+
+@magics_class
+class DockerMagics(Magics):
+    """Docker's image commands in a notebook."""
+
+    host = Unicode(None, allow_none=True,
+                   help="Engine to use when a command gives no -H (e.g. unix:///var/run/docker.sock, "
+                        "tcp://host:2376); default: DOCKER_HOST, then the current context.").tag(config=True)
+    context = Unicode(None, allow_none=True,
+                      help="Docker CLI context to use when a command gives no -H or --context.").tag(config=True)
+    progress = Enum(["auto", "widget", "text", "none"], "auto",
+                    help="How pull, push, save, load and build show progress: auto (widgets in a notebook, "
+                         "text elsewhere), widget, text or none.").tag(config=True)
+    timeout = Float(60.0, help="Seconds to wait for the engine to answer one request.").tag(config=True)
+    display_rows = Int(60, help="Rows shown when a listing is displayed (the DataFrame keeps all).").tag(config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell, **kwargs)
+        self.session = Session(shell=shell)
+        self._sync_settings()
+
+    @observe("host", "context", "progress", "timeout", "display_rows")
+    def _on_setting(self, change: Any) -> None:
+        self._sync_settings()
+        if change["name"] in {"host", "context", "timeout"}:
+            self.session.forget()
+
+    def _sync_settings(self) -> None:
+        self.session.settings = Settings(self.host, self.context, self.progress, self.timeout, self.display_rows)
+
+    @no_var_expand
+    @line_cell_magic
+    def docker(self, line: str, cell: str | None = None) -> Any:
+        """Run a Docker image command and return a notebook-native result.
+
+        The grammar is the Docker CLI's (``images`` = ``image ls``, ``rmi`` = ``image rm``, global ``-H``);
+        ``%docker --help`` lists the commands and ``%docker COMMAND --help`` their flags. Listings return
+        DataFrames, ``inspect`` returns the CLI's JSON, ``--format`` prints what the CLI prints.
+        Python values: ``$name`` or ``{expression}``, outside single quotes and ``{{ }}`` templates.
+
+        ``%%docker build [OPTIONS] [PATH]`` builds the cell as the Dockerfile; a ``%%docker`` cell with
+        no command on its first line runs each line as a ``%docker`` command, stopping at the first failure.
+
+        Examples::
+
+            In [1]: %load_ext docker_magics
+
+            In [2]: df = %docker images
+
+            In [3]: %docker image inspect --format '{{.RepoTags}}' busybox
+            [busybox:latest]
+        """
+        cmd = grammar.parse(expand(line, self.shell.user_ns if self.shell else {}), cell)
+        if cell is not None and cmd.verb == "help" and not cmd.options["asked"]:
+            return self._script(line, cell)
+        if cmd.help is not None:
+            print(cmd.help)
+            return None
+        if cell is not None and cmd.verb != "build":
+            raise UsageError(f"'%%docker {cmd.verb}' does not take a cell.",
+                             hint="Use %%docker build for a Dockerfile, or a bare %%docker cell for a script.")
+        from . import commands
+
+        return commands.run(cmd, self.session)
+
+    def _script(self, prefix: str, cell: str) -> Any:
+        """Run each line of a ``%%docker`` cell as a command; stop at the first failure, naming its line."""
+        from IPython.display import display
+
+        result = None
+        for number, text in grammar.script_lines(cell):
+            if result is not None:
+                display(result)
+            try:
+                result = self.docker(f"{prefix} {text}".strip())
+            except DockerMagicError as exc:
+                raise type(exc)(f"line {number} ({text}): {exc.message}", hint=exc.hint) from None
+        return result

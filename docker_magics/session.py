@@ -1,0 +1,50 @@
+"""What lives between commands: the engines already connected and the user's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import Endpoint, Engine, resolve_endpoint
+from .grammar import Command
+
+
+@dataclass
+class Settings:
+    """The user's settings (``%config DockerMagics.*`` fills them)."""
+
+    host: str | None = None
+    context: str | None = None
+    progress: str = "auto"  # auto, widget, text, none
+    timeout: float = 60.0
+    display_rows: int = 60
+
+
+@dataclass
+class Session:
+    """One per shell: the engines (one client each, kept so /version is asked once) and settings."""
+
+    settings: Settings = field(default_factory=Settings)
+    shell: Any = None
+    _engines: dict[Endpoint, Engine] = field(default_factory=dict)
+
+    def endpoints(self, cmd: Command) -> list[Endpoint]:
+        """The engines a command addresses: every ``-H``, else the context, settings or environment."""
+        if cmd.hosts:
+            return [resolve_endpoint(host=h) for h in cmd.hosts]
+        return [resolve_endpoint(host=self.settings.host, context=cmd.context or self.settings.context,
+                                 cfg=cmd.config)]
+
+    def engine(self, cmd: Command) -> Engine:
+        """The single engine a command talks to."""
+        return self.engine_at(self.endpoints(cmd)[0])
+
+    def engine_at(self, endpoint: Endpoint) -> Engine:
+        """The cached engine for an endpoint."""
+        if endpoint not in self._engines:
+            self._engines[endpoint] = Engine(endpoint, timeout=self.settings.timeout)
+        return self._engines[endpoint]
+
+    def forget(self) -> None:
+        """Drop every client (after a setting that changes how engines are reached)."""
+        self._engines.clear()

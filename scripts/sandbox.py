@@ -1,0 +1,296 @@
+"""A private Docker engine and an authenticated registry on loopback, for tests and the quickstart.
+
+Both come from Debian's packages (``docker.io`` and ``docker-registry``) and run as root. Each
+sandbox lives in its own folder, so several can run side by side::
+
+    with Sandbox() as sb:
+        os.environ.update(sb.env())
+        ...
+
+``python scripts/sandbox.py start DIR`` starts one in the background and prints the environment to
+use; ``python scripts/sandbox.py stop DIR`` stops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import io
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REGISTRY_USER = "dmuser"
+
+
+def _wait(check, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            if check():
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not answer within {timeout:.0f} s")
+
+
+def _ping_socket(path: str) -> bool:
+    conn = http.client.HTTPConnection("localhost", timeout=2)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(2)
+    sock.connect(path)
+    conn.sock = sock
+    conn.request("GET", "/_ping")
+    return conn.getresponse().status == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log(root: Path, name: str):
+    return open(root / f"{name}.log", "ab")
+
+
+@dataclass
+class Engine:
+    """A dockerd on a private unix socket and data root."""
+
+    root: Path
+    proc: subprocess.Popen | None = None
+
+    @property
+    def socket(self) -> str:
+        return str(self.root / "docker.sock")
+
+    @property
+    def host(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self) -> Engine:
+        self.root.mkdir(parents=True, exist_ok=True)
+        cmd = [
+            "dockerd", "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
+            "--pidfile", str(self.root / "dockerd.pid"), "-H", self.host,
+            "--iptables=false", "--ip6tables=false", "--bridge=none",
+        ]
+        self.proc = subprocess.Popen(cmd, stdout=_log(self.root, "dockerd"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        _wait(lambda: self.proc.poll() is None and _ping_socket(self.socket), f"dockerd at {self.host}")
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+@dataclass
+class Registry:
+    """Debian's docker-registry with htpasswd auth on 127.0.0.1."""
+
+    root: Path
+    user: str = REGISTRY_USER
+    password: str = field(default_factory=lambda: "pw-" + secrets.token_hex(12))
+    port: int = field(default_factory=_free_port)
+    proc: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> Registry:
+        self.root.mkdir(parents=True, exist_ok=True)
+        htpasswd = subprocess.run(["htpasswd", "-Bbn", self.user, self.password], check=True,
+                                  capture_output=True, text=True).stdout
+        (self.root / "htpasswd").write_text(htpasswd)
+        config = {
+            "version": 0.1,
+            "log": {"level": "warn"},
+            "storage": {"filesystem": {"rootdirectory": str(self.root / "data")}, "delete": {"enabled": True}},
+            "http": {"addr": self.address},
+            "auth": {"htpasswd": {"realm": "docker_magics-test", "path": str(self.root / "htpasswd")}},
+        }
+        # JSON is YAML, so no YAML library is needed.
+        (self.root / "config.yml").write_text(json.dumps(config))
+        self.proc = subprocess.Popen(["docker-registry", "serve", str(self.root / "config.yml")],
+                                     stdout=_log(self.root, "registry"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+        def answers() -> bool:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"docker-registry exited; see {self.root / 'registry.log'}")
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            conn.request("GET", "/v2/")
+            return conn.getresponse().status in (200, 401)
+
+        _wait(answers, f"docker-registry at {self.address}")
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+class Sandbox:
+    """An engine, a registry and a DOCKER_CONFIG folder under one temporary root."""
+
+    def __init__(self, root: str | Path | None = None, *, registry: bool = True, engine: bool = True) -> None:
+        # Unix socket paths are limited to 108 bytes: keep the root short.
+        self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="dm-", dir="/tmp"))
+        self.owns_root = root is None
+        self.engine = Engine(self.root / "engine") if engine else None
+        self.registry = Registry(self.root / "registry") if registry else None
+        self.docker_config = self.root / "docker-config"
+
+    def start(self) -> Sandbox:
+        self.docker_config.mkdir(parents=True, exist_ok=True)
+        if self.engine:
+            self.engine.start()
+        if self.registry:
+            self.registry.start()
+        return self
+
+    def stop(self) -> None:
+        if self.registry:
+            self.registry.stop()
+        if self.engine:
+            self.engine.stop()
+        if self.owns_root:
+            _remove_tree(self.root)
+
+    def env(self) -> dict[str, str]:
+        """The environment that points docker, docker-py and docker_magics at this sandbox."""
+        env = {"DOCKER_HOST": self.engine.host, "DOCKER_CONFIG": str(self.docker_config)} if self.engine else {}
+        if self.registry:
+            env |= {
+                "DM_REGISTRY": self.registry.address,
+                "DM_REGISTRY_USER": self.registry.user,
+                "DM_REGISTRY_PASSWORD": self.registry.password,
+            }
+        return env
+
+    def __enter__(self) -> Sandbox:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _remove_tree(root: Path) -> None:
+    # dockerd unmounts its overlays on a clean stop; a leftover mount would make rmtree fail.
+    mounts = Path("/proc/mounts").read_text().splitlines() if Path("/proc/mounts").exists() else []
+    for line in reversed(mounts):
+        target = line.split()[1]
+        if target.startswith(str(root)):
+            subprocess.run(["umount", "-l", target], check=False, capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+# ---- fixture images -------------------------------------------------------------------------
+
+
+def _tar(files: dict[str, bytes | tuple[bytes, int]]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, content in files.items():
+            data, mode = content if isinstance(content, tuple) else (content, 0o644)
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), mode, 1_700_000_000
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def _build(api, dockerfile: str, files: dict[str, bytes] | None = None, **kwargs) -> str:
+    context = _tar({"Dockerfile": dockerfile.encode(), **(files or {})})
+    image_id = None
+    for event in api.build(fileobj=io.BytesIO(context), custom_context=True, decode=True, rm=True, **kwargs):
+        if "error" in event:
+            raise RuntimeError(event["error"])
+        image_id = event.get("aux", {}).get("ID", image_id)
+    return image_id
+
+
+def busybox_tar() -> bytes:
+    """A root filesystem with Debian's static busybox as /bin/busybox and /bin/sh."""
+    busybox = Path("/bin/busybox").read_bytes()
+    return _tar({"bin/busybox": (busybox, 0o755), "bin/sh": (busybox, 0o755)})
+
+
+def make_fixtures(api) -> dict[str, str]:
+    """Build the test images on the engine behind docker-py's ``APIClient`` ``api``.
+
+    Returns:
+        A map from a short name to the image ID.
+    """
+    ids: dict[str, str] = {}
+    ids["tiny"] = api.import_image_from_data(busybox_tar(), repository="dmtest/tiny", tag="1.0")
+    ids["tiny"] = json.loads(ids["tiny"].strip().splitlines()[-1])["status"]
+    api.tag(ids["tiny"], "dmtest/tiny", "latest")
+    ids["app1"] = _build(api, "FROM scratch\nCOPY a.txt /a.txt\nCOPY b.txt /b.txt\n"
+                         'LABEL org.example.team="data" org.example.tier="gold"\nCMD ["/a.txt"]\n',
+                         {"a.txt": b"a" * 2000, "b.txt": b"b" * 3000}, tag="dmtest/app:1.0")
+    ids["app2"] = _build(api, "FROM scratch\nCOPY a.txt /a.txt\nCOPY c.txt /c.txt\nCOPY d.txt /d.txt\n"
+                         'LABEL org.example.team="ml"\n',
+                         {"a.txt": b"a" * 2000, "c.txt": b"c" * 50_000, "d.txt": b"d" * 10}, tag="dmtest/app:2.0")
+    api.tag(ids["app2"], "dmtest/app", "latest")
+    api.tag(ids["app2"], "dmtest/other", "stable")
+    # Build a tag twice: the first image keeps no tag and becomes dangling (<none>:<none>).
+    ids["dangling"] = _build(api, "FROM scratch\nCOPY v.txt /v.txt\nLABEL org.example.team=\"data\"\n",
+                             {"v.txt": b"one"}, tag="dmtest/dangle:tmp")
+    ids["dangle"] = _build(api, "FROM scratch\nCOPY v.txt /v.txt\n", {"v.txt": b"two"}, tag="dmtest/dangle:tmp")
+    ids["runner"] = _build(api, 'FROM dmtest/tiny:1.0\nRUN ["/bin/busybox", "sh", "-c", "echo built > /built"]\n',
+                           tag="dmtest/runner:1.0")
+    return ids
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] not in {"start", "stop"}:
+        print("usage: sandbox.py start|stop DIR", file=sys.stderr)
+        return 2
+    action, root = argv[0], Path(argv[1]).resolve()
+    state = root / "sandbox.json"
+    if action == "start":
+        sb = Sandbox(root).start()
+        # Detach: the processes outlive this command; stop() finds them by their pids.
+        state.write_text(json.dumps({"env": sb.env(), "pids": [sb.engine.proc.pid, sb.registry.proc.pid]}))
+        for key, value in sb.env().items():
+            print(f"export {key}={value}")
+        return 0
+    if state.exists():
+        for pid in json.loads(state.read_text())["pids"][::-1]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        time.sleep(1)
+        _remove_tree(root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

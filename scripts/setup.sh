@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what docker_magics needs on a fresh Debian machine (as root): the engine, the registry and
+# the tools the tests use from Debian's packages, and the Python dependencies in .venv.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in docker.io docker-registry apache2-utils busybox-static; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+if ! .venv/bin/python -c "import docker_magics, pytest, nbclient, ipykernel" 2>/dev/null; then
+  echo "setup: installing Python dependencies into .venv"
+  .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+fi
+.venv/bin/python -c "import docker_magics" # fail loudly if the install did not work

@@ -1,0 +1,79 @@
+"""Shared fixtures: an IPython shell with the extension, and (for integration tests) a real engine.
+
+The integration tests get a private dockerd and an authenticated docker-registry started for the
+session (scripts/sandbox.py), fixture images built on it, and a temporary DOCKER_CONFIG: they never
+touch the machine's own engine or ~/.docker.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import sandbox as sandbox_module  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def ipshell():
+    """IPython's test shell with docker_magics loaded."""
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython()
+    shell.run_line_magic("load_ext", "docker_magics")
+    yield shell
+
+
+@pytest.fixture
+def ip(ipshell, sandbox):
+    """The shell, pointed at the sandbox engine, with fresh settings."""
+    yield ipshell
+    ipshell.run_line_magic("config", "DockerMagics.host = None")
+
+
+class Sandbox:
+    """What integration tests need to know about the running sandbox."""
+
+    def __init__(self, sb: sandbox_module.Sandbox, ids: dict[str, str]) -> None:
+        self.sb = sb
+        self.ids = ids
+        self.host = sb.engine.host
+        self.registry = sb.registry.address
+        self.user = sb.registry.user
+        self.password = sb.registry.password
+        self.env = {**os.environ, **sb.env()}
+
+    def cli(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
+        """Run the real Docker CLI against the sandbox."""
+        return subprocess.run(["docker", *args], env=self.env, capture_output=True, text=True, check=check,
+                              input=input)
+
+    def api(self):
+        import docker
+
+        return docker.APIClient(base_url=self.host, version="auto")
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory):
+    """A private engine and registry for the whole test session, with fixture images."""
+    with sandbox_module.Sandbox() as sb:
+        saved = {k: os.environ.get(k) for k in sb.env()}
+        os.environ.update(sb.env())
+        import docker
+
+        ids = sandbox_module.make_fixtures(docker.APIClient(base_url=sb.engine.host, version="auto"))
+        try:
+            yield Sandbox(sb, ids)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value

@@ -1,0 +1,9 @@
+"""Every test under integration/ runs on the real engine and registry."""
+
+import pytest
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
