@@ -47,7 +47,8 @@ VERBS: tuple[Verb, ...] = (
                                      "since, reference)"),
           _FORMAT_LIST,
           (None, "--no-trunc", "bool", "Don't truncate output"),
-          _QUIET_IDS),
+          _QUIET_IDS,
+          (None, "--usage", "bool", "Add containers, shared_size and unique_size (the engine's disk usage)")),
          (("reference", "?"),), ("images", "image ls", "image list"), "images:run"),
     Verb("pull", "pull [OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
          (("-a", "--all-tags", "bool", "Download all tagged images in the repository"), _DCT, _PLATFORM,
@@ -97,8 +98,13 @@ VERBS: tuple[Verb, ...] = (
          (("-f", "--filter", "list", "Filter output based on conditions provided (stars=N, is-official=BOOL)"),
           _FORMAT_LIST,
           (None, "--limit", "int", "Max number of search results"),
-          (None, "--no-trunc", "bool", "Don't truncate output")),
+          (None, "--no-trunc", "bool", "Don't truncate output"),
+          (None, "--registry", "str", "Browse a registry's repositories instead (v2 catalog; TERM is a prefix)")),
          (("term", "?"),), ("search",), "search:search"),
+    Verb("tags", "tags [OPTIONS] REPOSITORY", "List a repository's tags in its registry, without pulling",
+         ((None, "--no-trunc", "bool", "Don't truncate digests"),
+          (None, "--limit", "int", "Max number of tags")),
+         (("repository", "?"),), ("tags", "image tags"), "search:tags"),
     Verb("build", "build [OPTIONS] PATH | %%docker build [OPTIONS] [PATH] (cell: the Dockerfile)",
          "Build an image from a Dockerfile",
          (("-t", "--tag", "list", "Name and optionally a tag in the 'name:tag' format"),
@@ -115,6 +121,16 @@ VERBS: tuple[Verb, ...] = (
           (None, "--force-rm", "bool", "Always remove intermediate containers"),
           (None, "--network", "str", "Set the networking mode for the RUN instructions during build")),
          (("path", "?"),), ("build", "image build", "builder build"), "build:build"),
+    Verb("layers", "layers [OPTIONS] IMAGE [IMAGE...]", "One row per layer per image, and which images share it",
+         ((None, "--no-trunc", "bool", "Don't truncate digests and steps"),
+          (None, "--plot", "bool", "Draw the layer sizes (needs matplotlib)")),
+         (("images", "*"),), ("layers", "image layers"), "usage:layers", ("images",)),
+    Verb("diff", "image diff IMAGE_A IMAGE_B", "Shared and unique layers and bytes of two images",
+         (), (("image_a", "?"), ("image_b", "?")), ("image diff",), "usage:diff", ("image_a", "image_b")),
+    Verb("df", "df [OPTIONS]", "Disk usage of images (as 'docker system df' shows it)",
+         (("-v", "--verbose", "bool", "Show one row per image"),
+          (None, "--plot", "bool", "Draw sizes by repository, shared versus unique (needs matplotlib)")),
+         (), ("df", "system df"), "usage:df"),
     Verb("login", "login [OPTIONS] [SERVER]", "Log in to a registry (no password: a form or a masked prompt)",
          (("-u", "--username", "str", "Username"),
           ("-p", "--password", "str", "Password (lands in the notebook and its history: prefer --password-file)"),
@@ -348,8 +364,8 @@ def resolve_verb(argv: list[str]) -> tuple[Verb | None, list[str]]:
             raise UsageError(f"'{argv[1]}' is not a docker image command.",
                              hint=" ".join(x for x in (hint, "See '%docker --help'.") if x))
         return FORMS[form], argv[2:]
-    if word == "builder" and len(argv) > 1 and argv[1] == "build":
-        return FORMS["builder build"], argv[2:]
+    if word in {"builder", "system"} and len(argv) > 1 and f"{word} {argv[1]}" in FORMS:
+        return FORMS[f"{word} {argv[1]}"], argv[2:]
     if word in FORMS:
         return FORMS[word], argv[1:]
     hint = did_you_mean(word, [*TOP_LEVEL, "image"])

@@ -1,0 +1,287 @@
+"""Live progress for long operations: ipywidgets in a notebook, plain lines elsewhere.
+
+The presentation never talks to the engine: a command feeds engine events (``event``), byte counts
+(``advance``) or log lines (``log``) into a :class:`Progress`, which folds them into a state and redraws
+at most ``max_rate`` times a second. The engine sends 25-40 events a second on a local push; the
+display costs a redraw per 100 ms at most.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .units import human_size
+
+
+@dataclass
+class Layer:
+    """What is known of one layer (or one item) of a stream."""
+
+    id: str
+    status: str = ""
+    current: int = 0
+    total: int = 0
+
+
+@dataclass
+class State:
+    """The folded state of a stream: per-layer detail plus overall bytes."""
+
+    title: str
+    layers: dict[str, Layer] = field(default_factory=dict)
+    done_bytes: int = 0  # for byte streams (save/load without layers)
+    total_bytes: int = 0
+    lines: list[str] = field(default_factory=list)  # the last log lines (build)
+    status: str = ""
+
+    def fraction(self) -> float | None:
+        """Overall progress in [0, 1], or None while nothing tells the size."""
+        if self.layers:
+            total = sum(layer.total for layer in self.layers.values())
+            if total:
+                return min(1.0, sum(min(layer.current, layer.total) for layer in self.layers.values()) / total)
+            return None
+        if self.total_bytes:
+            return min(1.0, self.done_bytes / self.total_bytes)
+        return None
+
+
+_FINISHED = ("complete", "already exists", "pushed", "mounted from", "loaded")
+
+
+def fold(state: State, event: dict[str, Any]) -> bool:
+    """Fold one engine event into ``state``; True when something visible changed."""
+    if "stream" in event:
+        state.lines.extend(event["stream"].rstrip("\n").splitlines() or [""])
+        del state.lines[:-200]
+        return True
+    status, layer_id = event.get("status"), event.get("id")
+    if not status:
+        return False
+    if not layer_id:
+        state.status = status
+        return True
+    layer = state.layers.setdefault(layer_id, Layer(layer_id))
+    detail = event.get("progressDetail") or {}
+    if detail.get("total"):
+        layer.current, layer.total = int(detail.get("current") or 0), int(detail["total"])
+    if any(word in status.lower() for word in _FINISHED) and layer.total:
+        layer.current = layer.total
+    changed = layer.status != status
+    layer.status = status
+    return changed or bool(detail)
+
+
+class Progress:
+    """Base progress display; subclasses draw. Use as a context manager."""
+
+    max_rate = 10.0  # redraws per second
+
+    def __init__(self, title: str, *, total_bytes: int = 0) -> None:
+        self.state = State(title, total_bytes=total_bytes)
+        self.redraws = 0
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Progress:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.finish(ok=exc_type is None, message=None if exc_type is None else _short(exc))
+
+    def event(self, event: dict[str, Any]) -> None:
+        """Show one engine event."""
+        with self._lock:
+            if fold(self.state, event):
+                self._maybe_draw()
+
+    def advance(self, nbytes: int) -> None:
+        """Count bytes of a byte stream (save, load upload)."""
+        with self._lock:
+            self.state.done_bytes += nbytes
+            self._maybe_draw()
+
+    def log(self, line: str) -> None:
+        """Add a log line (build)."""
+        self.event({"stream": line})
+
+    def _maybe_draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last >= 1.0 / self.max_rate:
+            self._last = now
+            self.redraws += 1
+            self.draw()
+
+    def start(self) -> None:
+        """Show the display."""
+
+    def draw(self) -> None:
+        """Redraw from ``self.state`` (throttled by the caller)."""
+
+    def finish(self, ok: bool = True, message: str | None = None) -> None:
+        """Final redraw, with the outcome."""
+        self.state.status = message or self.state.status
+        self.ok = ok
+        self.redraws += 1
+        self.draw()
+
+
+def _short(exc: Any) -> str:
+    line = getattr(exc, "line", None)
+    return line() if callable(line) else f"{type(exc).__name__}: {exc}"
+
+
+class NoProgress(Progress):
+    """Shows nothing (``%config DockerMagics.progress = 'none'`` or ``-q``)."""
+
+    def _maybe_draw(self, force: bool = False) -> None:
+        return None
+
+    def finish(self, ok: bool = True, message: str | None = None) -> None:
+        return None
+
+
+class TextProgress(Progress):
+    """Plain lines for terminals and headless runs: a line per layer state change, an overall line a second."""
+
+    max_rate = 1.0
+
+    def __init__(self, title: str, *, total_bytes: int = 0, stream: Any = None) -> None:
+        super().__init__(title, total_bytes=total_bytes)
+        self.stream = stream or sys.stdout
+        self._seen: dict[str, str] = {}
+
+    def start(self) -> None:
+        self._write(self.state.title)
+
+    def event(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            if "stream" in event:
+                for line in event["stream"].rstrip("\n").splitlines():
+                    self._write(line)
+                return
+            fold(self.state, event)
+            layer = self.state.layers.get(event.get("id") or "")
+            # Per-layer state changes are worth a line each; byte counts only in the overall line.
+            if layer and self._seen.get(layer.id) != layer.status:
+                self._seen[layer.id] = layer.status
+                self._write(f"{layer.id}: {layer.status}")
+            elif not layer and event.get("status"):
+                self._write(event["status"])
+            self._maybe_draw()
+
+    def log(self, line: str) -> None:
+        with self._lock:
+            self._write(line.rstrip("\n"))
+
+    def draw(self) -> None:
+        fraction = self.state.fraction()
+        if fraction is not None and fraction < 1.0:
+            self._write(f"{self.state.title}: {fraction:.0%}{_bytes_text(self.state)}")
+
+    def finish(self, ok: bool = True, message: str | None = None) -> None:
+        outcome = message or self.state.status or ("done" if ok else "failed")
+        self._write(f"{self.state.title}: {outcome}{_bytes_text(self.state)}" if ok else outcome)
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _bytes_text(state: State) -> str:
+    if state.layers:
+        done = sum(min(layer.current, layer.total) for layer in state.layers.values())
+        total = sum(layer.total for layer in state.layers.values())
+    else:
+        done, total = state.done_bytes, state.total_bytes
+    if not done and not total:
+        return ""
+    return f" ({human_size(done)}/{human_size(total)})" if total else f" ({human_size(done)})"
+
+
+class WidgetProgress(Progress):
+    """An overall bar and a per-layer table as ipywidgets, redrawn at most 10 times a second."""
+
+    def start(self) -> None:
+        import ipywidgets as widgets
+        from IPython.display import display
+
+        self.bar = widgets.FloatProgress(value=0.0, min=0.0, max=1.0, description="",
+                                         layout=widgets.Layout(width="60%"))
+        self.label = widgets.HTML(value=_escape(self.state.title))
+        self.detail = widgets.HTML(value="")
+        self.box = widgets.VBox([widgets.HBox([self.bar, self.label]), self.detail])
+        display(self.box)
+
+    def draw(self) -> None:
+        fraction = self.state.fraction()
+        if fraction is not None:
+            self.bar.value = fraction
+            self.bar.bar_style = "info"
+        self.label.value = _escape(f"{self.state.title} {self.state.status}{_bytes_text(self.state)}")
+        self.detail.value = _layers_html(self.state)
+
+    def finish(self, ok: bool = True, message: str | None = None) -> None:
+        super().finish(ok, message)
+        self.bar.value = 1.0 if ok else self.bar.value
+        self.bar.bar_style = "success" if ok else "danger"
+
+
+def _escape(text: str) -> str:
+    from .units import escape_html
+
+    return escape_html(text)
+
+
+def _layers_html(state: State) -> str:
+    rows = []
+    for layer in list(state.layers.values())[-40:]:
+        size = f"{human_size(layer.current)}/{human_size(layer.total)}" if layer.total else ""
+        rows.append(f"<tr><td><code>{_escape(layer.id)}</code></td><td>{_escape(layer.status)}</td>"
+                    f"<td style='text-align:right'>{size}</td></tr>")
+    if state.lines:
+        log = _escape("\n".join(state.lines[-30:]))
+        return f"<details open><summary>log</summary><pre style='max-height:20em;overflow:auto'>{log}</pre></details>"
+    return f"<table style='font-size:90%'>{''.join(rows)}</table>" if rows else ""
+
+
+def in_notebook_frontend() -> bool:
+    """True in a kernel that a Jupyter frontend (Lab, Notebook 7) started, where widgets can show.
+
+    Jupyter Server sets JPY_SESSION_NAME for kernels it starts; nbclient/nbconvert runs and terminal
+    IPython do not have it, and get plain lines.
+    """
+    shell = sys.modules.get("IPython") and _shell()
+    return bool(shell and type(shell).__name__ == "ZMQInteractiveShell" and os.environ.get("JPY_SESSION_NAME"))
+
+
+def _shell() -> Any:
+    from IPython import get_ipython
+
+    return get_ipython()
+
+
+def progress_for(style: str, title: str, *, quiet: bool = False, total_bytes: int = 0) -> Progress:
+    """The progress display for a setting (auto, widget, text, none).
+
+    Args:
+        style: ``%config DockerMagics.progress``.
+        title: what is running, e.g. "Pulling 127.0.0.1:5000/team/app:1.0".
+        quiet: the command's ``-q``: nothing shown.
+        total_bytes: the expected size for byte streams (0 when unknown).
+    """
+    if quiet or style == "none":
+        return NoProgress(title, total_bytes=total_bytes)
+    if style == "widget" or (style == "auto" and in_notebook_frontend()):
+        try:
+            import ipywidgets  # noqa: F401
+        except ImportError:
+            return TextProgress(title, total_bytes=total_bytes)
+        return WidgetProgress(title, total_bytes=total_bytes)
+    return TextProgress(title, total_bytes=total_bytes)

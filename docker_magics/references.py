@@ -1,0 +1,122 @@
+"""Image references as Docker parses them: ``[DOMAIN/]PATH[:TAG][@DIGEST]``, normalised like the CLI.
+
+``debian``, ``library/debian``, ``docker.io/library/debian`` and ``index.docker.io/library/debian`` are the
+same repository; :func:`parse` tells what is wrong with an invalid reference in one line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import InvalidReferenceError
+
+DEFAULT_DOMAIN = "docker.io"
+LEGACY_DOMAIN = "index.docker.io"
+OFFICIAL_PREFIX = "library/"
+MAX_NAME = 255
+
+_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+_DOMAIN = re.compile(
+    r"(?:localhost|\[[0-9a-fA-F:]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)"
+    r"(?::[0-9]+)?")
+_TAG = re.compile(r"[\w][\w.-]{0,127}")
+_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A parsed, normalised image reference."""
+
+    domain: str
+    path: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The full repository name, e.g. ``docker.io/library/debian``."""
+        return f"{self.domain}/{self.path}"
+
+    @property
+    def familiar_name(self) -> str:
+        """The repository as the CLI shows it: ``debian``, ``team/app``, ``127.0.0.1:5000/app``."""
+        if self.domain != DEFAULT_DOMAIN:
+            return self.name
+        return self.path.removeprefix(OFFICIAL_PREFIX) if self.path.count("/") == 1 else self.path
+
+    @property
+    def is_docker_hub(self) -> bool:
+        return self.domain == DEFAULT_DOMAIN
+
+    def familiar(self) -> str:
+        """The whole reference in familiar form (what ``docker images`` shows)."""
+        return self.familiar_name + (f":{self.tag}" if self.tag else "") + (f"@{self.digest}" if self.digest else "")
+
+    def with_default_tag(self) -> Reference:
+        """``latest`` when neither a tag nor a digest is given, as ``docker pull`` does."""
+        return self if self.tag or self.digest else Reference(self.domain, self.path, "latest")
+
+    def __str__(self) -> str:
+        return self.familiar()
+
+
+def _invalid(text: str, why: str) -> InvalidReferenceError:
+    return InvalidReferenceError(f"invalid reference format '{text}': {why}",
+                                 hint="A reference is [REGISTRY[:PORT]/]NAME[:TAG][@DIGEST], NAME in lowercase.")
+
+
+def split_domain(name: str) -> tuple[str, str]:
+    """Split a repository name into (domain, path) the way ``ParseNormalizedNamed`` does."""
+    first, slash, rest = name.partition("/")
+    if not slash or (not any(c in first for c in ".:") and first != "localhost" and first.lower() == first):
+        domain, path = DEFAULT_DOMAIN, name
+    else:
+        domain, path = first, rest
+    if domain == LEGACY_DOMAIN:
+        domain = DEFAULT_DOMAIN
+    if domain == DEFAULT_DOMAIN and "/" not in path:
+        path = OFFICIAL_PREFIX + path
+    return domain, path
+
+
+def parse(text: str) -> Reference:
+    """Parse and normalise a reference.
+
+    Raises:
+        InvalidReferenceError: one line naming what is wrong (uppercase, bad tag, bad digest, too long).
+    """
+    if not text:
+        raise _invalid(text, "it is empty")
+    remainder, at, digest = text.partition("@")
+    if at:
+        if not _DIGEST.fullmatch(digest):
+            raise _invalid(text, f"'{digest}' is not a digest (expected ALGORITHM:HEX, e.g. sha256:<64 hex>)")
+        algorithm, _, hexpart = digest.partition(":")
+        if algorithm == "sha256" and len(hexpart) != 64:
+            raise _invalid(text, f"a sha256 digest has 64 hex digits, not {len(hexpart)}")
+    name, tag = remainder, None
+    colon = remainder.rfind(":")
+    if colon > remainder.rfind("/"):
+        name, tag = remainder[:colon], remainder[colon + 1:]
+        if not _TAG.fullmatch(tag):
+            raise _invalid(text, f"'{tag}' is not a valid tag (letters, digits, _ . -, at most 128, "
+                                 "not starting with . or -)")
+    if len(name) > MAX_NAME:
+        raise _invalid(text, f"the repository name is {len(name)} characters long (at most {MAX_NAME})")
+    domain, path = split_domain(name)
+    if domain != DEFAULT_DOMAIN and not _DOMAIN.fullmatch(domain):
+        raise _invalid(text, f"'{domain}' is not a registry host")
+    for component in path.split("/"):
+        if component.lower() != component and _COMPONENT.fullmatch(component.lower()):
+            raise _invalid(text, f"repository name ({path}) must be lowercase")
+        if not _COMPONENT.fullmatch(component):
+            raise _invalid(text, f"'{component}' is not a valid name component (lowercase letters, digits, "
+                                 "separated by . _ __ or -)")
+    return Reference(domain, path, tag, digest or None)
+
+
+def looks_like_id(text: str) -> bool:
+    """True for a full or short image ID (``sha256:…`` or 12 to 64 hex digits)."""
+    hexpart = text.removeprefix("sha256:")
+    return bool(re.fullmatch(r"[0-9a-f]{12,64}", hexpart)) or (text.startswith("sha256:") and bool(hexpart))
