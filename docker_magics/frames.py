@@ -68,7 +68,12 @@ def _age_view(now: datetime) -> Callable[[Any], str]:
     return view
 
 
-_VIEWS = {"size": _size_view, "age": _age_view}
+def _ellipsis_view(_now: datetime) -> Callable[[Any], str]:
+    # The CLI's Ellipsis(s, 45): cut by display width and end in "…"; the frame keeps the whole text.
+    return lambda v: v if not isinstance(v, str) or len(v) <= 45 else v[:44] + "…"
+
+
+_VIEWS = {"size": _size_view, "age": _age_view, "ellipsis": _ellipsis_view}
 
 
 def frame(rows: Iterable[dict[str, Any]] | list[tuple], columns: list[str], *, dtypes: dict[str, str],
@@ -174,3 +179,30 @@ def image_ids(images: list[dict], *, no_trunc: bool = False) -> list[str]:
     """``%docker images -q``: the IDs, one per listed row, as the CLI prints them."""
     ordered = _newest_first(images)
     return [truncate_id(i["Id"], no_trunc) for i in ordered for _ in image_rows(i, digests=False)]
+
+
+HISTORY_COLUMNS = ["image_id", "created", "created_by", "size", "comment"]
+
+
+def history_frame(history: list[dict], *, no_trunc: bool = False, human: bool = True,
+                  engine: str | None = None) -> DockerFrame:
+    """``%docker history``: one row per layer, newest first; ``<missing>`` IDs kept as the engine sends them.
+
+    ``created_by`` keeps the whole step (tabs as spaces, as the CLI shows it); the display cuts it at 45
+    characters unless ``--no-trunc``. ``-H=false`` shows raw bytes and timestamps instead of human ones.
+    """
+    rows = [(_history_id(h.get("Id", ""), no_trunc), h.get("Created", 0), (h.get("CreatedBy") or "").replace("\t", " "),
+             h.get("Size", 0), h.get("Comment") or "") for h in history]
+    views: dict[str, str] = {"created": "age", "size": "size"} if human else {}
+    if not no_trunc:
+        views["created_by"] = "ellipsis"
+    return frame(rows, HISTORY_COLUMNS, dtypes={"created": "datetime", "size": "int64"}, views=views, engine=engine)
+
+
+def _history_id(image_id: str, no_trunc: bool) -> str:
+    return image_id if image_id == "<missing>" else truncate_id(image_id, no_trunc)
+
+
+def history_ids(history: list[dict], *, no_trunc: bool = False) -> list[str]:
+    """``%docker history -q``: the IDs, ``<missing>`` included, as the CLI prints them."""
+    return [_history_id(h.get("Id", ""), no_trunc) for h in history]
