@@ -8,70 +8,17 @@ docker-py is imported on first use, so ``%load_ext`` stays fast.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .endpoints import Endpoint
 from .errors import DockerMagicError
 
 if TYPE_CHECKING:
     from docker import APIClient
-
-DEFAULT_HOST = "unix:///var/run/docker.sock"
-
-
-def config_dir(explicit: str | None = None) -> Path:
-    """The Docker CLI's config folder: ``--config``, else ``$DOCKER_CONFIG``, else ``~/.docker``."""
-    return Path(explicit or os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where an engine is and how to reach it."""
-
-    host: str
-    name: str  # what results say they came from: a context name or the host
-    tls: tuple[tuple[str, Any], ...] = ()
-
-
-def _context_endpoint(name: str, cfg: Path) -> Endpoint:
-    if name == "default":
-        return Endpoint(os.environ.get("DOCKER_HOST") or DEFAULT_HOST, "default")
-    meta = cfg / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest() / "meta.json"
-    try:
-        host = json.loads(meta.read_text())["Endpoints"]["docker"]["Host"]
-    except (OSError, ValueError, KeyError):
-        raise DockerMagicError(f"context '{name}' not found in {cfg / 'contexts'}.",
-                               hint="List contexts with 'docker context ls' in a terminal.") from None
-    return Endpoint(host, name)
-
-
-def resolve_endpoint(host: str | None = None, context: str | None = None, cfg: str | None = None) -> Endpoint:
-    """Decide which engine a command talks to, in the CLI's order of precedence.
-
-    ``-H`` wins, then ``--context``, then ``DOCKER_HOST``, then ``DOCKER_CONTEXT``, then the
-    ``currentContext`` of config.json, then the default socket.
-    """
-    if host:
-        return Endpoint(host, host)
-    folder = config_dir(cfg)
-    if context:
-        return _context_endpoint(context, folder)
-    if os.environ.get("DOCKER_HOST"):
-        return Endpoint(os.environ["DOCKER_HOST"], os.environ["DOCKER_HOST"])
-    name = os.environ.get("DOCKER_CONTEXT")
-    if not name:
-        with contextlib.suppress(OSError, ValueError):
-            name = json.loads((folder / "config.json").read_text()).get("currentContext")
-    if name and name != "default":
-        return _context_endpoint(name, folder)
-    return Endpoint(DEFAULT_HOST, "default")
-
 
 @dataclass
 class Engine:
@@ -95,8 +42,8 @@ class Engine:
             import docker
 
             with self.translated("connect"):
-                self.client = docker.APIClient(base_url=self.endpoint.host, version="auto",
-                                               timeout=self.timeout)
+                self.client = docker.APIClient(base_url=self.endpoint.host, version="auto", timeout=self.timeout,
+                                               **self.endpoint.client_kwargs())
         return self.client
 
     @contextlib.contextmanager

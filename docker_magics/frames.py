@@ -206,3 +206,24 @@ def _history_id(image_id: str, no_trunc: bool) -> str:
 def history_ids(history: list[dict], *, no_trunc: bool = False) -> list[str]:
     """``%docker history -q``: the IDs, ``<missing>`` included, as the CLI prints them."""
     return [_history_id(h.get("Id", ""), no_trunc) for h in history]
+
+
+def fleet_frame(parts: list[tuple[str, DockerFrame, str | None]]) -> DockerFrame:
+    """Stack per-engine frames under an ``engine`` column; an engine that failed is one row with its ``error``."""
+    pieces = []
+    for name, part, error in parts:
+        part = pd.DataFrame(part)
+        if error:
+            part = pd.DataFrame({column: [pd.NA] for column in part.columns})
+        part.insert(0, "engine", name)
+        part["error"] = error
+        pieces.append(part)
+    combined = DockerFrame(pd.concat(pieces, ignore_index=True))
+    combined["error"] = combined["error"].astype(object).where(combined["error"].notna(), None)
+    if "size" in combined and not combined["size"].isna().any():
+        combined["size"] = combined["size"].astype("int64")
+    elif "size" in combined:
+        combined["size"] = combined["size"].astype("Int64")
+    combined.dm_engine = ", ".join(name for name, _, _ in parts)
+    combined.dm_views = parts[0][1].dm_views if parts else {}
+    return combined

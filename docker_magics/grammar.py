@@ -131,6 +131,10 @@ VERBS: tuple[Verb, ...] = (
          (("-v", "--verbose", "bool", "Show one row per image"),
           (None, "--plot", "bool", "Draw sizes by repository, shared versus unique (needs matplotlib)")),
          (), ("df", "system df"), "usage:df"),
+    Verb("context ls", "context ls", "List the Docker CLI's contexts (the current one is marked)",
+         (), (), ("context ls", "context list"), "contexts:ls"),
+    Verb("context use", "context use CONTEXT", "Set the current Docker CLI context (as 'docker context use')",
+         (), (("name", "?"),), ("context use",), "contexts:use"),
     Verb("login", "login [OPTIONS] [SERVER]", "Log in to a registry (no password: a form or a masked prompt)",
          (("-u", "--username", "str", "Username"),
           ("-p", "--password", "str", "Password (lands in the notebook and its history: prefer --password-file)"),
@@ -156,8 +160,12 @@ GLOBAL_FLAGS: tuple[Flag, ...] = (
 
 #: Every spelling of every verb ("image ls", "rmi", ...) mapped to its Verb.
 FORMS: dict[str, Verb] = {form: verb for verb in VERBS for form in verb.forms}
-#: The words that may follow ``image`` (the management-command form).
-IMAGE_SUBCOMMANDS: tuple[str, ...] = tuple(f.split()[1] for f in FORMS if f.startswith("image "))
+#: Management commands (``image``, ``context`` ...) and the words that may follow each.
+MANAGEMENT: dict[str, tuple[str, ...]] = {}
+for _form in FORMS:
+    if " " in _form:
+        _word, _sub = _form.split(" ", 1)
+        MANAGEMENT[_word] = (*MANAGEMENT.get(_word, ()), _sub)
 TOP_LEVEL: tuple[str, ...] = tuple(sorted({f.split()[0] for f in FORMS}))
 
 
@@ -355,20 +363,18 @@ def resolve_verb(argv: list[str]) -> tuple[Verb | None, list[str]]:
     if not argv or argv[0] in {"--help", "-h", "help"}:
         return None, argv
     word = argv[0]
-    if word == "image":
+    if word in MANAGEMENT and word not in FORMS:
         if len(argv) < 2 or argv[1] in {"--help", "-h"}:
             return None, argv
-        form = f"image {argv[1]}"
+        form = f"{word} {argv[1]}"
         if form not in FORMS:
-            hint = did_you_mean(argv[1], IMAGE_SUBCOMMANDS)
-            raise UsageError(f"'{argv[1]}' is not a docker image command.",
+            hint = did_you_mean(argv[1], MANAGEMENT[word])
+            raise UsageError(f"'{argv[1]}' is not a docker {word} command.",
                              hint=" ".join(x for x in (hint, "See '%docker --help'.") if x))
         return FORMS[form], argv[2:]
-    if word in {"builder", "system"} and len(argv) > 1 and f"{word} {argv[1]}" in FORMS:
-        return FORMS[f"{word} {argv[1]}"], argv[2:]
     if word in FORMS:
         return FORMS[word], argv[1:]
-    hint = did_you_mean(word, [*TOP_LEVEL, "image"])
+    hint = did_you_mean(word, TOP_LEVEL)
     raise UsageError(f"'{word}' is not a docker command.",
                      hint=" ".join(x for x in (hint, "See '%docker --help'.") if x))
 

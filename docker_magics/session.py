@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import Endpoint, Engine, resolve_endpoint
+from .endpoints import Endpoint, resolve_endpoint
+from .engine import Engine
 from .grammar import Command
 
 
@@ -31,9 +32,12 @@ class Session:
     def endpoints(self, cmd: Command) -> list[Endpoint]:
         """The engines a command addresses: every ``-H``, else the context, settings or environment."""
         if cmd.hosts:
-            return [resolve_endpoint(host=h) for h in cmd.hosts]
-        return [resolve_endpoint(host=self.settings.host, context=cmd.context or self.settings.context,
-                                 cfg=cmd.config)]
+            return [resolve_endpoint(host=h, cfg=cmd.config, tls=cmd.tls) for h in cmd.hosts]
+        if cmd.context:  # --context a,b addresses several contexts at once
+            return [resolve_endpoint(context=c.strip(), cfg=cmd.config) for c in cmd.context.split(",") if c.strip()]
+        # The settings act like DOCKER_HOST / DOCKER_CONTEXT: below the command's own flags.
+        return [resolve_endpoint(host=self.settings.host, context=self.settings.context, cfg=cmd.config,
+                                 tls=cmd.tls)]
 
     def engine(self, cmd: Command) -> Engine:
         """The single engine a command talks to."""

@@ -68,6 +68,7 @@ class Engine:
     """A dockerd on a private unix socket and data root."""
 
     root: Path
+    tcp_port: int | None = None  # also listen on tcp://127.0.0.1:PORT (plain, for -H tcp:// tests)
     proc: subprocess.Popen | None = None
 
     @property
@@ -85,6 +86,8 @@ class Engine:
             "--pidfile", str(self.root / "dockerd.pid"), "-H", self.host,
             "--iptables=false", "--ip6tables=false", "--bridge=none",
         ]
+        if self.tcp_port:
+            cmd += ["-H", f"tcp://127.0.0.1:{self.tcp_port}"]
         self.proc = subprocess.Popen(cmd, stdout=_log(self.root, "dockerd"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
         _wait(lambda: self.proc.poll() is None and _ping_socket(self.socket), f"dockerd at {self.host}")

@@ -28,7 +28,10 @@ def run(cmd: Command, session: Session) -> Any:
     filters = parse_filters(cmd.filter)
     if cmd.reference:
         filters.setdefault("reference", []).append(cmd.reference)
-    engine = session.engine(cmd)
+    endpoints = session.endpoints(cmd)
+    if len(endpoints) > 1:
+        return _fleet(cmd, session, endpoints, filters)
+    engine = session.engine_at(endpoints[0])
     images = engine.images(all=cmd.all, filters=filters)
     if cmd.format:
         from ..display import Text
@@ -40,3 +43,26 @@ def run(cmd: Command, session: Session) -> Any:
         return frames.image_ids(images, no_trunc=cmd.no_trunc)
     return frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc,
                                engine=engine.endpoint.name)
+
+
+def _fleet(cmd: Command, session: Session, endpoints: list, filters: dict[str, list[str]]) -> Any:
+    """One frame for several engines, queried concurrently, with an ``engine`` column first.
+
+    An engine that cannot answer becomes a row whose ``error`` says why, not a failed listing.
+    """
+    import warnings
+
+    from .. import frames
+    from ..fleet import each_engine
+
+    if cmd.format or cmd.quiet:
+        raise UsageError("--format and -q take one engine.", hint="Drop the extra -H, or drop --format/-q.")
+    engines = [session.engine_at(e) for e in endpoints]
+    results = each_engine(engines, lambda engine: engine.images(all=cmd.all, filters=filters))
+    parts = []
+    for endpoint, images, error in results:
+        if error:
+            warnings.warn(f"{endpoint.name}: {error}", stacklevel=2)
+        parts.append((endpoint.name, frames.images_frame(images or [], digests=cmd.digests,
+                                                         no_trunc=cmd.no_trunc), error))
+    return frames.fleet_frame(parts)

@@ -1,0 +1,105 @@
+"""Several engines: -H with unix:// and tcp://, the CLI's contexts, and fleet listings."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from docker_magics.errors import DockerMagicError
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "scripts"))
+import sandbox as sandbox_module  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def second(sandbox, tmp_path_factory):
+    """A second real engine, also listening on tcp://127.0.0.1, holding one image of its own."""
+    root = tmp_path_factory.mktemp("second", numbered=True)
+    import tempfile
+    from pathlib import Path
+
+    # unix socket paths must stay short: root the engine under /tmp, not pytest's deep folders
+    short = Path(tempfile.mkdtemp(prefix="dm2-", dir="/tmp"))
+    engine = sandbox_module.Engine(short / "e", tcp_port=sandbox_module._free_port()).start()
+    import docker
+
+    api = docker.APIClient(base_url=engine.host, version="auto")
+    api.import_image_from_data(sandbox_module.busybox_tar(), repository="second/only", tag="1")
+    yield engine
+    engine.stop()
+    sandbox_module._remove_tree(short)
+    del root
+
+
+def test_tcp_host(ip, second):
+    df = ip.run_line_magic("docker", f"-H tcp://127.0.0.1:{second.tcp_port} images")
+    assert list(df.repository) == ["second/only"]
+    assert df.dm_engine == f"tcp://127.0.0.1:{second.tcp_port}"
+
+
+def test_fleet_listing_has_engine_column(ip, sandbox, second):
+    df = ip.run_line_magic("docker", f"-H {sandbox.host} -H {second.host} images")
+    assert list(df.columns) == ["engine", "repository", "tag", "image_id", "created", "size", "error"]
+    assert set(df.engine) == {sandbox.host, second.host}
+    mine = df[df.engine == second.host]
+    assert list(mine.repository) == ["second/only"]
+    assert len(df[df.engine == sandbox.host]) == len(ip.run_line_magic("docker", "images"))
+    assert df.error.isna().all()
+    assert str(df["size"].dtype) == "int64"
+
+
+def test_fleet_engine_down_is_a_warning_row(ip, sandbox, tmp_path):
+    down = f"unix://{tmp_path}/down.sock"
+    with pytest.warns(UserWarning, match="Cannot connect to the Docker engine"):
+        df = ip.run_line_magic("docker", f"-H {sandbox.host} -H {down} images")
+    failed = df[df.engine == down]
+    assert len(failed) == 1
+    assert failed.error.iloc[0].startswith(f"Cannot connect to the Docker engine at {down}")
+    assert len(df[df.engine == sandbox.host]) > 0
+
+
+@pytest.fixture
+def context(sandbox, second, monkeypatch):
+    """A CLI context named 'second', made with the real CLI; DOCKER_HOST unset so contexts decide."""
+    sandbox.cli("context", "create", "second", "--description", "the other engine",
+                "--docker", f"host={second.host}")
+    monkeypatch.delenv("DOCKER_HOST")
+    yield "second"
+    sandbox.cli("context", "use", "default", check=False)
+    sandbox.cli("context", "rm", "-f", "second", check=False)
+
+
+def test_context_ls_matches_cli(ip, sandbox, context, monkeypatch):
+    df = ip.run_line_magic("docker", "context ls")
+    env = {k: v for k, v in sandbox.env.items() if k != "DOCKER_HOST"}
+    monkeypatch.setattr(sandbox, "env", env)
+    cli = [json.loads(line) for line in sandbox.cli("context", "ls", "--format", "json").stdout.splitlines()]
+    assert sorted(df.name) == sorted(c["Name"] for c in cli)
+    row = df[df.name == "second"].iloc[0]
+    assert row.docker_endpoint == [c for c in cli if c["Name"] == "second"][0]["DockerEndpoint"]
+    assert row.description == "the other engine"
+    assert list(df[df.current].name) == ["default"]
+
+
+def test_context_flag_and_use(ip, sandbox, second, context, monkeypatch):
+    assert list(ip.run_line_magic("docker", "--context second images").repository) == ["second/only"]
+    ip.run_line_magic("docker", "context use second")
+    env = {k: v for k, v in sandbox.env.items() if k != "DOCKER_HOST"}
+    monkeypatch.setattr(sandbox, "env", env)
+    assert sandbox.cli("context", "show").stdout.strip() == "second"  # the CLI sees the notebook's choice
+    df = ip.run_line_magic("docker", "images")
+    assert list(df.repository) == ["second/only"] and df.dm_engine == "second"
+    with pytest.warns(UserWarning, match="default: Cannot connect"):  # no engine on the default socket here
+        fleet = ip.run_line_magic("docker", "--context default,second images")
+    assert set(fleet.engine) == {"default", "second"}
+    ip.run_line_magic("docker", "context use default")
+    assert sandbox.cli("context", "show").stdout.strip() == "default"
+
+
+def test_unknown_context_is_one_line(ip, context):
+    with pytest.raises(DockerMagicError) as info:
+        ip.run_line_magic("docker", "--context nope images")
+    assert info.value.line().startswith("context 'nope' not found in ")
+    assert info.value.line().endswith("List contexts with '%docker context ls'.")
