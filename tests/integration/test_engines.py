@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
+import tempfile
+from pathlib import Path
 
 import pytest
+import sandbox as sandbox_module  # scripts/ is on sys.path (tests/conftest.py)
 
 from docker_magics.errors import DockerMagicError
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "scripts"))
-import sandbox as sandbox_module  # noqa: E402
-
 
 @pytest.fixture(scope="module")
-def second(sandbox, tmp_path_factory):
+def second(sandbox):
     """A second real engine, also listening on tcp://127.0.0.1, holding one image of its own."""
-    root = tmp_path_factory.mktemp("second", numbered=True)
-    import tempfile
-    from pathlib import Path
-
     # unix socket paths must stay short: root the engine under /tmp, not pytest's deep folders
     short = Path(tempfile.mkdtemp(prefix="dm2-", dir="/tmp"))
     engine = sandbox_module.Engine(short / "e", tcp_port=sandbox_module._free_port()).start()
@@ -30,7 +25,6 @@ def second(sandbox, tmp_path_factory):
     yield engine
     engine.stop()
     sandbox_module._remove_tree(short)
-    del root
 
 
 def test_tcp_host(ip, second):
@@ -78,7 +72,7 @@ def test_context_ls_matches_cli(ip, sandbox, context, monkeypatch):
     cli = [json.loads(line) for line in sandbox.cli("context", "ls", "--format", "json").stdout.splitlines()]
     assert sorted(df.name) == sorted(c["Name"] for c in cli)
     row = df[df.name == "second"].iloc[0]
-    assert row.docker_endpoint == [c for c in cli if c["Name"] == "second"][0]["DockerEndpoint"]
+    assert row.docker_endpoint == next(c for c in cli if c["Name"] == "second")["DockerEndpoint"]
     assert row.description == "the other engine"
     assert list(df[df.current].name) == ["default"]
 
