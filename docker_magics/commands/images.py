@@ -41,8 +41,12 @@ def run(cmd: Command, session: Session) -> Any:
         return Text(format_list(cmd.format, rows, command="image ls", digests=cmd.digests, quiet=cmd.quiet))
     if cmd.quiet:
         return frames.image_ids(images, no_trunc=cmd.no_trunc)
-    return frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc,
-                               engine=engine.endpoint.name)
+    df = frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc, engine=engine.endpoint.name)
+    if cmd.usage:  # /system/df walks every layer: only on request, so the plain listing stays fast
+        from .usage import add_usage_columns
+
+        df = add_usage_columns(df, engine, no_trunc=cmd.no_trunc)
+    return df
 
 
 def _fleet(cmd: Command, session: Session, endpoints: list, filters: dict[str, list[str]]) -> Any:
