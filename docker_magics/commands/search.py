@@ -1,0 +1,171 @@
+"""``%docker search`` (the engine's search endpoint, or a registry's catalog) and ``%docker tags``.
+
+``search TERM`` asks the engine, which asks Docker Hub or the index named in TERM
+(``127.0.0.1:5000/term``) through its v1 search API, as ``docker search`` does. Beyond the CLI,
+``search --registry HOST [PREFIX]`` lists a registry's repositories (its v2 catalog) and
+``tags REPOSITORY`` a repository's tags with digest, size, platforms and creation time, without
+pulling; both talk to the registry itself (:mod:`docker_magics.registry_api`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import Interrupted, NotImplementedVerb, UsageError
+from ..grammar import Command
+from ..session import Session
+
+#: ``n`` asked of a registry per page of a catalog or tag list (tests lower it to exercise paging).
+PAGE_SIZE = 100
+SEARCH_COLUMNS = ["name", "description", "stars", "official"]
+TAG_COLUMNS = ["repository", "tag", "digest", "size", "platforms", "created"]
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:]+\](:[0-9]+)?")
+
+
+@contextlib.contextmanager
+def _interruptible(what: str) -> Iterator[None]:
+    """Ctrl-C while talking to a registry: one line, and the kernel stays usable."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(f"Interrupted while {what}; nothing was changed.") from None
+
+
+def parse_search_filters(values: list[str]) -> dict[str, list[str]]:
+    """``-f stars=3 -f is-official=true`` as the engine's filters map (the engine checks names and values)."""
+    filters: dict[str, list[str]] = {}
+    for value in values:
+        key, eq, arg = value.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"bad format of filter '{value}' (expected name=value)",
+                             hint="Write -f stars=N or -f is-official=true.")
+        filters.setdefault(key.strip().lower(), []).append(arg)
+    return filters
+
+
+def search(cmd: Command, session: Session) -> Any:
+    """Search an index (a DataFrame name, description, stars, official), or browse a registry with --registry."""
+    if cmd.registry is not None:
+        return _catalog(cmd, session)
+    if not cmd.term:
+        raise UsageError('"search" requires exactly 1 argument.',
+                         hint="See '%docker search --help'. Usage: %docker search [OPTIONS] TERM")
+    from .. import registry_api
+
+    filters = parse_search_filters(cmd.filter)
+    engine = session.engine(cmd)
+    index, _ = registry_api.split_search_term(cmd.term)
+    credentials = registry_api.load_credentials(index, _config_dir(cmd))
+    with _interruptible(f"searching {registry_api.index_label(index)}"):
+        results = registry_api.engine_search(engine, cmd.term, limit=cmd.limit, filters=filters,
+                                             credentials=credentials)
+    if cmd.format:
+        return _format(cmd, results)
+    return search_frame(results, no_trunc=cmd.no_trunc, engine=engine.endpoint.name)
+
+
+def search_frame(results: list[dict], *, no_trunc: bool = False, engine: str | None = None) -> Any:
+    """The search results as a DataFrame; descriptions stay whole, the display cuts them like the CLI."""
+    from ..frames import frame
+
+    # `is_automated` is left out: Docker Hub retired automated builds and the engine deprecated the field.
+    rows = [(r.get("name", ""), _one_line(r.get("description")), int(r.get("star_count") or 0),
+             bool(r.get("is_official"))) for r in results]
+    return frame(rows, SEARCH_COLUMNS, dtypes={"stars": "int64", "official": "bool"},
+                 views=None if no_trunc else {"description": "ellipsis"}, engine=engine)
+
+
+def _one_line(text: str | None) -> str:
+    # As every output of the CLI does: a description's line breaks become spaces.
+    return (text or "").replace("\r", " ").replace("\n", " ")
+
+
+def _format(cmd: Command, results: list[dict]) -> Any:
+    try:
+        from ..gotemplate import contexts, format_list
+    except ImportError:
+        raise NotImplementedVerb("'%docker search --format' is not implemented yet.",
+                                 hint="Use the DataFrame's columns, or 'docker search --format' in a "
+                                      "terminal meanwhile.") from None
+    from ..display import Text
+
+    rows = contexts.search_rows(results, no_trunc=cmd.no_trunc)
+    return Text(format_list(cmd.format, rows, command="search"))
+
+
+def _config_dir(cmd: Command) -> Any:
+    from ..endpoints import config_dir
+
+    return config_dir(cmd.config)
+
+
+def _client(domain: str, cmd: Command, session: Session) -> Any:
+    from ..registry_api import RegistryClient, load_credentials
+
+    return RegistryClient(domain, load_credentials(domain, _config_dir(cmd)),
+                          timeout=session.settings.timeout, page_size=PAGE_SIZE)
+
+
+def _registry_host(text: str) -> str:
+    host = re.sub(r"^[a-z]+://", "", text.strip()).rstrip("/")
+    if not _HOST.fullmatch(host):
+        raise UsageError(f"'{text}' is not a registry host (expected HOST[:PORT], e.g. 127.0.0.1:5000)",
+                         hint="See '%docker search --help'.")
+    return "docker.io" if host in {"index.docker.io", "registry-1.docker.io"} else host
+
+
+def _catalog(cmd: Command, session: Session) -> Any:
+    """``search --registry HOST [PREFIX]``: the registry's repositories whose name starts with PREFIX."""
+    from ..frames import frame
+
+    host = _registry_host(cmd.registry)
+    if cmd.filter:
+        raise UsageError("--filter does not apply to --registry (a registry's catalog has no stars or "
+                         "official marks)", hint="Filter the DataFrame instead, e.g. df[df.name.str.contains(...)].")
+    prefix = (cmd.term or "").removeprefix(f"{host}/")
+    client = _client(host, cmd, session)
+    with _interruptible(f"listing the repositories of {host}"):
+        names = client.catalog(prefix, limit=cmd.limit)
+    full = [f"{host}/{name}" for name in names]
+    if cmd.format:
+        return _format(cmd, [{"name": name, "description": "", "star_count": 0, "is_official": False}
+                             for name in full])
+    return frame([(name,) for name in full], ["name"], dtypes={"name": "string"})
+
+
+def tags(cmd: Command, session: Session) -> Any:
+    """``tags REPOSITORY[:TAG]``: one row per tag: digest, size, platforms, created; nothing is pulled."""
+    from ..references import parse
+
+    if not cmd.repository:
+        raise UsageError('"tags" requires exactly 1 argument.',
+                         hint="See '%docker tags --help'. Usage: %docker tags [OPTIONS] REPOSITORY")
+    ref = parse(cmd.repository)
+    if ref.digest:
+        raise UsageError(f"'{cmd.repository}' names a digest; 'tags' lists a repository's tags",
+                         hint=f"Write the repository alone: '%docker tags {ref.familiar_name}'.")
+    client = _client(ref.domain, cmd, session)
+    with _interruptible(f"listing the tags of {ref.familiar_name}"):
+        names = [ref.tag] if ref.tag else client.tags(ref.path, limit=cmd.limit)
+        rows = client.tag_infos(ref.path, names)
+    return tags_frame(ref.familiar_name, rows, no_trunc=cmd.no_trunc)
+
+
+def _created(value: Any) -> Any:
+    # pandas' timestamps stop at 1677: a zero time ("0001-01-01T00:00:00Z") means "unknown".
+    if not isinstance(value, str) or not re.match(r"\d{4}-", value) or int(value[:4]) < 1678:
+        return None
+    return value
+
+
+def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> Any:
+    """Tag rows as a DataFrame: size is nullable Int64 bytes, created tz-aware, platforms ``os/arch`` text."""
+    from ..frames import frame
+
+    table = [(repository, r["tag"], r["digest"], r.get("size"), ", ".join(r.get("platforms") or ()),
+              _created(r.get("created"))) for r in rows]
+    views = {"size": "size", "created": "age"} | ({} if no_trunc else {"digest": "ellipsis"})
+    return frame(table, TAG_COLUMNS, dtypes={"size": "Int64", "created": "datetime"}, views=views)

@@ -1,0 +1,557 @@
+"""A registry's own HTTP API (Docker Registry v2 / OCI distribution), spoken directly with ``requests``.
+
+The engine cannot list a registry's repositories or a repository's tags, so this module asks the
+registry itself: ``/v2/_catalog`` and ``/v2/<name>/tags/list`` (paged with ``n``/``last`` and the
+``Link`` header), manifests (Docker schema 2, manifest lists, OCI manifests and indexes) and config
+blobs. Authentication follows the registry's ``WWW-Authenticate`` challenge: Basic with the stored
+credentials, or the Bearer token flow (realm, service, scope), anonymous when nothing is stored.
+
+Like the engine layer it never prints: it returns plain lists and dicts, and every failure leaves
+as a one-line :class:`~docker_magics.errors.DockerMagicError`. ``requests`` (a docker-py
+dependency) is imported on first use.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import ipaddress
+import json
+import re
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from . import errors
+from .references import DEFAULT_DOMAIN
+
+HUB_API_HOST = "registry-1.docker.io"
+DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+DOCKER_V1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws"
+INDEX_TYPES = frozenset({DOCKER_LIST, OCI_INDEX})
+ACCEPT = ", ".join((OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_V2))
+USER_AGENT = "docker_magics"
+
+
+# ---- addresses and credentials ---------------------------------------------------------------
+
+
+def api_host(domain: str) -> str:
+    """Where a registry's API answers: ``docker.io`` is served by ``registry-1.docker.io``."""
+    return HUB_API_HOST if domain in {DEFAULT_DOMAIN, "index.docker.io", HUB_API_HOST} else domain
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and 127.0.0.0/8 (and ``::1``): the engine's insecure-by-default registries."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
+    name = name.strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url(host: str) -> str:
+    """``http://`` for loopback registries (as the engine treats them: insecure), ``https://`` otherwise."""
+    return f"{'http' if is_loopback(host) else 'https'}://{host}"
+
+
+def load_credentials(domain: str, config_dir: Path | None = None) -> dict[str, str] | None:
+    """The stored credentials for a registry, read the way the Docker CLI reads them.
+
+    ``config.json``'s ``auths`` (base64 ``auth``), ``credsStore`` and ``credHelpers``
+    (``docker-credential-*``), through docker-py's reader. Docker Hub's key is
+    ``https://index.docker.io/v1/``. (This could move onto ``credentials.py`` once it exists.)
+
+    Args:
+        domain: the registry as references name it (``docker.io``, ``127.0.0.1:5000``).
+        config_dir: the CLI's config folder; default ``$DOCKER_CONFIG`` or ``~/.docker``.
+
+    Returns:
+        ``{"username", "password"}`` or ``{"identitytoken"}``, or None when nothing is stored.
+
+    Raises:
+        RegistryAuthError: the credentials helper failed or config.json does not parse.
+    """
+    from docker import auth
+    from docker.errors import DockerException
+
+    from .endpoints import config_dir as default_dir
+
+    path = (config_dir or default_dir()) / "config.json"
+    if not path.is_file():
+        return None
+    hub = domain in {DEFAULT_DOMAIN, "index.docker.io", HUB_API_HOST}
+    try:
+        found = auth.resolve_authconfig(auth.load_config(config_path=str(path)), None if hub else domain)
+    except DockerException as exc:
+        raise errors.RegistryAuthError(
+            f"Cannot read the stored credentials for {domain} from {path}: {exc}",
+            hint="To fix it, check the credentials helper named in config.json, or log in again.") from None
+    found = {k.lower(): v for k, v in (found or {}).items() if v}
+    if found.get("identitytoken"):
+        return {"identitytoken": found["identitytoken"], "username": found.get("username", "")}
+    if found.get("username") and found.get("password"):
+        return {"username": found["username"], "password": found["password"]}
+    return None
+
+
+# ---- challenges and paging -------------------------------------------------------------------
+
+
+def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
+    """``Bearer realm="…",service="…",scope="…"`` -> ``("bearer", {"realm": …, …})``."""
+    scheme, _, rest = header.strip().partition(" ")
+    params = {k.lower(): v for k, v in re.findall(r'(\w+)\s*=\s*"([^"]*)"', rest)}
+    return scheme.lower(), params
+
+
+def next_link(header: str | None) -> str | None:
+    """The target of ``rel="next"`` in a ``Link`` header, if any."""
+    for part in (header or "").split(","):
+        match = re.match(r'\s*<([^>]*)>\s*;.*rel="?next"?', part)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _error_text(response: Any) -> tuple[str, str]:
+    """The first (code, message) of a registry's ``{"errors": [...]}`` body, or the HTTP reason."""
+    with contextlib.suppress(ValueError, AttributeError, IndexError, KeyError, TypeError):
+        first = response.json()["errors"][0]
+        return str(first.get("code", "")), str(first.get("message", ""))
+    return "", response.reason or ""
+
+
+def _short_reason(exc: Exception) -> str:
+    text = str(exc)
+    for needle, reason in (("Connection refused", "connection refused"), ("Name or service not known",
+                           "the name does not resolve"), ("Temporary failure in name resolution",
+                           "the name does not resolve"), ("SSL", "the TLS handshake failed"),
+                           ("No route to host", "no route to host")):
+        if needle in text:
+            return reason
+    return type(exc).__name__
+
+
+# ---- the client ------------------------------------------------------------------------------
+
+
+@dataclass
+class RegistryClient:
+    """One registry, reached over HTTP(S) with the user's stored credentials.
+
+    Args:
+        domain: the registry as references name it (``docker.io``, ``127.0.0.1:5000``).
+        credentials: what :func:`load_credentials` returned (None: anonymous).
+        timeout: seconds to wait for one answer.
+        page_size: ``n`` asked of paged listings.
+        workers: manifests fetched at once when listing tags.
+        session: a ``requests.Session`` to use (tests); one is made otherwise.
+    """
+
+    domain: str
+    credentials: dict[str, str] | None = None
+    timeout: float = 30.0
+    page_size: int = 100
+    workers: int = 8
+    session: Any = None
+    _tokens: dict[str, str] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.host = api_host(self.domain)
+        self.base = base_url(self.host)
+        if self.session is None:
+            import requests
+
+            self.session = requests.Session()
+            self.session.headers["User-Agent"] = USER_AGENT
+
+    @property
+    def label(self) -> str:
+        """How messages name this registry: ``Docker Hub`` or ``the registry HOST``."""
+        return "Docker Hub" if self.host == HUB_API_HOST else f"the registry {self.domain}"
+
+    @property
+    def label_cap(self) -> str:
+        return self.label[:1].upper() + self.label[1:]
+
+    @property
+    def login_hint(self) -> str:
+        name = "" if self.domain == DEFAULT_DOMAIN else f" {self.domain}"
+        return f"To fix it, log in with '%docker login{name}' (or 'docker login{name}')."
+
+    # -- HTTP with the registry's authentication --
+
+    def request(self, path: str, *, scope: str, action: str, method: str = "GET",
+                params: dict | None = None, headers: dict | None = None) -> Any:
+        """One request, answering the registry's 401 challenge once (Basic or Bearer).
+
+        Raises:
+            RegistryError: unreachable, timed out; RegistryAuthError: credentials missing or refused.
+        """
+        url = path if path.startswith("http") else urljoin(self.base, path)
+        response = self._send(method, url, scope, action, params, headers)
+        if response.status_code == 401:
+            challenge = response.headers.get("WWW-Authenticate", "")
+            response.close()
+            self._authorize(challenge, scope, action)
+            response = self._send(method, url, scope, action, params, headers)
+            if response.status_code == 401:
+                response.close()
+                raise self._refused(action)
+        return response
+
+    def _send(self, method: str, url: str, scope: str, action: str, params: dict | None,
+              headers: dict | None) -> Any:
+        import requests
+
+        sent = dict(headers or {})
+        if scope in self._tokens:
+            sent["Authorization"] = self._tokens[scope]
+        try:
+            return self.session.request(method, url, params=params, headers=sent, timeout=self.timeout)
+        except requests.exceptions.Timeout:
+            raise errors.RegistryError(f"{self.label_cap} did not answer within {self.timeout:g} s "
+                                       f"({action})",
+                                       hint="To fix it, check the registry, or raise "
+                                            "%config DockerMagics.timeout.") from None
+        except requests.exceptions.RequestException as exc:
+            raise errors.RegistryError(f"Cannot reach {self.label} at {self.base} "
+                                       f"({_short_reason(exc)})",
+                                       hint="To fix it, check the address and that the registry runs.") from None
+
+    def _authorize(self, challenge: str, scope: str, action: str) -> None:
+        scheme, params = parse_challenge(challenge)
+        creds = self.credentials or {}
+        if scheme == "basic":
+            if not creds.get("password"):
+                raise self._refused(action)
+            pair = f"{creds['username']}:{creds['password']}".encode()
+            header = "Basic " + base64.b64encode(pair).decode()
+        elif scheme == "bearer" and params.get("realm"):
+            header = "Bearer " + self._token(params, scope, action)
+        else:
+            raise errors.RegistryAuthError(
+                f"{self.label_cap} asks for an authentication scheme docker_magics does not speak "
+                f"({challenge or 'no WWW-Authenticate header'})", hint="To fix it, use the Docker CLI for it.")
+        with self._lock:
+            self._tokens[scope] = header
+
+    def _token(self, challenge: dict[str, str], scope: str, action: str) -> str:
+        """The Bearer token flow: ask the realm for a token for this scope (and the challenge's)."""
+        creds = self.credentials or {}
+        scopes = [s for s in {challenge.get("scope"), scope} if s]
+        query: dict[str, Any] = {"service": challenge.get("service", ""), "scope": scopes}
+        realm = challenge["realm"]
+        import requests
+
+        try:
+            if creds.get("identitytoken"):  # an OAuth2 refresh token, as the CLI stores for some registries
+                response = self.session.post(realm, timeout=self.timeout, data={
+                    "grant_type": "refresh_token", "refresh_token": creds["identitytoken"],
+                    "service": query["service"], "scope": " ".join(scopes), "client_id": USER_AGENT})
+            else:
+                basic = (creds["username"], creds["password"]) if creds.get("password") else None
+                if basic:
+                    query["account"] = creds["username"]
+                response = self.session.get(realm, params=query, auth=basic, timeout=self.timeout)
+        except requests.exceptions.RequestException as exc:
+            raise errors.RegistryError(f"Cannot reach the token service {realm} of {self.label} "
+                                       f"({_short_reason(exc)})",
+                                       hint="To fix it, check the network and the registry.") from None
+        if response.status_code in (401, 403):
+            raise self._refused(action)
+        body = {}
+        with contextlib.suppress(ValueError):
+            body = response.json()
+        token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
+        if response.status_code != 200 or not token:
+            raise errors.RegistryAuthError(f"The token service {realm} of {self.label} gave no "
+                                           f"token ({response.status_code} {response.reason})",
+                                           hint=self.login_hint)
+        return token
+
+    def _refused(self, action: str) -> errors.RegistryAuthError:
+        creds = self.credentials or {}
+        if not creds:
+            return errors.RegistryAuthError(
+                f"{self.label_cap} asks for credentials to {action}, and none are stored for it",
+                hint=self.login_hint)
+        who = f" of '{creds['username']}'" if creds.get("username") else ""
+        return errors.RegistryAuthError(f"{self.label_cap} refused the stored credentials{who} "
+                                        f"to {action}", hint=self.login_hint.replace("log in", "log in again"))
+
+    def _check(self, response: Any, action: str, repository: str | None = None) -> Any:
+        """Raise our one-line error for a failed answer; return the response otherwise."""
+        if response.status_code < 400:
+            return response
+        code, message = _error_text(response)
+        response.close()
+        if response.status_code == 404 and repository and code in {"NAME_UNKNOWN", ""}:
+            raise errors.ImageNotFoundError(
+                f"No repository '{repository}' in {self.label}",
+                hint=f"To fix it, search with '%docker search {repository.split('/')[-1]}'." if self.host ==
+                HUB_API_HOST else f"To fix it, list its repositories with '%docker search --registry {self.domain}'.")
+        if response.status_code == 403:
+            raise errors.RegistryAuthError(f"{self.label_cap} denied access to {action}: "
+                                           f"{message or 'forbidden'}", hint=self.login_hint)
+        detail = f"{code}: {message}" if code else message
+        raise errors.RegistryError(f"{self.label_cap} could not {action} "
+                                   f"({response.status_code} {detail})")
+
+    def get_json(self, path: str, *, scope: str, action: str, repository: str | None = None,
+                 params: dict | None = None, headers: dict | None = None) -> tuple[Any, Any]:
+        """GET a JSON document; returns (body, response)."""
+        with self.request(path, scope=scope, action=action, params=params, headers=headers) as response:
+            self._check(response, action, repository)
+            try:
+                return response.json(), response
+            except ValueError:
+                raise errors.RegistryError(f"{self.label_cap} answered {action} with something "
+                                           f"that is not JSON",
+                                           hint="To fix it, check that the address is a Docker registry.") from None
+
+    def paged(self, path: str, key: str, *, scope: str, action: str, repository: str | None = None,
+              limit: int | None = None) -> Iterator[str]:
+        """Every item of a paged listing, following ``Link: <…>; rel="next"``, up to ``limit`` items."""
+        url: str | None = path
+        params: dict | None = {"n": self.page_size}
+        count = 0
+        while url:
+            body, response = self.get_json(url, scope=scope, action=action, repository=repository, params=params)
+            for item in (body or {}).get(key) or ():
+                yield item
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+            url, params = next_link(response.headers.get("Link")), None
+
+    # -- listings --
+
+    def catalog(self, prefix: str = "", limit: int | None = None) -> list[str]:
+        """The registry's repositories (``/v2/_catalog``, paged) whose name starts with ``prefix``.
+
+        Raises:
+            RegistryError: the registry has no catalog (Docker Hub has none), or any failure above.
+        """
+        if self.host == HUB_API_HOST:
+            raise self._no_catalog()
+        names: list[str] = []
+        try:
+            for name in self.paged("/v2/_catalog", "repositories", scope="registry:catalog:*",
+                                   action="list its repositories"):
+                if name.startswith(prefix):
+                    names.append(name)
+                    if limit is not None and len(names) >= limit:
+                        break
+        except errors.RegistryError as exc:
+            if "(404 " in exc.message or "UNSUPPORTED" in exc.message:
+                raise self._no_catalog() from None
+            raise
+        return names
+
+    def _no_catalog(self) -> errors.RegistryError:
+        return errors.RegistryError(f"{self.label_cap} does not list its repositories (no v2 catalog)",
+                                    hint="To fix it, list one repository's tags with '%docker tags REPOSITORY', "
+                                         "or search with '%docker search TERM'.")
+
+    def tags(self, path: str, limit: int | None = None) -> list[str]:
+        """A repository's tags (``/v2/<name>/tags/list``, paged), sorted, at most ``limit``."""
+        found = self.paged(f"/v2/{path}/tags/list", "tags", scope=f"repository:{path}:pull",
+                           action=f"list the tags of {path}", repository=path, limit=limit)
+        return sorted(found)
+
+    def manifest(self, path: str, reference: str) -> tuple[str, str, dict]:
+        """GET a manifest by tag or digest: (digest, media type, document)."""
+        action = f"read the manifest of {path}:{reference}" if ":" not in reference else \
+            f"read the manifest {reference} of {path}"
+        with self.request(f"/v2/{path}/manifests/{reference}", scope=f"repository:{path}:pull",
+                          action=action, headers={"Accept": ACCEPT}) as response:
+            if response.status_code == 404 and _error_text(response)[0] == "MANIFEST_UNKNOWN":
+                response.close()
+                raise errors.ImageNotFoundError(
+                    f"No tag '{reference}' in {path} at {self.label}",
+                    hint=f"To fix it, list its tags with '%docker tags {self._familiar(path)}'.")
+            self._check(response, action, path)
+            raw = response.content
+        document = json.loads(raw)
+        digest = response.headers.get("Docker-Content-Digest") or "sha256:" + hashlib.sha256(raw).hexdigest()
+        media_type = document.get("mediaType") or response.headers.get("Content-Type", "").split(";")[0]
+        return digest, media_type, document
+
+    def blob_json(self, path: str, digest: str) -> dict:
+        """A small JSON blob (an image config)."""
+        body, _ = self.get_json(f"/v2/{path}/blobs/{digest}", scope=f"repository:{path}:pull",
+                                action=f"read the config {digest[:19]} of {path}", repository=path)
+        return body if isinstance(body, dict) else {}
+
+    def _familiar(self, path: str) -> str:
+        if self.domain != DEFAULT_DOMAIN:
+            return f"{self.domain}/{path}"
+        return path.removeprefix("library/")
+
+    def tag_info(self, path: str, tag: str) -> dict[str, Any]:
+        """One tag: digest, media type, size (layers + config), platforms (os/arch), created.
+
+        For a manifest list or OCI index, ``platforms`` lists every platform (attestations left out)
+        and ``size``/``created`` are those of one platform's image: linux/amd64 when present, else the first.
+        """
+        digest, media_type, document = self.manifest(path, tag)
+        row: dict[str, Any] = {"tag": tag, "digest": digest, "media_type": media_type,
+                               "size": None, "platforms": [], "created": None}
+        if media_type in INDEX_TYPES or "manifests" in document:
+            entries = [m for m in document.get("manifests") or () if _platform(m.get("platform")) != "unknown/unknown"]
+            row["platforms"] = [_platform(m.get("platform")) for m in entries]
+            chosen = next((m for m in entries if _platform(m.get("platform")) == "linux/amd64"),
+                          entries[0] if entries else None)
+            if chosen is None:
+                return row
+            _, _, document = self.manifest(path, chosen["digest"])
+        if document.get("schemaVersion") == 1:
+            return {**row, **_schema1(document)}
+        config = document.get("config") or {}
+        row["size"] = int(config.get("size", 0)) + sum(int(layer.get("size", 0))
+                                                       for layer in document.get("layers") or ())
+        if config.get("digest"):
+            blob = self.blob_json(path, config["digest"])
+            row["created"] = blob.get("created")
+            if not row["platforms"]:
+                row["platforms"] = [_platform(blob)]
+        return row
+
+    def tag_infos(self, path: str, tags: list[str]) -> list[dict[str, Any]]:
+        """:meth:`tag_info` for many tags, ``workers`` at a time, in the order given."""
+        if len(tags) <= 1 or self.workers <= 1:
+            return [self.tag_info(path, tag) for tag in tags]
+        pool = ThreadPoolExecutor(max_workers=self.workers)
+        try:
+            futures = [pool.submit(self.tag_info, path, tag) for tag in tags]
+            return [future.result() for future in futures]
+        finally:
+            # On an error or Ctrl-C, drop what has not started; requests under way end within the timeout.
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _platform(spec: dict | None) -> str:
+    """``{"os": "linux", "architecture": "arm64", "variant": "v8"}`` -> ``linux/arm64/v8``."""
+    spec = spec or {}
+    parts = [spec.get("os") or "unknown", spec.get("architecture") or "unknown"]
+    if spec.get("variant"):
+        parts.append(spec["variant"])
+    return "/".join(parts)
+
+
+def _schema1(document: dict) -> dict[str, Any]:
+    """What a legacy schema 1 manifest tells: its platform and creation time (its sizes are unknown)."""
+    created = None
+    with contextlib.suppress(ValueError, IndexError, KeyError, TypeError):
+        created = json.loads(document["history"][0]["v1Compatibility"]).get("created")
+    return {"platforms": [f"linux/{document.get('architecture') or 'unknown'}"], "created": created,
+            "media_type": DOCKER_V1_SIGNED}
+
+
+# ---- the engine's search endpoint (v1 search of Docker Hub or another index) ----------------
+
+
+def split_search_term(term: str) -> tuple[str, str]:
+    """``127.0.0.1:5000/acme`` -> (``127.0.0.1:5000``, ``acme``); ``acme`` -> (``docker.io``, ``acme``).
+
+    The engine's own rule (``splitReposSearchTerm``): the first part is an index only when it has a
+    dot or a colon or is ``localhost``.
+    """
+    first, slash, rest = term.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        return (DEFAULT_DOMAIN if first == "index.docker.io" else first), rest
+    return DEFAULT_DOMAIN, term
+
+
+def index_label(index: str) -> str:
+    """How messages name an index."""
+    return "Docker Hub (index.docker.io)" if index == DEFAULT_DOMAIN else f"the registry {index}"
+
+
+def engine_search(engine: Any, term: str, *, limit: int | None = None,
+                  filters: dict[str, list[str]] | None = None,
+                  credentials: dict[str, str] | None = None) -> list[dict]:
+    """``GET /images/search`` on the engine, which asks the index's v1 search API.
+
+    Args:
+        engine: the :class:`~docker_magics.engine.Engine` to ask.
+        term: the search term, ``[INDEX/]TERM``.
+        limit: the most results (the engine's default is 25, its maximum 100).
+        filters: ``stars``, ``is-official``, ``is-automated``, checked by the engine.
+        credentials: sent as ``X-Registry-Auth`` for the index, as the CLI does.
+
+    Returns:
+        The engine's results: dicts with name, description, star_count, is_official, is_automated.
+
+    Raises:
+        RegistryError: the index is unreachable or has no search API; RegistryAuthError: it refused.
+        UsageError: the engine rejected a filter or the limit.
+    """
+    import docker.errors
+    from docker.auth import encode_header
+
+    params: dict[str, Any] = {"term": term}
+    if limit:
+        params["limit"] = limit
+    if filters:
+        params["filters"] = json.dumps(filters)
+    headers = {}
+    if credentials:
+        index = split_search_term(term)[0]
+        server = "https://index.docker.io/v1/" if index == DEFAULT_DOMAIN else index
+        headers["X-Registry-Auth"] = encode_header({**credentials, "serveraddress": server}).decode()
+    with engine.translated("search", term):
+        api = engine.api
+        try:
+            return api._result(api._get(api._url("/images/search"), params=params, headers=headers), True)
+        except docker.errors.APIError as exc:
+            mapped = search_error(exc, term)
+            if mapped is None:
+                raise
+            raise mapped from None
+
+
+_UNREACHABLE = (("connection refused", "connection refused"), ("no such host", "the name does not resolve"),
+                ("i/o timeout", "timed out"), ("network is unreachable", "no network"),
+                ("no route to host", "no route to host"), ("invalid registry endpoint", "no answer"))
+
+
+def search_error(exc: Exception, term: str) -> errors.DockerMagicError | None:
+    """Our one line for what the engine said when the index failed; None to let the engine layer decide."""
+    text = " ".join(str(getattr(exc, "explanation", None) or exc).split())
+    index, remote = split_search_term(term)
+    where = index_label(index)
+    where_cap = where[:1].upper() + where[1:]
+    status = re.search(r"Unexpected status code (\d+)", text)
+    code = status.group(1) if status else None
+    if code == "404":
+        return errors.RegistryError(f"{where_cap} has no search API (its v1 search answered 404)",
+                                    hint=f"To fix it, browse its repositories with "
+                                         f"'%docker search --registry {index}'.")
+    if code in {"401", "403"}:
+        server = "" if index == DEFAULT_DOMAIN else f" {index}"
+        return errors.RegistryAuthError(f"{where_cap} refused the search for '{remote}' ({code})",
+                                        hint=f"To fix it, log in with '%docker login{server}'.")
+    for needle, reason in _UNREACHABLE:
+        if needle in text.lower():
+            return errors.RegistryError(f"Cannot reach {where} to search for '{remote}' ({reason})",
+                                        hint="To fix it, check the address and that the engine can reach it "
+                                             "(no internet means no Docker Hub).")
+    if code:
+        return errors.RegistryError(f"{where_cap} failed the search for '{remote}' (status {code})",
+                                    hint="To fix it, try again later.")
+    return None
