@@ -1,0 +1,293 @@
+"""Engine side of image archives: save several images to one tar, load a tar back, import a rootfs tarball.
+
+Everything streams in chunks of :data:`CHUNK` bytes, so memory stays bounded whatever the image size:
+``GET /images/get`` is read chunk by chunk into a temporary file next to the target (renamed only when
+complete), and ``POST /images/load`` and ``POST /images/create`` get a generator that reads the file.
+Nothing here prints; byte counts and engine events go to a progress ``sink``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from . import streams
+from .errors import DockerMagicError, Interrupted, StreamError, UsageError
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+CHUNK = 1 << 20  # the engine sends 32 KiB pieces; 1 MiB reads keep the per-chunk cost low
+GZIP_LEVEL = 1  # most of gzip's gain on layer tars at a fraction of level 6's time
+
+
+class _HashingWriter:
+    """A write-only file that counts and hashes what goes through it (the bytes on disk)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw, self.count, self.hash = raw, 0, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        self.count += len(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+def estimate_size(engine: Engine, names: Iterable[str]) -> int:
+    """The bytes a save of ``names`` will roughly stream: the sum of the distinct images' sizes.
+
+    Also checks that every image exists before a byte is written.
+
+    Raises:
+        ImageNotFoundError: one of the images is not there.
+    """
+    sizes = {}
+    for name in names:
+        info = engine.inspect(name)
+        sizes[info["Id"]] = int(info.get("Size") or 0)
+    return sum(sizes.values())
+
+
+def save_images(engine: Engine, names: list[str], path: str | Path, *, compress: bool, sink: Any) -> tuple[int, str]:
+    """Save ``names`` into one tar at ``path`` in one ``GET /images/get`` request.
+
+    The archive is written to a hidden temporary file in the same folder and renamed to ``path``
+    only when complete: an error or an interrupt leaves no file behind.
+
+    Args:
+        engine: the engine holding the images.
+        names: references or IDs; the archive keeps every tag given.
+        path: the file to write.
+        compress: write gzip.
+        sink: a :class:`~docker_magics.progress.Progress` (``advance`` gets the bytes from the engine).
+
+    Returns:
+        The size of the written file and its sha256 (hex).
+
+    Raises:
+        Interrupted: Ctrl-C; the temporary file is removed.
+        DockerMagicError: the engine refused or the disk failed; nothing is left behind.
+    """
+    target = Path(path).expanduser()
+    folder = target.parent.resolve()
+    if not folder.is_dir():
+        raise UsageError(f"cannot save to {target}: the folder {folder} does not exist",
+                         hint="To fix it, create the folder first or choose another path.")
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            writer = _HashingWriter(raw)
+            _stream_save(engine, names, writer, compress, sink)
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, KeyboardInterrupt):
+            raise Interrupted(f"Saving to {target} was interrupted; no file was written",
+                              hint="Run the command again to save.") from None
+        if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+            raise DockerMagicError(f"Cannot write {target}: {exc.strerror or exc}",
+                                   hint="To fix it, check the folder's permissions and free space.") from None
+        raise
+    return writer.count, writer.hash.hexdigest()
+
+
+def _stream_save(engine: Engine, names: list[str], writer: _HashingWriter, compress: bool, sink: Any) -> None:
+    subject = ", ".join(names)
+    with engine.translated("save", subject):
+        api = engine.api
+        response = api._get(api._url("/images/get"), params={"names": names}, stream=True)
+        api._raise_for_status(response)
+    try:
+        out: Any = gzip.GzipFile(filename="", fileobj=writer, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) \
+            if compress else writer
+        with _broken_stream("save", subject), engine.translated("save", subject):
+            for chunk in response.iter_content(CHUNK):
+                out.write(chunk)
+                sink.advance(len(chunk))
+        if compress:
+            out.close()
+    finally:
+        response.close()
+
+
+@contextlib.contextmanager
+def _broken_stream(action: str, subject: str) -> Iterator[None]:
+    """The engine closing a stream half way is one line, not a requests traceback."""
+    import requests.exceptions
+
+    try:
+        yield
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
+        if "Connection refused" in str(exc) or "No such file" in str(exc):
+            raise
+        raise DockerMagicError(f"The engine stopped sending during {action} of {subject}",
+                               hint="To fix it, check the engine's log and run the command again.") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# ---- load -----------------------------------------------------------------------------------------
+
+_COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
+
+
+def sniff_archive(path: Path) -> str:
+    """``tar``, ``gzip``, ``bzip2``, ``xz`` or ``zstd`` from the first bytes of ``path`` (a gzip must hold a tar).
+
+    Raises:
+        UsageError: the file is missing, or is neither a tar nor a compressed file.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(512)
+        kind = next((k for magic, k in _COMPRESSED.items() if head.startswith(magic)), None)
+        if kind == "gzip":
+            with gzip.open(path, "rb") as f:
+                head = f.read(512)
+            kind = "gzip" if _is_tar(head) else None
+        elif kind is None and _is_tar(head):
+            kind = "tar"
+    except FileNotFoundError:
+        raise UsageError(f"open {path}: no such file", hint="To fix it, check the path (relative to the "
+                                                            f"notebook's folder, {Path.cwd()}).") from None
+    except (OSError, EOFError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}", hint="To fix it, check the file.") from None
+    if kind is None:
+        raise not_an_archive(path, "it is neither a tar nor a compressed tar file")
+    return kind
+
+
+def _is_tar(head: bytes) -> bool:
+    return len(head) >= 262 and head[257:262] == b"ustar"
+
+
+def not_an_archive(path: Path | str, why: str) -> UsageError:
+    """The one line for a file that ``load`` cannot use."""
+    return UsageError(f"{path} is not an image archive: {why}",
+                      hint="To fix it, load a file written by 'docker save' or '%docker save -o FILE IMAGE'; "
+                           "a root filesystem tarball goes in with '%docker import FILE REPOSITORY:TAG'.")
+
+
+def read_chunks(source: IO[bytes], sink: Any) -> Iterator[bytes]:
+    """Yield ``source`` in :data:`CHUNK` pieces, counting each on ``sink`` (an upload body)."""
+    while chunk := source.read(CHUNK):
+        sink.advance(len(chunk))
+        yield chunk
+
+
+def load_archive(engine: Engine, path: str | Path, *, quiet: bool, sink: Any) -> list[tuple[str, str]]:
+    """``POST /images/load`` streaming ``path``; the (reference, image ID) pairs the engine reports.
+
+    Raises:
+        UsageError: the file is not an image archive.
+        Interrupted: Ctrl-C (the upload stops; the engine loads nothing).
+    """
+    path = Path(path).expanduser()
+    sniff_archive(path)
+    loaded: list[tuple[str, str]] = []
+    try:
+        with open(path, "rb") as source, engine.translated("load", str(path)):
+            api = engine.api
+            response = api._post(api._url("/images/load"), data=read_chunks(source, sink),
+                                 params={"quiet": 1 if quiet else 0},
+                                 headers={"Content-Type": "application/x-tar"}, stream=True)
+            api._raise_for_status(response)
+            try:
+                for event in streams.follow(api._stream_helper(response, decode=True), sink, action="load"):
+                    loaded.extend(loaded_images(event))
+            finally:
+                response.close()
+    except StreamError as exc:
+        if "repositories" in exc.message or "manifest.json" in exc.message:
+            raise not_an_archive(path, "a tar file without the manifest.json that 'docker save' writes") from None
+        raise
+    except KeyboardInterrupt:
+        raise Interrupted(f"Loading {path} was interrupted", hint="Run the command again to load.") from None
+    return _with_ids(engine, loaded)
+
+
+def loaded_images(event: dict[str, Any]) -> list[tuple[str, str]]:
+    """(reference, ID) from an engine ``stream`` event: ``Loaded image: x:1`` or ``Loaded image ID: sha256:…``."""
+    out = []
+    for line in str(event.get("stream") or "").splitlines():
+        if line.startswith("Loaded image ID: "):
+            out.append(("<none>", line.removeprefix("Loaded image ID: ").strip()))
+        elif line.startswith("Loaded image: "):
+            out.append((line.removeprefix("Loaded image: ").strip(), ""))
+    return out
+
+
+def _with_ids(engine: Engine, loaded: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    # The engine names a loaded tag without its ID: ask for it (one inspect per tag).
+    return [(ref, image_id or engine.inspect(ref)["Id"]) for ref, image_id in loaded]
+
+
+# ---- import ---------------------------------------------------------------------------------------
+
+
+def import_tarball(engine: Engine, source: str, *, repository: str | None, tag: str | None,
+                   changes: list[str], message: str | None, sink: Any) -> str:
+    """``POST /images/create?fromSrc=…``: a root filesystem tarball (file, URL or ``-`` for stdin) as an image.
+
+    Returns:
+        The new image's ID.
+    """
+    params: dict[str, Any] = {"fromSrc": source if _is_url(source) else "-", "repo": repository, "tag": tag,
+                              "message": message, "changes": changes or None}
+    params = {k: v for k, v in params.items() if v}
+    with _import_body(source, sink) as body:
+        try:
+            with engine.translated("import", source):
+                api = engine.api
+                response = api._post(api._url("/images/create"), data=body, params=params,
+                                     headers={"Content-Type": "application/tar"}, stream=True)
+                api._raise_for_status(response)
+                try:
+                    kept = streams.drain(api._stream_helper(response, decode=True), sink, action="import")
+                finally:
+                    response.close()
+        except KeyboardInterrupt:
+            raise Interrupted(f"Importing {source} was interrupted", hint="Run the command again.") from None
+    status = next((e["status"] for e in reversed(kept) if str(e.get("status", "")).startswith("sha256:")), "")
+    return status.strip()
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+@contextlib.contextmanager
+def _import_body(source: str, sink: Any) -> Iterator[Iterator[bytes] | None]:
+    if _is_url(source):
+        yield None
+        return
+    if source == "-":
+        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None or (hasattr(sys.stdin, "isatty") and sys.stdin.isatty()):
+            raise UsageError("'%docker import -' reads the tarball from standard input, and there is none here",
+                             hint="To fix it, give the tarball's path: %docker import FILE REPOSITORY:TAG.")
+        yield read_chunks(stdin, sink)
+        return
+    try:
+        source_file = open(Path(source).expanduser(), "rb")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise UsageError(f"open {source}: {exc.strerror or exc}",
+                         hint="To fix it, give the path of a tarball, a http(s) URL, or - for stdin.") from None
+    with source_file:
+        yield read_chunks(source_file, sink)

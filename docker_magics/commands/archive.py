@@ -1,0 +1,80 @@
+"""``%docker save``, ``load`` and ``import`` (and their ``image X`` forms): carry images as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import progress
+from ..errors import UsageError
+from ..grammar import Command
+from ..session import Session
+
+_GZ_SUFFIXES = (".gz", ".tgz")
+
+
+def save(cmd: Command, session: Session) -> Any:
+    """Save one or more images into one tar (gzip for ``.gz``/``--gzip``); a summary with the file's sha256."""
+    from ..archive import estimate_size, save_images
+    from ..lifecycle_views import SavedArchive
+
+    if not cmd.output:
+        raise UsageError("'%docker save' needs -o FILE in a notebook: the archive is binary and cannot go to "
+                         "the cell's output",
+                         hint="To fix it, write %docker save -o images.tar IMAGE [IMAGE...] (images.tar.gz "
+                              "or --gzip compresses).")
+    if not cmd.images:
+        raise UsageError("'%docker save' requires at least 1 argument",
+                         hint="Write %docker save -o FILE IMAGE [IMAGE...].")
+    engine = session.engine(cmd)
+    target = Path(cmd.output).expanduser()
+    total = estimate_size(engine, cmd.images)
+    count = len(cmd.images)
+    title = f"Saving {count} image{'s' if count != 1 else ''} to {target}"
+    with progress.progress_for(session.settings.progress, title, total_bytes=total) as sink:
+        size, digest = save_images(engine, list(cmd.images), target,
+                                   compress=cmd.gzip or target.name.endswith(_GZ_SUFFIXES), sink=sink)
+        sink.state.total_bytes = sink.state.done_bytes  # the estimate gives way to the true count
+    return SavedArchive(str(target), size, digest, list(cmd.images))
+
+
+def load(cmd: Command, session: Session) -> Any:
+    """Load a tar or tar.gz written by ``save``; a DataFrame of the loaded references and IDs."""
+    from ..archive import load_archive
+    from ..lifecycle_views import loaded_frame
+
+    if not cmd.input:
+        raise UsageError("'%docker load' needs -i FILE in a notebook (there is no standard input to read)",
+                         hint="To fix it, write %docker load -i images.tar (a .tar.gz works too).")
+    engine = session.engine(cmd)
+    path = Path(cmd.input).expanduser()
+    total = path.stat().st_size if path.is_file() else 0
+    with progress.progress_for(session.settings.progress, f"Loading {path}", quiet=cmd.quiet,
+                               total_bytes=total) as sink:
+        loaded = load_archive(engine, path, quiet=cmd.quiet, sink=sink)
+    return loaded_frame(loaded, engine=engine.endpoint.name)
+
+
+def import_(cmd: Command, session: Session) -> Any:
+    """Create an image from a root filesystem tarball (file, http(s) URL or ``-``); the new image's ID."""
+    from .. import references
+    from ..archive import import_tarball
+    from ..display import Text
+
+    if not cmd.source:
+        raise UsageError("'%docker import' requires at least 1 argument",
+                         hint="Write %docker import FILE|URL|- [REPOSITORY[:TAG]].")
+    repository = tag = None
+    if cmd.reference:
+        ref = references.parse(cmd.reference)
+        if ref.digest:
+            raise UsageError(f"cannot import to '{cmd.reference}': a reference with a digest names an existing "
+                             "image", hint="To fix it, give REPOSITORY[:TAG].")
+        repository, tag = ref.familiar_name, ref.tag
+    engine = session.engine(cmd)
+    source = cmd.source
+    total = Path(source).stat().st_size if Path(source).is_file() else 0
+    with progress.progress_for(session.settings.progress, f"Importing {source}", total_bytes=total) as sink:
+        image_id = import_tarball(engine, source, repository=repository, tag=tag, changes=list(cmd.change),
+                                  message=cmd.message, sink=sink)
+    return Text(image_id)

@@ -1,0 +1,107 @@
+"""``%docker tag``, ``rmi`` (``image rm``/``image remove``) and ``image prune``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import DockerMagicError, UsageError
+from ..grammar import Command
+from ..session import Session
+
+
+def tag(cmd: Command, session: Session) -> None:
+    """Give an image a new reference; silent on success, as the CLI is."""
+    from ..lifecycle import tag_image
+
+    if not cmd.source or not cmd.target:
+        raise UsageError("'%docker tag' needs a source image and a target reference",
+                         hint="Write %docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG], e.g. "
+                              "%docker tag app:1.0 127.0.0.1:5000/team/app:1.0.")
+    tag_image(session.engine(cmd), cmd.source, cmd.target)
+
+
+def rm(cmd: Command, session: Session) -> Any:
+    """Remove images; a DataFrame with one row per Untagged/Deleted event.
+
+    Every image is tried (as the CLI does); when some fail, the first failure is raised and says how many
+    others were removed. A list given twice (``images -q`` lists an ID once per tag) is removed once.
+    """
+    from .. import lifecycle_views
+    from ..lifecycle import remove_image
+
+    if not cmd.images:
+        raise UsageError("'%docker rmi' requires at least 1 argument",
+                         hint="Write %docker rmi IMAGE [IMAGE...]; a Python list works too: %docker rmi {ids}.")
+    engine = session.engine(cmd)
+    events, failures = [], []
+    for image in dict.fromkeys(cmd.images):
+        try:
+            events += remove_image(engine, image, force=cmd.force, no_prune=cmd.no_prune)
+        except DockerMagicError as exc:
+            failures.append(exc)
+    if failures:
+        raise _some_failed(failures, len({e.image for e in events}))
+    return lifecycle_views.events_frame([(e.action, e.reference) for e in events], engine=engine.endpoint.name,
+                                        images=[e.image for e in events])
+
+
+def _some_failed(failures: list[DockerMagicError], removed: int) -> DockerMagicError:
+    first = failures[0]
+    if len(failures) == 1 and not removed:
+        return first
+    more = f" (and {len(failures) - 1} other failures)" if len(failures) > 1 else ""
+    done = f" The other {removed} image{'s were' if removed != 1 else ' was'} removed." if removed else ""
+    return type(first)(first.message + more, hint=(first.hint or "") + done)
+
+
+def prune(cmd: Command, session: Session) -> Any:
+    """Remove unused images: at once with ``-f``, after a look and a yes otherwise, never with ``--dry-run``."""
+    from .. import lifecycle_views
+    from ..lifecycle import plan_prune, prune_filters, prune_images
+    from .images import parse_filters
+
+    engine = session.engine(cmd)
+    filters = prune_filters(cmd.all, parse_filters(cmd.filter))
+
+    def run() -> Any:
+        report = prune_images(engine, filters)
+        return lifecycle_views.pruned_frame(report.events, report.space_reclaimed, engine=engine.endpoint.name)
+
+    if cmd.force and not cmd.dry_run:
+        return run()
+    preview = lifecycle_views.plan_frame(plan_prune(engine, filters), engine=engine.endpoint.name)
+    if cmd.dry_run or not len(preview):
+        return preview
+    return confirm(preview, run, session.shell)
+
+
+def confirm(preview: Any, run: Callable[[], Any], shell: Any) -> Any:
+    """Show what a prune would remove and ask: a button in a notebook, y/N in a terminal, else refuse."""
+    from ..progress import in_notebook_frontend
+
+    if in_notebook_frontend():
+        from ..lifecycle_widgets import ConfirmBox
+
+        return ConfirmBox(preview, run, question=f"{preview.dm_caption}. Remove them?")
+    if not _can_prompt(shell):
+        raise UsageError(f"image prune asks for confirmation and no one can answer here "
+                         f"({preview.dm_caption[0].lower()}{preview.dm_caption[1:]})",
+                         hint="To fix it, add -f (see what would go with --dry-run).")
+    from IPython.display import display
+
+    display(preview)
+    answer = input("Are you sure you want to continue? [y/N] ")
+    if answer.strip().lower() not in {"y", "yes"}:
+        print("Nothing removed.")
+        return None
+    return run()
+
+
+def _can_prompt(shell: Any) -> bool:
+    """True when someone can answer ``input()``: a kernel whose frontend allows stdin, or a terminal."""
+    kernel = getattr(shell, "kernel", None)
+    if kernel is not None:
+        return bool(getattr(kernel, "_allow_stdin", False))
+    return sys.stdin is not None and sys.stdin.isatty()

@@ -1,0 +1,239 @@
+"""Engine side of the local image lifecycle: tag, remove, prune (and what a prune would remove).
+
+Nothing here prints or displays. Failures leave as one-line :class:`~docker_magics.errors.DockerMagicError`;
+the engine's terse conflict messages are rewritten to name the cause and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from . import references
+from .errors import ConflictError, DockerMagicError, InvalidReferenceError, UsageError
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+NONE_TAG = "<none>:<none>"
+NONE_DIGEST = "<none>@<none>"
+
+
+# ---- tag ------------------------------------------------------------------------------------------
+
+
+def tag_image(engine: Engine, source: str, target: str) -> references.Reference:
+    """Give the image ``source`` the new reference ``target`` (``docker tag``).
+
+    Args:
+        engine: the engine holding the image.
+        source: a name, name:tag, name@digest, or a full or short image ID.
+        target: ``[REGISTRY[:PORT]/]NAME[:TAG]``; the tag defaults to ``latest``.
+
+    Returns:
+        The normalised target reference.
+
+    Raises:
+        InvalidReferenceError: the target is not a valid reference (or carries a digest).
+        ImageNotFoundError: no local image matches ``source``.
+    """
+    ref = references.parse(target)
+    if ref.digest:
+        raise InvalidReferenceError(f"invalid reference format '{target}': a tag cannot carry a digest (@sha256:...)",
+                                    hint="To fix it, give the target as [REGISTRY[:PORT]/]NAME[:TAG].")
+    ref = ref.with_default_tag()
+    try:
+        with engine.translated("tag", source):
+            engine.api.tag(source, ref.familiar_name, ref.tag, force=False)
+    except DockerMagicError as exc:
+        # The engine is stricter than the grammar in a few corners (an uppercase registry part).
+        if "invalid reference format" not in exc.message.lower():
+            raise
+        why = exc.message.split(":", 1)[-1].strip()
+        raise InvalidReferenceError(f"invalid reference format '{target}': {why}",
+                                    hint="A reference is [REGISTRY[:PORT]/]NAME[:TAG], NAME in lowercase.") from None
+    return ref
+
+
+# ---- rm -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemoveEvent:
+    """One line of ``docker rmi``'s output: an ``Untagged`` or ``Deleted`` event."""
+
+    image: str  # the argument it came from
+    action: str  # "Untagged" or "Deleted"
+    reference: str
+
+
+def remove_image(engine: Engine, image: str, *, force: bool = False, no_prune: bool = False) -> list[RemoveEvent]:
+    """``DELETE /images/{image}``: the Untagged/Deleted events, in the engine's order.
+
+    Raises:
+        ConflictError: a container uses the image, several repositories reference it, or images are
+            built on it; one line naming the cause and the fix.
+        ImageNotFoundError: no such image.
+    """
+    try:
+        with engine.translated("remove", image):
+            items = engine.api.remove_image(image, force=force, noprune=no_prune) or []
+    except ConflictError as exc:
+        raise explain_conflict(engine, image, exc.message) from None
+    return [RemoveEvent(image, action, ref) for item in items for action, ref in item.items()]
+
+
+_CONTAINER = re.compile(r"(running|stopped)? ?container ([0-9a-f]{6,64})")
+
+
+def explain_conflict(engine: Engine, image: str, text: str) -> ConflictError:
+    """Rewrite the engine's conflict message for ``image`` as cause and fix."""
+    found = _CONTAINER.search(text)
+    container = found.group(2)[:12] if found else None
+    if container and "running" in text:
+        return ConflictError(f"Cannot remove {image}: the running container {container} uses it, and -f cannot "
+                             "override that",
+                             hint=f"To fix it, stop and remove the container first: docker rm -f {container}.")
+    if container:
+        return ConflictError(f"Cannot remove {image}: the container {container} uses it",
+                             hint=f"To fix it, remove the container first: docker rm {container}; or use -f to "
+                                  "remove the image anyway (the container keeps its filesystem).")
+    if "multiple repositories" in text:
+        tags = _repo_tags(engine, image)
+        return ConflictError(f"Cannot remove {image}: the image is referenced by several repositories"
+                             + (f" ({', '.join(tags)})" if tags else ""),
+                             hint="To fix it, remove it by name (one reference at a time), or use -f to remove "
+                                  "every reference and the image.")
+    if "dependent child images" in text:
+        return ConflictError(f"Cannot remove {image}: other images are built on it, and -f cannot override that",
+                             hint="To fix it, remove the images built on it first.")
+    return ConflictError(f"Cannot remove {image}: {text}", hint="To fix it, use -f.")
+
+
+def _repo_tags(engine: Engine, image: str) -> list[str]:
+    try:
+        return [t for t in engine.inspect(image).get("RepoTags") or [] if t != NONE_TAG]
+    except DockerMagicError:
+        return []
+
+
+# ---- prune ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    """What ``POST /images/prune`` did: its events and the bytes it freed."""
+
+    events: list[tuple[str, str]]  # (action, reference)
+    space_reclaimed: int
+
+
+def prune_filters(all_: bool, filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The engine's prune filters: ``dangling=true`` unless ``-a``, as the CLI sends them."""
+    unknown = set(filters) - {"until", "label", "label!", "dangling"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise UsageError(f"invalid filter '{name}' for image prune",
+                         hint="Use --filter until=<timestamp or duration>, label=<key>[=<value>] or "
+                              "label!=<key>[=<value>].")
+    for value in filters.get("until", []):
+        parse_until(value)
+    return {**filters, "dangling": ["false" if all_ else "true"]}
+
+
+def prune_images(engine: Engine, filters: dict[str, list[str]]) -> PruneReport:
+    """``POST /images/prune`` with ready-made filters (see :func:`prune_filters`)."""
+    with engine.translated("prune images"):
+        api = engine.api
+        answer = api._result(api._post(api._url("/images/prune"), params={"filters": json.dumps(filters)}), True)
+    events = [(action, ref) for item in answer.get("ImagesDeleted") or [] for action, ref in item.items()]
+    return PruneReport(events, int(answer.get("SpaceReclaimed") or 0))
+
+
+def plan_prune(engine: Engine, filters: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """What :func:`prune_images` would remove, without removing anything.
+
+    Mirrors the engine's rules (moby ``daemon/images/image_prune.go``): without ``-a`` only images
+    without a tag; intermediate images (untagged parents of other images) are never candidates (they
+    go with their child); images newer than ``until``, not matching the labels, or used by a container
+    (the engine skips those conflicts) stay.
+
+    Returns:
+        One dict per image: Id, RepoTags, RepoDigests, Created, Size, UniqueSize (bytes freed, estimated
+        from the engine's disk usage), Untag only (an image with children loses its tags only).
+    """
+    dangling_only = filters["dangling"] != ["false"]
+    until = min((parse_until(v) for v in filters.get("until", [])), default=None)
+    with engine.translated("plan the prune"):
+        api = engine.api
+        every = api._result(api._get(api._url("/images/json"), params={"all": 1}), True)
+        used = {c.get("ImageID") for c in api.containers(all=True, trunc=False)}
+    parents = {i.get("ParentId") for i in every if i.get("ParentId")}
+    plan = []
+    for image in every:
+        tagged = any(t != NONE_TAG for t in image.get("RepoTags") or [])
+        refs = tagged or any(d != NONE_DIGEST for d in image.get("RepoDigests") or [])
+        if (not refs and image["Id"] in parents) or (dangling_only and tagged) or image["Id"] in used:
+            continue
+        if until is not None and image.get("Created", 0) > until:
+            continue
+        if not match_labels(filters, image.get("Labels") or {}):
+            continue
+        plan.append({**image, "UntagOnly": image["Id"] in parents})
+    _add_unique_sizes(engine, plan)
+    return plan
+
+
+def _add_unique_sizes(engine: Engine, plan: list[dict[str, Any]]) -> None:
+    """Set each planned image's UniqueSize from ``/system/df`` (what removing it alone frees)."""
+    if not plan:
+        return
+    with engine.translated("measure disk usage"):
+        usage = {i["Id"]: i for i in engine.api.df().get("Images") or []}
+    for image in plan:
+        known = usage.get(image["Id"], image)
+        shared = known.get("SharedSize", -1)
+        image["UniqueSize"] = 0 if image["UntagOnly"] else max(0, known.get("Size", 0) - max(0, shared))
+
+
+def match_labels(filters: dict[str, list[str]], labels: dict[str, str]) -> bool:
+    """The engine's ``label=`` (all must match) and ``label!=`` (none may match) filters."""
+
+    def matches(spec: str) -> bool:
+        key, eq, value = spec.partition("=")
+        return key in labels and (not eq or labels[key] == value)
+
+    return all(matches(s) for s in filters.get("label", [])) and \
+        not any(matches(s) for s in filters.get("label!", []))
+
+
+_DURATION = re.compile(r"(?:(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+")
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def parse_until(value: str, now: float | None = None) -> float:
+    """An ``until=`` value as unix seconds: a Go duration (``24h``, ``1h30m``), unix seconds or a date.
+
+    Raises:
+        UsageError: the value is none of these (the engine's own words).
+    """
+    now = time.time() if now is None else now
+    text = value.strip()
+    if _DURATION.fullmatch(text):
+        return now - sum(float(n) * _UNIT[u] for n, u in _PART.findall(text))
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f'failed to parse value as time or duration: "{value}"',
+                         hint="Write until=24h, until=2024-01-31, until=2024-01-31T10:00:00Z or unix seconds.") \
+            from None
+    if moment.tzinfo is None:  # the engine reads a date without zone as local time
+        moment = moment.astimezone()
+    return moment.timestamp()

@@ -1,0 +1,117 @@
+"""How rm, prune, save and load results look in a notebook: frames with a caption, a saved-archive summary.
+
+Presentation only: nothing here talks to the engine. pandas comes in with :mod:`frames`, so this module
+is imported only by the commands that need it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from .frames import NONE, DockerFrame, frame, truncate_id
+from .units import escape_html, human_size
+
+
+class CaptionFrame(DockerFrame):
+    """A DockerFrame shown with a one-line caption (``Total reclaimed space: 12MB``).
+
+    Any operation on it gives a plain DockerFrame, so a filtered subset never carries a total that is
+    no longer true; ``df.attrs`` keeps the numbers.
+    """
+
+    _metadata: ClassVar[list[str]] = [*DockerFrame._metadata, "dm_caption"]
+
+    @property
+    def _constructor(self) -> Callable[..., DockerFrame]:
+        return DockerFrame
+
+    def _repr_html_(self) -> str | None:
+        html = super()._repr_html_() if len(self) else ""
+        return f"<p><b>{escape_html(self.dm_caption)}</b></p>{html}"
+
+    def __repr__(self) -> str:
+        return f"{super().__repr__()}\n{self.dm_caption}" if len(self) else self.dm_caption
+
+
+def captioned(df: DockerFrame, caption: str, **attrs: Any) -> CaptionFrame:
+    """``df`` shown with ``caption``; ``attrs`` land in ``df.attrs``."""
+    out = CaptionFrame(df)
+    out.dm_engine, out.dm_views, out.dm_caption = df.dm_engine, df.dm_views, caption
+    out.attrs.update(attrs)
+    return out
+
+
+EVENT_COLUMNS = ["action", "reference"]
+
+
+def events_frame(events: list[tuple[str, str]], *, engine: str | None, images: list[str] | None = None) -> DockerFrame:
+    """rm and prune: one row per Untagged/Deleted event, as the CLI prints them.
+
+    Args:
+        events: (action, reference) pairs in the engine's order.
+        engine: the engine's name.
+        images: for rm, the argument each event came from (an ``image`` column).
+    """
+    columns = EVENT_COLUMNS + (["image"] if images is not None else [])
+    rows = [(*event, images[i]) if images is not None else event for i, event in enumerate(events)]
+    return frame(rows, columns, dtypes={c: "string" for c in columns}, engine=engine)
+
+
+def pruned_frame(events: list[tuple[str, str]], space: int, *, engine: str | None) -> CaptionFrame:
+    """The result of a prune: its events and the space reclaimed (caption and ``attrs``)."""
+    return captioned(events_frame(events, engine=engine), f"Total reclaimed space: {human_size(space)}",
+                     space_reclaimed=space)
+
+
+PLAN_COLUMNS = ["image_id", "references", "created", "size", "unique_size", "untag_only"]
+
+
+def plan_frame(plan: list[dict[str, Any]], *, engine: str | None) -> CaptionFrame:
+    """What a prune would remove: one row per image, the bytes it frees in ``attrs["space_reclaimed"]``."""
+    rows = []
+    for image in plan:
+        refs = [t for t in image.get("RepoTags") or [] if t != f"{NONE}:{NONE}"] or \
+               [d for d in image.get("RepoDigests") or [] if d != f"{NONE}@{NONE}"] or [f"{NONE}:{NONE}"]
+        rows.append((truncate_id(image["Id"]), ", ".join(refs), image.get("Created", 0), image.get("Size", 0),
+                     image.get("UniqueSize", 0), image.get("UntagOnly", False)))
+    df = frame(rows, PLAN_COLUMNS, dtypes={"created": "datetime", "size": "int64", "unique_size": "int64",
+                                           "untag_only": "bool"},
+               views={"created": "age", "size": "size", "unique_size": "size"}, engine=engine)
+    space = int(df["unique_size"].sum())
+    caption = (f"Would remove {len(df)} image{'s' if len(df) != 1 else ''}, freeing about {human_size(space)}"
+               if len(df) else "Nothing to remove.")
+    return captioned(df, caption, space_reclaimed=space, dry_run=True)
+
+
+@dataclass(frozen=True)
+class SavedArchive:
+    """What ``save`` wrote: the file, its size and sha256, and the images in it."""
+
+    path: str
+    bytes: int
+    sha256: str
+    images: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: what was saved where."""
+        count = len(self.images)
+        return (f"Saved {count} image{'s' if count != 1 else ''} to {self.path} "
+                f"({human_size(self.bytes)}, sha256:{self.sha256})")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.summary())
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li><code>{escape_html(i)}</code></li>" for i in self.images)
+        return (f"<div>Saved to <code>{escape_html(self.path)}</code> ({human_size(self.bytes)})<br>"
+                f"<small>sha256:{self.sha256}</small><ul>{items}</ul></div>")
+
+
+LOADED_COLUMNS = ["reference", "image_id"]
+
+
+def loaded_frame(loaded: list[tuple[str, str]], *, engine: str | None) -> DockerFrame:
+    """load: one row per loaded reference (``<none>`` for an image loaded by ID) and its full ID."""
+    return frame(loaded, LOADED_COLUMNS, dtypes={c: "string" for c in LOADED_COLUMNS}, engine=engine)
