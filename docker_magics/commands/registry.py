@@ -1,0 +1,388 @@
+"""``%docker pull``, ``push``, ``login`` and ``logout``.
+
+Results are small dataclasses rather than frames: a pull or a push has one outcome (a reference, a
+status, a digest per tag) that scripts read as attributes (``%docker pull x`` then ``_.digest``), and
+they display as the last lines the CLI prints, without importing pandas.
+
+Secrets: a password or token reaches the engine and the credential store and nothing else. It is never
+part of a result, a message or an exception; ``-p`` works but warns that the secret is now in the
+notebook's input and IPython's history.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import credentials, references, streams
+from ..display import Text
+from ..errors import (
+    DockerMagicError,
+    ImageNotFoundError,
+    Interrupted,
+    RegistryAuthError,
+    RegistryError,
+    StreamError,
+    UsageError,
+)
+from ..grammar import Command
+from ..session import Session
+
+PASSWORD_WARNING = ("WARNING! Using --password puts the secret in this notebook's input and IPython's "
+                    "history. Use --password-file PATH, or --password-stdin for a masked prompt.")
+
+
+# ---- results --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """What a pull did: the reference, the engine's status and the digest (one per tag with ``-a``)."""
+
+    reference: str
+    status: str  # "Downloaded newer image" or "Image is up to date"
+    digest: str | None = None
+    digests: tuple[tuple[str, str], ...] = ()  # (tag, digest) for --all-tags
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        lines = [f"Status: {self.status} for {self.reference}"]
+        lines += [f"Digest: {self.digest}"] if self.digest else []
+        lines += [f"{tag}: {digest}" for tag, digest in self.digests]
+        printer.text("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class PushedTag:
+    """One tag the registry accepted."""
+
+    tag: str
+    digest: str
+    size: int  # bytes of the manifest, as the CLI reports it
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What a push did: the repository and, per tag, the digest the registry now serves."""
+
+    repository: str
+    tags: tuple[PushedTag, ...]
+
+    @property
+    def digest(self) -> str | None:
+        """The pushed digest (the first tag's, with ``-a``)."""
+        return self.tags[0].digest if self.tags else None
+
+    @property
+    def digests(self) -> dict[str, str]:
+        """Tag -> digest."""
+        return {t.tag: t.digest for t in self.tags}
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text("\n".join([f"Pushed {self.repository}"] +
+                               [f"{t.tag}: digest: {t.digest} size: {t.size}" for t in self.tags]))
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    """A login that the registry accepted and that is now stored (never the secret itself)."""
+
+    server: str
+    username: str
+    status: str
+    stored_in: str  # config.json's path or the credential helper's name
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.status)
+
+
+# ---- pull -----------------------------------------------------------------------------------
+
+
+def _one_name(cmd: Command, verb: str) -> str:
+    if not cmd.name:
+        raise UsageError(f'"docker {verb}" requires exactly 1 argument.',
+                         hint=f"See '%docker {verb} --help'. Usage: %docker {verb} NAME[:TAG]")
+    return cmd.name
+
+
+def _server(ref: references.Reference) -> str | None:
+    return None if ref.is_docker_hub else ref.domain
+
+
+def _login_hint(ref: references.Reference) -> str:
+    server = _server(ref)
+    return f"'%docker login {server}'" if server else "'%docker login'"
+
+
+def pull(cmd: Command, session: Session) -> Pulled:
+    """``%docker pull NAME[:TAG|@DIGEST]``: pull with live progress; returns a :class:`Pulled`."""
+    from .. import registry
+    from ..progress import progress_for
+
+    ref = references.parse(_one_name(cmd, "pull"))
+    if cmd.all_tags and (ref.tag or ref.digest):
+        raise UsageError("tag can't be used with --all-tags/-a", hint="Give the repository name alone.")
+    ref = ref if cmd.all_tags else ref.with_default_tag()
+    shown = _canonical(ref)
+    engine = session.engine(cmd)
+    creds = credentials.get(_server(ref), cmd.config)
+    what = f"Pull of {shown}"
+    with (progress_for(session.settings.progress, f"Pulling {shown}", quiet=cmd.quiet) as bar,
+          _interruptible(what), _stream_errors(ref, what),
+          registry.pull(engine, ref.name, ref.digest or ref.tag, creds=creds, platform=cmd.platform) as events):
+        return _pull_result(streams.follow(events, bar, action=what), shown)
+
+
+def _canonical(ref: references.Reference) -> str:
+    """What the CLI prints as a pull's last line: ``docker.io/library/debian:latest``."""
+    return ref.name + (f":{ref.tag}" if ref.tag else "") + (f"@{ref.digest}" if ref.digest else "")
+
+
+def _pull_result(events: Iterator[dict[str, Any]], shown: str) -> Pulled:
+    digests: dict[str, str] = {}
+    tag, digest, status = "", None, ""
+    for event in events:
+        text = event.get("status") or ""
+        if text.startswith("Pulling from"):
+            tag = event.get("id") or tag
+        elif text.startswith("Digest: "):
+            digest = text.removeprefix("Digest: ").strip()
+            digests[tag] = digest
+        elif text.startswith("Status: "):
+            status = text.removeprefix("Status: ").split(" for ", 1)[0]
+    if len(digests) > 1:
+        return Pulled(shown, status, None, tuple(digests.items()))
+    return Pulled(shown, status or "Pulled", digest)
+
+
+# ---- push -----------------------------------------------------------------------------------
+
+
+def push(cmd: Command, session: Session) -> Pushed:
+    """``%docker push NAME[:TAG]``: push with live progress; returns a :class:`Pushed` with the digests."""
+    from .. import registry
+    from ..progress import progress_for
+
+    ref = references.parse(_one_name(cmd, "push"))
+    if ref.digest:
+        raise UsageError(f"cannot push a digest reference ({ref.familiar()})", hint="Push a tag: NAME[:TAG].")
+    if cmd.all_tags and ref.tag:
+        raise UsageError("tag can't be used with --all-tags/-a", hint="Give the repository name alone.")
+    ref = ref if cmd.all_tags else ref.with_default_tag()
+    engine = session.engine(cmd)
+    _check_push_platform(engine, cmd.platform)
+    creds = credentials.get(_server(ref), cmd.config)
+    shown = ref.familiar()
+    what = f"Push of {shown}"
+    with (progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet) as bar,
+          _interruptible(what), _stream_errors(ref, what),
+          registry.push(engine, ref.familiar_name, ref.tag, creds=creds) as events):
+        pushed = [PushedTag(e["aux"]["Tag"], e["aux"]["Digest"], int(e["aux"].get("Size") or 0))
+                  for e in streams.follow(events, bar, action=what)
+                  if isinstance(e.get("aux"), dict) and "Digest" in e["aux"]]
+    if not pushed:
+        raise StreamError(f"Push of {shown} ended without the registry confirming a digest.",
+                          hint="To fix it, run the push again and check the registry's log.")
+    return Pushed(ref.familiar_name, tuple(pushed))
+
+
+def _check_push_platform(engine: Any, platform: str | None) -> None:
+    if not platform:
+        return
+    from docker.utils import version_lt
+
+    version = getattr(engine.api, "_version", "1.41")
+    if version_lt(version, "1.46"):
+        raise UsageError(f"push --platform needs Docker API 1.46 or newer; this engine speaks {version}.",
+                         hint="To fix it, push without --platform (every platform of the image is pushed).")
+
+
+# ---- stream errors and interrupts -------------------------------------------------------------
+
+
+class _interruptible:
+    """Turn Ctrl-C into one line. The stream's response is already closed (registry's ``finally``)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        if exc_type is KeyboardInterrupt:
+            raise Interrupted(f"{self.what} interrupted: the transfer was stopped.",
+                              hint="Run it again to finish it.") from None
+        return False
+
+
+class _stream_errors:
+    """Name the server to log in to or to check; the engine's refusals become one registry line.
+
+    The engine reports a refusal either inside the stream (push) or as a 500 before it (pull); both
+    read the same here.
+    """
+
+    def __init__(self, ref: references.Reference, what: str) -> None:
+        self.ref, self.what = ref, what
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        if not isinstance(exc, DockerMagicError) or type(exc) not in _RECLASSIFIED:
+            return False
+        text = exc.message.removeprefix(f"The engine could not {self.what.split()[0].lower()}: ")
+        if not text.startswith(self.what):
+            text = f"{self.what} failed: {text}"
+        lowered = text.lower()
+        if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and "Push" in self.what):
+            raise ImageNotFoundError(text, hint="To fix it, tag a local image with that name first "
+                                                "('%docker tag SOURCE NAME').") from None
+        if isinstance(exc, RegistryAuthError) or any(w in lowered for w in streams._AUTH_WORDS):
+            raise RegistryAuthError(text, hint=f"To fix it, log in with {_login_hint(self.ref)}, and check "
+                                               "that this account may use the repository.") from None
+        if _unreachable(text):
+            where = "Docker Hub" if self.ref.is_docker_hub else self.ref.domain
+            raise RegistryError(text, hint=f"To fix it, check that the registry {where} is running and "
+                                           "reachable from the engine.") from None
+        if isinstance(exc, ImageNotFoundError):
+            raise ImageNotFoundError(text, hint="To fix it, check the name and tag, and that you are logged "
+                                                f"in ({_login_hint(self.ref)}).") from None
+        raise type(exc)(text, hint=exc.hint) from None
+
+    def __enter__(self) -> None:
+        return None
+
+
+_RECLASSIFIED = (DockerMagicError, StreamError, RegistryAuthError, ImageNotFoundError)
+
+
+def _unreachable(text: str) -> bool:
+    lowered = text.lower()
+    return any(w in lowered for w in ("connection refused", "dial tcp", "no such host", "i/o timeout",
+                                      "server gave http response to https client"))
+
+
+# ---- login and logout -----------------------------------------------------------------------
+
+
+def login_with(target: Any, server: str | None, username: str, password: str, *,
+               config: str | None = None) -> LoggedIn:
+    """Check a login against the registry, then store it as ``docker login`` does.
+
+    The one entry point for every way of asking for a password (flags, prompt, and the login form).
+
+    Args:
+        target: an :class:`~docker_magics.engine.Engine` or a :class:`~docker_magics.session.Session`.
+        server: the registry (``127.0.0.1:5000``); None or ``docker.io`` for Docker Hub.
+        username: the user name.
+        password: the password or access token (used, never kept or shown).
+        config: the config folder (``--config``), default ``$DOCKER_CONFIG`` or ``~/.docker``.
+
+    Returns:
+        A :class:`LoggedIn` (no secret in it).
+
+    Raises:
+        RegistryAuthError: the registry refused the login; nothing was stored.
+    """
+    from .. import registry
+
+    username = (username or "").strip()
+    if not username:
+        raise UsageError("Username Required", hint="Pass -u/--username NAME.")
+    if not password:
+        raise UsageError("Password Required", hint="Pass --password-file PATH or --password-stdin.")
+    engine = _engine_of(target)
+    key = credentials.server_key(server)
+    answer = registry.authenticate(engine, key, username, password)
+    token = answer.get("IdentityToken") or ""
+    creds = credentials.Credentials(key, username, "" if token else password, token)
+    where = credentials.store(creds, config)
+    return LoggedIn(key, username, answer.get("Status") or "Login Succeeded", where)
+
+
+def _engine_of(target: Any) -> Any:
+    return target.default_engine() if isinstance(target, Session) else target
+
+
+def login(cmd: Command, session: Session) -> LoggedIn:
+    """``%docker login [SERVER]``: check the login against the registry, then store it like the CLI."""
+    sources = [cmd.password is not None, cmd.password_stdin, cmd.password_file is not None]
+    if sum(sources) > 1:
+        raise UsageError("--password, --password-stdin and --password-file are mutually exclusive",
+                         hint="Give the password one way (prefer --password-file PATH).")
+    key = credentials.server_key(cmd.server)
+    username = (cmd.username or "").strip()
+    if cmd.password is not None:
+        sys.stderr.write(PASSWORD_WARNING + "\n")
+    if not username and not any(sources):
+        reused = _login_with_stored(session.engine(cmd), key, cmd.config)
+        if reused is not None:
+            return reused
+    password = cmd.password
+    if cmd.password_file is not None:
+        password = read_password_file(cmd.password_file)
+    username = username or _prompt(f"Username for {_shown(key)}: ", secret=False).strip()
+    if password is None:
+        password = _prompt(f"Password for {username}@{_shown(key)}: ", secret=True)
+    return login_with(session.engine(cmd), key, username, password, config=cmd.config)
+
+
+def _shown(key: str) -> str:
+    return "Docker Hub" if key == credentials.HUB_KEY else key
+
+
+def _login_with_stored(engine: Any, key: str, config: str | None) -> LoggedIn | None:
+    """The CLI's first step when no username or password is given: try the stored login."""
+    from .. import registry
+
+    stored = credentials.get(key, config)
+    if stored is None or not stored.password:
+        return None
+    try:
+        answer = registry.authenticate(engine, key, stored.username, stored.password)
+    except RegistryAuthError:
+        return None
+    return LoggedIn(key, stored.username, answer.get("Status") or "Login Succeeded",
+                    "existing credentials")
+
+
+def read_password_file(path: str) -> str:
+    """The secret in a file, without the one trailing newline an editor or ``echo`` leaves."""
+    file = Path(path).expanduser()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"Cannot read the password file {file}: {exc.strerror}.",
+                         hint="To fix it, check the path (relative paths start in the notebook's folder).") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"The password file {file} is not UTF-8 text.",
+                         hint="To fix it, write the password or token as plain text.") from None
+    return text.removesuffix("\n").removesuffix("\r")
+
+
+def _prompt(prompt: str, *, secret: bool) -> str:
+    """Ask in the notebook (ipykernel's input/getpass) or the terminal; the secret is masked."""
+    import getpass
+
+    from IPython.core.error import StdinNotImplementedError
+
+    try:
+        return getpass.getpass(prompt) if secret else input(prompt)
+    except KeyboardInterrupt:
+        raise Interrupted("Login cancelled; nothing was stored.") from None
+    except (EOFError, StdinNotImplementedError):
+        what = "a password" if secret else "a username"
+        raise UsageError(f"Login needs {what}, and this kernel cannot prompt for it (no input: a headless run?).",
+                         hint="To fix it, pass -u NAME --password-file PATH.") from None
+
+
+def logout(cmd: Command, session: Session) -> Text:
+    """``%docker logout [SERVER]``: remove the stored login the way the CLI does."""
+    key = credentials.server_key(cmd.server)
+    shown = key if key == credentials.HUB_KEY else credentials.hostname(key)
+    if credentials.erase(cmd.server, cmd.config):
+        return Text(f"Removing login credentials for {shown}")
+    return Text(f"Not logged in to {shown}")
+

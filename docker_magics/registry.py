@@ -1,0 +1,153 @@
+"""Engine-side registry calls: the pull and push event streams, and the login check.
+
+Nothing here prints or displays. :func:`pull` and :func:`push` are context managers that hand out the
+engine's decoded event stream and always close the HTTP response on the way out, so an interrupt
+(Ctrl-C) drops the connection and the engine cancels the transfer. They make the same request as
+docker-py's ``APIClient.pull``/``push`` (whose generators give no handle on the response to close),
+with the auth header built from :mod:`docker_magics.credentials` rather than docker-py's cached copy of
+config.json, so a logout takes effect at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .errors import DockerMagicError, RegistryAuthError, RegistryError, UsageError
+
+if TYPE_CHECKING:
+    from .credentials import Credentials
+    from .engine import Engine
+
+
+def auth_header(creds: Credentials | None) -> dict[str, str]:
+    """The ``X-Registry-Auth`` header for a login; ``{}`` (anonymous) without one, as the CLI sends.
+
+    The engine refuses a push with no header at all ("Bad parameters and missing X-Registry-Auth"),
+    and an empty one makes the registry's own refusal reach the stream, as with the CLI.
+    """
+    config = creds.auth_config() if creds is not None else {}
+    encoded = base64.urlsafe_b64encode(json.dumps(config).encode("utf-8")).decode("ascii")
+    return {"X-Registry-Auth": encoded}
+
+
+@contextlib.contextmanager
+def _stream(engine: Engine, action: str, subject: str, url: tuple[str, ...], params: dict[str, Any],
+            headers: dict[str, str]) -> Iterator[Iterator[dict[str, Any]]]:
+    with engine.translated(action, subject):
+        api = engine.api
+        # No read timeout: a pull may wait long on a slow registry; Ctrl-C is the way out.
+        response = api._post(api._url(*url), params=params, headers=headers, stream=True, timeout=None)
+    try:
+        with engine.translated(action, subject):
+            api._raise_for_status(response)
+            yield api._stream_helper(response, decode=True)
+    finally:
+        response.close()
+
+
+def pull(engine: Engine, name: str, tag: str | None, *, creds: Credentials | None = None,
+         platform: str | None = None) -> contextlib.AbstractContextManager[Iterator[dict[str, Any]]]:
+    """``POST /images/create``: the pull's event stream, as a context manager that closes it.
+
+    Args:
+        engine: the engine that pulls.
+        name: the repository, e.g. ``127.0.0.1:5000/team/app`` or ``docker.io/library/debian``.
+        tag: a tag or a digest (``sha256:…``); None pulls every tag (``--all-tags``).
+        creds: the login for the registry, or None for anonymous access.
+        platform: ``os[/arch[/variant]]`` for a multi-platform image.
+
+    Raises:
+        ImageNotFoundError: the registry has no such repository or tag (or hides it without a login).
+    """
+    params: dict[str, Any] = {"fromImage": name}
+    if tag:
+        params["tag"] = tag
+    if platform:
+        params["platform"] = platform
+    return _stream(engine, "pull", name, ("/images/create",), params, auth_header(creds))
+
+
+def push(engine: Engine, name: str, tag: str | None, *, creds: Credentials | None = None
+         ) -> contextlib.AbstractContextManager[Iterator[dict[str, Any]]]:
+    """``POST /images/{name}/push``: the push's event stream, as a context manager that closes it.
+
+    Args:
+        engine: the engine that pushes.
+        name: the repository, e.g. ``127.0.0.1:5000/team/app``.
+        tag: the tag to push; None pushes every tag of the repository (``--all-tags``).
+        creds: the login for the registry, or None (the registry will most likely refuse).
+
+    Raises:
+        ImageNotFoundError: no local image has that name.
+    """
+    params = {"tag": tag} if tag else {}
+    url = ("/images/{0}/push", name)
+    return _stream(engine, "push", name, url, params, auth_header(creds))
+
+
+def authenticate(engine: Engine, server: str, username: str, password: str) -> dict[str, Any]:
+    """``POST /auth``: ask the engine to check a login against the registry; nothing is stored.
+
+    This is the request docker-py's ``APIClient.login(..., reauth=True)`` makes, without keeping the
+    password in the long-lived client afterwards (a later logout must leave no copy behind).
+
+    Returns:
+        The engine's answer, e.g. ``{"Status": "Login Succeeded", "IdentityToken": ""}``.
+
+    Raises:
+        RegistryAuthError: the registry refused the username or password.
+        RegistryError: the registry could not be reached.
+    """
+    failure: DockerMagicError | None = None
+    api = engine.api
+    try:
+        response = api._post_json(api._url("/auth"), data={"username": username, "password": password,
+                                                           "serveraddress": server})
+        status, text = response.status_code, _body_message(response)
+        response.close()
+        if password:
+            text = text.replace(password, "***")  # a registry that echoes what it got must not leak it
+    except Exception as exc:  # the request never got an answer
+        failure = _unanswered(engine, exc)
+    # Raised outside the except block on purpose: the request (and its body, which holds the password)
+    # must not ride along as the exception's __context__.
+    if failure is not None:
+        raise failure
+    if status == 200:
+        return json.loads(text) if text.startswith("{") else {"Status": text}
+    raise _refused(server, username, status, text)
+
+
+def _unanswered(engine: Engine, exc: Exception) -> DockerMagicError:
+    from .engine import translate
+
+    return translate(exc, engine.endpoint, "log in") or DockerMagicError(
+        f"Login failed: {type(exc).__name__}.", hint="To fix it, check the engine and try again.")
+
+
+def _body_message(response: Any) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return " ".join(response.text.split())
+    if isinstance(data, dict) and "message" in data:
+        return " ".join(str(data["message"]).split())
+    return json.dumps(data)
+
+
+def _refused(server: str, username: str, status: int, text: str) -> DockerMagicError:
+    shown = "Docker Hub" if server.startswith("https://index.docker.io") else server
+    lowered = text.lower()
+    if status == 401 or "401 unauthorized" in lowered or "unauthorized" in lowered or "incorrect" in lowered:
+        return RegistryAuthError(
+            f"Login to {shown} failed: the registry refused the username '{username}' or its password; "
+            "nothing was stored.",
+            hint="To fix it, check the username and the password or token, then log in again.")
+    if status == 400:
+        return UsageError(f"Login to {shown} failed: {text}")
+    return RegistryError(f"Login to {shown} failed: {text}",
+                         hint="To fix it, check that the registry is running and reachable from the engine.")
