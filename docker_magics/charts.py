@@ -40,12 +40,16 @@ def require() -> None:
                  "or drop --plot.") from None
 
 
-def _size_axis(axis: Any) -> None:
+def _size_axis(axis: Any, totals: list[int]) -> None:
+    """Human sizes on the x axis, and each bar's total written at its end (tiny bars stay readable)."""
     from matplotlib.ticker import FuncFormatter
 
     axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: human_size(max(value, 0))))
     axis.grid(axis="x", alpha=0.3)
     axis.set_axisbelow(True)
+    axis.set_xlim(0, max([*totals, 1]) * 1.18)
+    for position, total in enumerate(totals):
+        axis.text(total, position, " " + human_size(total), va="center", fontsize=8)
 
 
 def _figure(bars: int, panels: int = 1) -> Figure:
@@ -73,14 +77,14 @@ def image_sizes(images: pd.DataFrame, title: str = "Image sizes: shared versus u
     axis.barh(positions, kept["unique"], left=kept["shared"], color=UNIQUE_COLOR, label="unique to the image")
     axis.set_yticks(list(positions), labels)
     axis.invert_yaxis()
-    _size_axis(axis)
+    _size_axis(axis, [int(s + u) for s, u in zip(kept["shared"], kept["unique"], strict=True)])
     shown = "" if len(kept) == len(rows) else f" (largest {len(kept)} of {len(rows)})"
     axis.set_title(title + shown)
-    axis.legend(loc="lower right")
+    fig.legend(loc="outside lower center", ncols=2)
     return fig
 
 
-def step_label(created_by: str, width: int = 48) -> str:
+def step_label(created_by: str, width: int = 40) -> str:
     """A short label for a build step: the shell prefix dropped, cut at ``width`` characters."""
     text = " ".join(_STEP_PREFIX.sub("", created_by or "").split()) or "(no step recorded)"
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -105,7 +109,7 @@ def layer_sizes(layers: pd.DataFrame) -> Figure:
         axis.set_yticks(positions, [f"{step_label(c)}  [{lay[:12]}]" for c, lay in
                                     zip(part["created_by"], part["layer"].str.removeprefix("sha256:"), strict=True)])
         axis.invert_yaxis()
-        _size_axis(axis)
+        _size_axis(axis, [int(v) for v in part["size"].clip(lower=0)])
         axis.set_title(f"{name}: {len(part)} layers, {human_size(int(part['size'].clip(lower=0).sum()))}",
                        loc="left")
     if len(names) > 1 or layers["shared"].any():
