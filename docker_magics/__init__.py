@@ -16,16 +16,24 @@ _loaded: dict[int, Any] = {}
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register the ``%docker`` magics on ``ipython`` (called by ``%load_ext``)."""
+    from .completion import ReferenceCache, matcher
     from .magics import DockerMagics
 
     magics = DockerMagics(ipython)
     ipython.register_magics(magics)
     _loaded[id(ipython)] = magics
+    cache = ReferenceCache(lambda: magics.session.default_engine().images(),
+                           timeout=magics.completion_timeout)
+    magics.completion_cache = cache
+    magics.completion_matcher = matcher(cache.get)
+    ipython.Completer.custom_matchers.append(magics.completion_matcher)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Remove the ``%docker`` magics again (called by ``%unload_ext``)."""
     magics = _loaded.pop(id(ipython), None)
+    if magics is not None and magics.completion_matcher in ipython.Completer.custom_matchers:
+        ipython.Completer.custom_matchers.remove(magics.completion_matcher)
     for kind in ("line", "cell"):
         ipython.magics_manager.magics[kind].pop("docker", None)
     if magics is not None:

@@ -39,16 +39,24 @@ class DockerFrame(pd.DataFrame):
     def _repr_html_(self) -> str | None:
         from .units import escape_html
 
-        html = self._display_copy()._repr_html_()
+        with _row_limit():
+            html = self._display_copy()._repr_html_()
         engine = getattr(self, "dm_engine", None)
         if engine and html:
             html = f"<div><small>engine: {escape_html(engine)}</small>{html}</div>"
         return html
 
     def __repr__(self) -> str:
-        text = repr(self._display_copy())
+        with _row_limit():
+            text = repr(self._display_copy())
         engine = getattr(self, "dm_engine", None)
         return f"{text}\n[engine: {engine}]" if engine else text
+
+
+def _row_limit() -> Any:
+    from .frames_options import display_rows
+
+    return pd.option_context("display.max_rows", display_rows, "display.min_rows", min(display_rows, 20))
 
 
 def _size_view(_now: datetime) -> Callable[[Any], str]:

@@ -27,20 +27,30 @@ class DockerMagics(Magics):
                          "text elsewhere), widget, text or none.").tag(config=True)
     timeout = Float(60.0, help="Seconds to wait for the engine to answer one request.").tag(config=True)
     display_rows = Int(60, help="Rows shown when a listing is displayed (the DataFrame keeps all).").tag(config=True)
+    completion_timeout = Float(0.1, help="Seconds a Tab may wait for the engine's image list before answering "
+                                         "from the cache.").tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
-        super().__init__(shell, **kwargs)
+        # Before traitlets applies the shell's %config (which calls _on_setting).
         self.session = Session(shell=shell)
+        super().__init__(shell, **kwargs)
         self._sync_settings()
 
-    @observe("host", "context", "progress", "timeout", "display_rows")
+    @observe("host", "context", "progress", "timeout", "display_rows", "completion_timeout")
     def _on_setting(self, change: Any) -> None:
         self._sync_settings()
         if change["name"] in {"host", "context", "timeout"}:
             self.session.forget()
+        cache = getattr(self, "completion_cache", None)
+        if cache is not None:
+            cache.timeout = self.completion_timeout
+            cache.stamp = 0.0  # another engine may answer now
 
     def _sync_settings(self) -> None:
+        from . import frames_options
+
         self.session.settings = Settings(self.host, self.context, self.progress, self.timeout, self.display_rows)
+        frames_options.display_rows = self.display_rows
 
     @no_var_expand
     @line_cell_magic

@@ -43,6 +43,10 @@ class Session:
         """The single engine a command talks to."""
         return self.engine_at(self.endpoints(cmd)[0])
 
+    def default_engine(self) -> Engine:
+        """The engine a command with no -H or --context talks to."""
+        return self.engine_at(resolve_endpoint(host=self.settings.host, context=self.settings.context))
+
     def engine_at(self, endpoint: Endpoint) -> Engine:
         """The cached engine for an endpoint."""
         if endpoint not in self._engines:
