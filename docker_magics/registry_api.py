@@ -325,17 +325,18 @@ class RegistryClient:
 
     def paged(self, path: str, key: str, *, scope: str, action: str, repository: str | None = None,
               limit: int | None = None) -> Iterator[str]:
-        """Every item of a paged listing, following ``Link: <…>; rel="next"``, up to ``limit`` items."""
+        """Every item of a paged listing, following ``Link: <…>; rel="next"``.
+
+        With ``limit``, no page is asked for once ``limit`` items have come (the last page is given whole).
+        """
         url: str | None = path
         params: dict | None = {"n": self.page_size}
         count = 0
-        while url:
+        while url and (limit is None or count < limit):
             body, response = self.get_json(url, scope=scope, action=action, repository=repository, params=params)
-            for item in (body or {}).get(key) or ():
-                yield item
-                count += 1
-                if limit is not None and count >= limit:
-                    return
+            items = (body or {}).get(key) or ()
+            yield from items
+            count += len(items)
             url, params = next_link(response.headers.get("Link")), None
 
     # -- listings --
@@ -368,10 +369,14 @@ class RegistryClient:
                                          "or search with '%docker search TERM'.")
 
     def tags(self, path: str, limit: int | None = None) -> list[str]:
-        """A repository's tags (``/v2/<name>/tags/list``, paged), sorted, at most ``limit``."""
+        """A repository's tags (``/v2/<name>/tags/list``, paged), sorted, the first ``limit`` of them.
+
+        The API says tags come in lexical order, but some registries (distribution 2.8) answer in any
+        order and in one page: sorting what came before cutting gives the same answer on both.
+        """
         found = self.paged(f"/v2/{path}/tags/list", "tags", scope=f"repository:{path}:pull",
                            action=f"list the tags of {path}", repository=path, limit=limit)
-        return sorted(found)
+        return sorted(found)[:limit]
 
     def manifest(self, path: str, reference: str) -> tuple[str, str, dict]:
         """GET a manifest by tag or digest: (digest, media type, document)."""
