@@ -184,7 +184,7 @@ def push(cmd: Command, session: Session) -> Pushed:
                   for e in streams.follow(events, bar, action=what)
                   if isinstance(e.get("aux"), dict) and "Digest" in e["aux"]]
     if not pushed:
-        raise StreamError(f"Push of {shown} ended without the registry confirming a digest.",
+        raise RegistryError(f"Push of {shown} ended without the registry confirming a digest.",
                           hint="To fix it, run the push again and check the registry's log.")
     return Pushed(ref.familiar_name, tuple(pushed))
 
