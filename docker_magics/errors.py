@@ -76,6 +76,10 @@ class StreamError(DockerMagicError):
     """An error reported inside a progress stream (pull, push, build, load)."""
 
 
+class BuildError(StreamError):
+    """A build failed: a step of the Dockerfile, or the engine refused the Dockerfile or the flags."""
+
+
 class Interrupted(DockerMagicError):
     """The user interrupted a long operation; it was stopped cleanly."""
 
