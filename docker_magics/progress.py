@@ -38,9 +38,12 @@ class State:
     total_bytes: int = 0
     lines: list[str] = field(default_factory=list)  # the last log lines (build)
     status: str = ""
+    steps: tuple[int, int] | None = None  # (running step, number of steps) of a build
 
     def fraction(self) -> float | None:
         """Overall progress in [0, 1], or None while nothing tells the size."""
+        if self.steps:
+            return min(1.0, (self.steps[0] - 1) / self.steps[1]) if self.steps[1] else None
         if self.layers:
             total = sum(layer.total for layer in self.layers.values())
             if total:
@@ -111,6 +114,12 @@ class Progress:
         """Add a log line (build)."""
         self.event({"stream": line})
 
+    def step(self, number: int, total: int, text: str) -> None:
+        """A build starts its step ``number`` of ``total`` (``text``: the instruction): the bar counts steps."""
+        with self._lock:
+            self.state.steps, self.state.status = (number, total), text
+            self._maybe_draw()
+
     def _maybe_draw(self, force: bool = False) -> None:
         now = time.monotonic()
         if force or now - self._last >= 1.0 / self.max_rate:
@@ -179,6 +188,11 @@ class TextProgress(Progress):
     def log(self, line: str) -> None:
         with self._lock:
             self._write(line.rstrip("\n"))
+
+    def step(self, number: int, total: int, text: str) -> None:
+        # The log line "Step 2/5 : ..." already says it: no percentage lines between log lines.
+        with self._lock:
+            self.state.steps, self.state.status = (number, total), text
 
     def draw(self) -> None:
         fraction = self.state.fraction()
