@@ -252,7 +252,7 @@ class RegistryClient:
     def _token(self, challenge: dict[str, str], scope: str, action: str) -> str:
         """The Bearer token flow: ask the realm for a token for this scope (and the challenge's)."""
         creds = self.credentials or {}
-        scopes = [s for s in {challenge.get("scope"), scope} if s]
+        scopes = list(dict.fromkeys(s for s in (challenge.get("scope"), scope) if s))
         query: dict[str, Any] = {"service": challenge.get("service", ""), "scope": scopes}
         realm = challenge["realm"]
         import requests
