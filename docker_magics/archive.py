@@ -12,6 +12,7 @@ import contextlib
 import gzip
 import hashlib
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import streams
-from .errors import DockerMagicError, Interrupted, StreamError, UsageError
+from .errors import DockerMagicError, ImageNotFoundError, Interrupted, StreamError, UsageError
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -53,7 +54,12 @@ def estimate_size(engine: Engine, names: Iterable[str]) -> int:
     """
     sizes = {}
     for name in names:
-        info = engine.inspect(name)
+        try:
+            info = engine.inspect(name)
+        except ImageNotFoundError:
+            # The engine repeats itself on inspect ("no such image: x: No such image: x").
+            raise ImageNotFoundError(f"No such image: {name}",
+                                     hint="List local images with '%docker images'.") from None
         sizes[info["Id"]] = int(info.get("Size") or 0)
     return sum(sizes.values())
 
@@ -214,7 +220,8 @@ def load_archive(engine: Engine, path: str | Path, *, quiet: bool, sink: Any) ->
             finally:
                 response.close()
     except StreamError as exc:
-        if "repositories" in exc.message or "manifest.json" in exc.message:
+        # No manifest.json: the engine falls back to the legacy layout and misses its files.
+        if re.search(r"docker-import-\d+/.*no such file", exc.message):
             raise not_an_archive(path, "a tar file without the manifest.json that 'docker save' writes") from None
         raise
     except KeyboardInterrupt:
