@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import Interrupted
+from .errors import ImageNotFoundError, Interrupted
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -198,7 +198,12 @@ def image_layers(engine: Engine, reference: str) -> list[Layer]:
     Raises:
         ImageNotFoundError: no such local image.
     """
-    diff_ids = (engine.inspect(reference).get("RootFS") or {}).get("Layers") or []
+    try:
+        diff_ids = (engine.inspect(reference).get("RootFS") or {}).get("Layers") or []
+    except ImageNotFoundError:
+        # The engine's own text repeats itself ("no such image: x: No such image: x"): say it once.
+        raise ImageNotFoundError(f"No such image: {reference}",
+                                 hint="List local images with '%docker images', or pull it first.") from None
     history = engine.history(reference)
 
     def layer_count(image_id: str) -> int | None:

@@ -128,7 +128,9 @@ def images_usage_frame(images: list[dict], *, engine: str | None = None) -> Dock
     from ..usage import usage_triple
 
     rows = []
-    for image in images:  # the engine's order (newest first), as the CLI prints it
+    # Newest first, as the engine sends them; ties broken by ID, since the engine's order of images
+    # created in the same second changes from call to call.
+    for image in sorted(images, key=lambda i: (-i.get("Created", 0), i["Id"])):
         containers, shared, unique = usage_triple(image)
         rows.append((*_first_tag(image), truncate_id(image["Id"]), image.get("Created", 0), image.get("Size", -1),
                      shared, unique, containers))
