@@ -1,0 +1,118 @@
+"""The engine side of a build: send a context tar to ``POST /build`` and hand back the engine's event stream.
+
+docker-py's low-level ``build`` speaks the classic builder's API, which is what the engine supports here. The
+HTTP response is kept, so that leaving the stream early (Ctrl-C, an error) closes it: the engine then cancels the
+build, kills the running step's container and removes it. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from .engine import Engine
+from .errors import BuildError
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What ``docker build``'s flags ask of the engine (tags are applied after the build)."""
+
+    dockerfile: str  # the Dockerfile's path inside the context tar
+    buildargs: dict[str, str | None] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    target: str | None = None
+    nocache: bool = False
+    pull: bool = False
+    platform: str | None = None
+    network: str | None = None
+    rm: bool = True
+    forcerm: bool = False
+
+
+class _Counting:
+    """A file that reports how many bytes were read from it (the upload of a large context)."""
+
+    def __init__(self, file: BinaryIO, size: int, on_bytes: Callable[[int], None]) -> None:
+        self.file, self.size, self.on_bytes = file, size, on_bytes
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.file.read(n)
+        self.on_bytes(len(data))
+        return data
+
+    def __len__(self) -> int:  # requests sends Content-Length from it, so the body is streamed, not chunked
+        return self.size
+
+
+@contextlib.contextmanager
+def events(engine: Engine, context: BinaryIO, size: int, options: BuildOptions, *,
+           on_bytes: Callable[[int], None] | None = None) -> Iterator[Iterator[dict[str, Any]]]:
+    """Start a build and yield its decoded event stream; the HTTP response is closed on leaving the block.
+
+    Args:
+        engine: the engine to build on.
+        context: the context tar, positioned at its start (streamed, never read into memory).
+        size: its size in bytes.
+        options: the build's flags.
+        on_bytes: called with the number of bytes of each chunk of the context sent.
+
+    Raises:
+        BuildError: the engine refused the Dockerfile or the flags (a parse error, an unknown target).
+        DockerMagicError: the engine cannot be reached.
+    """
+    api = engine.api
+    responses: list[Any] = []
+
+    def keep(response: Any, *args: Any, **kwargs: Any) -> Any:
+        responses.append(response)
+        return response
+
+    body = _Counting(context, size, on_bytes) if on_bytes else context
+    api.hooks["response"].append(keep)  # requests' own hook: the only way to reach docker-py's response
+    try:
+        with engine.translated("build"):
+            stream = api.build(fileobj=body, custom_context=True, decode=True, dockerfile=options.dockerfile,
+                               buildargs=dict(options.buildargs), labels=options.labels or None,
+                               target=options.target, nocache=options.nocache, pull=options.pull,
+                               platform=options.platform, network_mode=options.network, rm=options.rm,
+                               forcerm=options.forcerm, timeout=None)  # a step may be silent for long
+    finally:
+        api.hooks["response"].remove(keep)
+    try:
+        yield _refusals(engine, stream)
+    finally:
+        for response in responses:
+            response.close()
+
+
+def _refusals(engine: Engine, stream: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The stream, with the engine's refusal of the whole build (HTTP 400) as a BuildError."""
+    import docker.errors
+
+    with engine.translated("build"):
+        try:
+            yield from stream
+        except docker.errors.APIError as exc:
+            error = refused(exc)
+            if error is None:
+                raise
+            raise error from None
+
+
+def refused(exc: Exception) -> BuildError | None:
+    """The one-line error for a build the engine refused before its first step (HTTP 400), else None."""
+    if getattr(getattr(exc, "response", None), "status_code", None) != 400:
+        return None
+    what = " ".join(str(getattr(exc, "explanation", None) or exc).split())
+    if "parse error" in what:
+        return BuildError(f"The Dockerfile does not parse: {what}", hint="Fix that line and run the cell again.")
+    if "cannot be empty" in what:
+        return BuildError("The Dockerfile is empty", hint="Write it, starting with a FROM line.")
+    if "build target" in what:
+        return BuildError(f"The engine refused the build: {what}",
+                          hint="Name a stage of the Dockerfile (FROM IMAGE AS NAME) with --target.")
+    return BuildError(f"The engine refused the build: {what}",
+                      hint="Check the Dockerfile and the flags (see '%docker build --help').")
