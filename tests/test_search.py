@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pandas as pd
 import pytest
 
 from docker_magics import grammar
 from docker_magics.commands import search as cmd
-from docker_magics.errors import NotImplementedVerb, UsageError
+from docker_magics.errors import Interrupted, NotImplementedVerb, UsageError
 
 RESULTS = [
     {"name": "acme/web", "description": "A web server\nwith a description much longer than forty-five characters",
@@ -105,3 +111,32 @@ def test_format_needs_the_template_engine():
             cmd._format(grammar.parse("search --format '{{.Name}}' x"), RESULTS)
     else:
         assert cmd._format(grammar.parse("search --format '{{.Name}}' x"), RESULTS) == "acme/web\nacme\n"
+
+
+class _Slow(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        time.sleep(3)
+        self.send_response(500)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_ctrl_c_stops_a_listing_cleanly():
+    """SIGINT while the registry is slow: one line at once, and the next command works."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"127.0.0.1:{server.server_address[1]}"
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(Interrupted) as info:
+            _run(f"tags {host}/slow/app")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert time.monotonic() - started < 2
+    assert info.value.line() == f"Interrupted while listing the tags of {host}/slow/app; nothing was changed."
+    with pytest.raises(UsageError):
+        _run("tags")

@@ -282,3 +282,24 @@ def test_unreachable_registry_is_one_line(ip):
     with pytest.raises(RegistryError) as info:
         ip.run_line_magic("docker", f"tags 127.0.0.1:{port}/x/y")
     assert "connection refused" in info.value.line()
+
+
+FORMATS = ["{{.Name}}\t{{.StarCount}}\t{{.IsOfficial}}", "table {{.Name}}\t{{.Description}}", "json",
+           "{{.Description}}"]
+
+
+@pytest.mark.parametrize("template", FORMATS)
+def test_search_format_prints_what_the_cli_prints(ip, sandbox, index, template):
+    try:
+        from docker_magics.gotemplate import contexts, format_list  # noqa: F401
+    except ImportError:  # the template engine is another issue's; until it lands, one line says so
+        from docker_magics.errors import NotImplementedVerb
+
+        with pytest.raises(NotImplementedVerb) as info:
+            ip.run_line_magic("docker", f"search --format '{template}' {index}/acme")
+        assert info.value.line() == ("'%docker search --format' is not implemented yet. Use the DataFrame's "
+                                     "columns, or 'docker search --format' in a terminal meanwhile.")
+        return
+    for flags in ("", "--no-trunc "):
+        out = ip.run_line_magic("docker", f"search {flags}--format '{template}' {index}/acme")
+        assert out == sandbox.cli("search", *flags.split(), "--format", template, f"{index}/acme").stdout
