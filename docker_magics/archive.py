@@ -12,9 +12,11 @@ import contextlib
 import gzip
 import hashlib
 import os
+import queue
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 CHUNK = 1 << 20  # the engine sends 32 KiB pieces; 1 MiB reads keep the per-chunk cost low
+QUEUE = 8  # chunks waiting to be written: at most 8 MiB in flight
 GZIP_LEVEL = 1  # most of gzip's gain on layer tars at a fraction of level 6's time
 
 
@@ -42,6 +45,44 @@ class _HashingWriter:
 
     def flush(self) -> None:
         self.raw.flush()
+
+
+class _Writer:
+    """Hash, compress and write in a thread while the caller reads the next chunk from the engine.
+
+    The queue holds at most :data:`QUEUE` chunks, so memory stays bounded; the GIL is released while
+    hashing, compressing and writing, so reading and writing overlap (save runs at the engine's pace).
+    """
+
+    def __init__(self, out: Any) -> None:
+        self.out, self.error, self.abort = out, None, False
+        self.queue: queue.Queue[bytes | None] = queue.Queue(QUEUE)
+        self.thread = threading.Thread(target=self._run, name="docker_magics-save-writer", daemon=True)
+
+    def _run(self) -> None:
+        while (chunk := self.queue.get()) is not None:
+            if self.error is None and not self.abort:
+                try:
+                    self.out.write(chunk)
+                except BaseException as exc:  # handed to the reading thread in put() or __exit__
+                    self.error = exc
+
+    def put(self, chunk: bytes) -> None:
+        """Queue a chunk (waits while the queue is full); raise the writer's error, if any."""
+        if self.error is not None:
+            raise self.error
+        self.queue.put(chunk)
+
+    def __enter__(self) -> _Writer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.abort = exc_type is not None
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and exc_type is None:
+            raise self.error
 
 
 def estimate_size(engine: Engine, names: Iterable[str]) -> int:
@@ -118,9 +159,9 @@ def _stream_save(engine: Engine, names: list[str], writer: _HashingWriter, compr
     try:
         out: Any = gzip.GzipFile(filename="", fileobj=writer, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) \
             if compress else writer
-        with _broken_stream("save", subject), engine.translated("save", subject):
+        with _broken_stream("save", subject), engine.translated("save", subject), _Writer(out) as writer_thread:
             for chunk in response.iter_content(CHUNK):
-                out.write(chunk)
+                writer_thread.put(chunk)
                 sink.advance(len(chunk))
         if compress:
             out.close()
