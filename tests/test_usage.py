@@ -252,3 +252,25 @@ def test_frames_keep_types_after_filtering():
     frame = cmd_usage.layers_frame(_layers())
     part = frame[frame["size"] > 0]
     assert isinstance(part, pd.DataFrame) and str(part["size"].dtype) == "int64"
+
+
+class InterruptedApi:
+    def _result(self, response: object, json: bool) -> object:
+        return response
+
+    def _url(self, path: str) -> str:
+        return path
+
+    def _get(self, url: str, params: dict) -> None:
+        assert (url, params) == ("/system/df", {"type": "image"})
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_system_df_is_one_line():
+    from docker_magics.engine import Endpoint, Engine
+    from docker_magics.errors import Interrupted
+
+    engine = Engine(Endpoint("unix:///x.sock", "x"), client=InterruptedApi())
+    with pytest.raises(Interrupted) as info:
+        usage.system_df(engine)
+    assert info.value.line() == "Stopped while the engine computed disk usage; nothing was changed."
