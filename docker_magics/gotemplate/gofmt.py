@@ -1,0 +1,493 @@
+"""Go's ``fmt`` printing rules: ``%v`` of every value kind, ``print``/``println``, and quoting.
+
+Go and Python disagree in many small ways that show in template output: ``1e+08`` not ``100000000.0``,
+``[a b]`` not ``['a', 'b']``, ``map[k:v]`` with sorted keys, structs as ``{v1 v2}``, nil slices as
+``[]`` and nil interfaces as ``<nil>``. :class:`Printer` follows Go's ``pp.printArg``/``printValue``
+for all verbs; ``printf.py`` drives it for format strings.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .values import (
+    MISSING,
+    GoMap,
+    GoPtr,
+    GoSlice,
+    GoStruct,
+    Uint8,
+    type_name,
+)
+
+# A stand-in for pointer addresses, which Go prints inside structs and which cannot be reproduced.
+FAKE_ADDRESS = 0xC000010000
+
+_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def go_quote(s: str, quote: str = '"', ascii_only: bool = False) -> str:
+    """strconv.Quote (or QuoteRune with ``quote="'"``; QuoteToASCII with ``ascii_only``)."""
+    if s.isascii() and s.isprintable() and quote not in s and "\\" not in s:
+        return quote + s + quote
+    out = [quote]
+    for ch in s:
+        o = ord(ch)
+        if ch == quote or ch == "\\":
+            out.append("\\" + ch)
+        elif 0xDC80 <= o <= 0xDCFF:  # a byte of invalid UTF-8 (surrogateescape)
+            out.append(f"\\x{o - 0xDC00:02x}")
+        elif ch.isprintable() and (o < 0x80 or not ascii_only):
+            out.append(ch)
+        elif ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif o < 0x20 or o == 0x7F:
+            out.append(f"\\x{o:02x}")
+        elif 0xD800 <= o <= 0xDFFF:
+            out.append("\\ufffd")
+        elif o < 0x10000:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(f"\\U{o:08x}")
+    out.append(quote)
+    return "".join(out)
+
+
+def shortest_digits(f: float) -> tuple[str, int]:
+    """The shortest decimal digits that round-trip ``abs(f)`` and the decimal point position.
+
+    The value is ``0.DIGITS * 10**dp``; this is the digit string strconv's shortest mode produces.
+    """
+    r = repr(abs(f))
+    mant, _, e = r.partition("e")
+    exp = int(e) if e else 0
+    ip, _, fp = mant.partition(".")
+    if fp == "0":
+        fp = ""
+    digits = ip + fp
+    dp = len(ip) + exp
+    stripped = digits.lstrip("0")
+    dp -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    if not digits:
+        return "0", 1
+    return digits, dp
+
+
+def _exp_form(digits: str, dp: int, upper: bool = False) -> str:
+    exp = dp - 1
+    mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    sign = "-" if exp < 0 else "+"
+    return f"{mant}{'E' if upper else 'e'}{sign}{abs(exp):02d}"
+
+
+def _fixed_form(digits: str, dp: int) -> str:
+    if dp <= 0:
+        return "0." + "0" * -dp + digits
+    if dp >= len(digits):
+        return digits + "0" * (dp - len(digits))
+    return digits[:dp] + "." + digits[dp:]
+
+
+def format_float(f: float, fmt: str, prec: int) -> str:
+    """strconv.FormatFloat(f, fmt, prec, 64) for fmt in ``eEfFgGxXb`` (prec -1 = shortest)."""
+    if math.isnan(f):
+        return "NaN"
+    if math.isinf(f):
+        return "+Inf" if f > 0 else "-Inf"
+    neg = math.copysign(1.0, f) < 0
+    sign = "-" if neg else ""
+    if fmt in "xX":
+        return sign + _hex_float(abs(f), fmt == "X")
+    if fmt == "b":
+        mant, exp = math.frexp(abs(f))
+        return f"{sign}{int(mant * (1 << 53))}p{exp - 53:+d}"
+    if prec >= 0:
+        return format(f, f".{prec}{'f' if fmt == 'F' else fmt}")
+    digits, dp = shortest_digits(f)
+    if f == 0:
+        digits, dp = "0", 1
+    if fmt in "eE":
+        return sign + _exp_form(digits, dp, fmt == "E")
+    if fmt in "fF":
+        return sign + _fixed_form(digits, dp)
+    exp = dp - 1
+    if exp < -4 or exp >= 6:  # shortest %g switches to %e from exponent 6 on (eprec = 6)
+        return sign + _exp_form(digits, dp, fmt == "G")
+    return sign + _fixed_form(digits, dp)
+
+
+def _hex_float(f: float, upper: bool) -> str:
+    h = f.hex()  # 0x1.8000000000000p+1
+    mant, _, exp = h.partition("p")
+    if "." in mant:
+        mant = mant.rstrip("0").rstrip(".")
+    e = int(exp)
+    out = f"{mant}p{'-' if e < 0 else '+'}{abs(e):02d}"
+    return out.upper() if upper else out
+
+
+def go_float_v(f: float) -> str:
+    """``%v`` of a float64: the shortest form, exponent notation below 1e-4 and from 1e+06 up."""
+    return format_float(f, "g", -1)
+
+
+class Printer:
+    """Go's ``pp``/``fmt`` pair: one formatting state (flags, width, precision) and an output buffer."""
+
+    __slots__ = ("buf", "erroring", "minus", "plus", "plus_v", "prec", "sharp", "sharp_v", "space",
+                 "wid", "zero")
+
+    def __init__(self) -> None:
+        self.buf: list[str] = []
+        self.erroring = False
+        self.clear_flags()
+
+    def clear_flags(self) -> None:
+        """Reset flags, width and precision before each verb."""
+        self.minus = self.plus = self.sharp = self.space = self.zero = False
+        self.plus_v = self.sharp_v = False
+        self.wid: int | None = None
+        self.prec: int | None = None
+
+    def text(self) -> str:
+        """Everything printed so far."""
+        return "".join(self.buf)
+
+    # -- padding --------------------------------------------------------------------------------
+    def pad(self, s: str) -> None:
+        """Write s padded to the width (in characters), left or right, with spaces or zeros."""
+        if not self.wid:
+            self.buf.append(s)
+            return
+        n = self.wid - len(s)
+        if n <= 0:
+            self.buf.append(s)
+        elif self.minus:
+            self.buf.append(s + " " * n)
+        else:
+            self.buf.append(("0" if self.zero else " ") * n + s)
+
+    # -- entry points ---------------------------------------------------------------------------
+    def print_arg(self, arg: Any, verb: str) -> None:
+        """pp.printArg: print one operand of print/printf."""
+        if arg is None or arg is MISSING:
+            if verb in "Tv":
+                self.pad("<nil>")
+            else:
+                self.bad_verb(verb, arg)
+            return
+        if verb == "T":
+            self.pad(type_name(arg))
+            return
+        if verb == "p":
+            self.fmt_pointer(arg, "p")
+            return
+        self.print_value(arg, verb, 0)
+
+    def print_value(self, v: Any, verb: str, depth: int) -> None:
+        """pp.printValue: print a value of any kind, recursing into composites with the same verb."""
+        t = type(v)
+        if t is str:
+            self.fmt_string(v, verb, v)
+        elif not self.erroring and verb in "vsxXq" and hasattr(v, "go_string"):
+            self.fmt_string(v.go_string(), verb, v)
+        elif isinstance(v, str):
+            self.fmt_string(v, verb, v)
+        elif t is bool:
+            self.fmt_bool(v, verb)
+        elif t is int or isinstance(v, int):
+            self.fmt_integer(v, not isinstance(v, Uint8), verb)
+        elif t is float:
+            self.fmt_float(v, verb)
+        elif t is complex:
+            self.fmt_complex(v, verb)
+        elif v is None:
+            self.buf.append("<nil>")
+        elif v is MISSING:
+            self.buf.append("<invalid reflect.Value>" if depth == 0 else "<nil>")
+        elif t is bytes:
+            self.fmt_bytes(v, verb)
+        else:
+            self._print_composite(v, verb, depth)
+
+    def _print_composite(self, v: Any, verb: str, depth: int) -> None:
+        if isinstance(v, list):
+            self._print_list(v, verb, depth)
+        elif isinstance(v, dict):
+            self.buf.append("map[")
+            for i, k in enumerate(sorted(v)):
+                if i:
+                    self.buf.append(" ")
+                self.print_value(k, verb, depth + 1)
+                self.buf.append(":")
+                self.print_value(v[k], verb, depth + 1)
+            self.buf.append("]")
+        elif isinstance(v, GoStruct):
+            self._print_struct(v, verb, depth)
+        elif isinstance(v, GoPtr):
+            if depth == 0 and v.elem is not None and isinstance(v.elem, (GoStruct, list, dict)):
+                self.buf.append("&")
+                self.print_value(v.elem, verb, depth + 1)
+            else:
+                self.fmt_pointer(v, verb)
+        elif hasattr(v, "go_fields"):  # a list formatter's context: a pointer to a struct
+            if depth == 0:
+                self.buf.append("&")
+                self._print_fields(v.go_fields(), (), verb, depth)
+            else:
+                self.fmt_pointer(v, verb)
+        else:
+            self.fmt_string(str(v), verb, v)
+
+    def _print_list(self, v: list, verb: str, depth: int) -> None:
+        if isinstance(v, GoSlice) and v.gotype.elem is not None and v.gotype.elem.name == "uint8" \
+                and verb in "sqxX":
+            self.fmt_bytes(bytes(v), verb)
+            return
+        self.buf.append("[")
+        for i, e in enumerate(v):
+            if i:
+                self.buf.append(" ")
+            self.print_value(e, verb, depth + 1)
+        self.buf.append("]")
+
+    def _print_struct(self, v: GoStruct, verb: str, depth: int) -> None:
+        names = tuple(f.name for f in v.gotype.fields) if self.plus_v else ()
+        self._print_fields(v.vals, names, verb, depth)
+
+    def _print_fields(self, vals: Any, names: tuple[str, ...], verb: str, depth: int) -> None:
+        self.buf.append("{")
+        for i, fv in enumerate(vals):
+            if i:
+                self.buf.append(" ")
+            if names:
+                self.buf.append(names[i] + ":")
+            self.print_value(fv, verb, depth + 1)
+        self.buf.append("}")
+
+    # -- verbs per kind -------------------------------------------------------------------------
+    def bad_verb(self, verb: str, arg: Any) -> None:
+        """``%!verb(type=value)``, the marker Go prints for a verb that does not fit the value."""
+        self.erroring = True
+        self.buf.append("%!" + verb + "(")
+        if arg is None or arg is MISSING:
+            self.buf.append("<nil>")
+        else:
+            self.buf.append(type_name(arg) + "=")
+            self.print_arg(arg, "v")
+        self.buf.append(")")
+        self.erroring = False
+
+    def fmt_bool(self, v: bool, verb: str) -> None:
+        """%t and %v of a bool."""
+        if verb in "tv":
+            self.pad("true" if v else "false")
+        else:
+            self.bad_verb(verb, v)
+
+    def fmt_string(self, s: str, verb: str, arg: Any) -> None:
+        """%v %s %q %x %X of a string."""
+        if verb in "vs":
+            if self.sharp_v and verb == "v":
+                self.pad(go_quote(s))
+                return
+            self.pad(s if self.prec is None else s[:self.prec])
+        elif verb == "q":
+            s = s if self.prec is None else s[:self.prec]
+            if self.sharp and "`" not in s and s.isprintable():
+                self.pad("`" + s + "`")
+            else:
+                self.pad(go_quote(s, ascii_only=self.plus))
+        elif verb in "xX":
+            data = s.encode("utf-8", "surrogateescape")
+            self.fmt_hex_bytes(data if self.prec is None else data[:self.prec], verb)
+        else:
+            self.bad_verb(verb, arg)
+
+    def fmt_bytes(self, data: bytes, verb: str) -> None:
+        """[]byte: as a string for %s %q %x %X, as a list of numbers otherwise."""
+        if verb in "sq":
+            self.fmt_string(data.decode("utf-8", "surrogateescape"), verb, data)
+        elif verb in "xX":
+            self.fmt_hex_bytes(data, verb)
+        else:
+            self._print_list(list(map(Uint8, data)), verb, 1)
+
+    def fmt_hex_bytes(self, data: bytes, verb: str) -> None:
+        """Go's fmtSbx: hex digits per byte, with ``% x`` spacing and ``%#x`` prefixes."""
+        digits = data.hex()
+        if verb == "X":
+            digits = digits.upper()
+        prefix = ("0X" if verb == "X" else "0x") if self.sharp else ""
+        if self.space:
+            parts = [prefix + digits[i:i + 2] for i in range(0, len(digits), 2)]
+            text = " ".join(parts)
+        else:
+            text = prefix + digits if digits else ""
+        self.pad(text)
+
+    def fmt_integer(self, v: int, signed: bool, verb: str) -> None:
+        """%v %d %b %o %O %x %X %c %q %U of an integer."""
+        if verb in "vd":
+            self._integer(int(v), 10, verb)
+        elif verb in "boOxX":
+            self._integer(int(v), {"b": 2, "o": 8, "O": 8, "x": 16, "X": 16}[verb], verb)
+        elif verb == "c":
+            self.pad(_rune(int(v)))
+        elif verb == "q":
+            self.pad(go_quote(_rune(int(v)), "'", self.plus))
+        elif verb == "U":
+            text = f"U+{int(v):04X}"
+            if self.sharp and _rune(int(v)).isprintable():
+                text += " '" + _rune(int(v)) + "'"
+            self.pad(text)
+        else:
+            self.bad_verb(verb, v)
+
+    def _integer(self, v: int, base: int, verb: str) -> None:
+        neg = v < 0
+        u = -v if neg else v
+        if self.prec is not None and self.prec == 0 and u == 0:
+            zero, self.zero = self.zero, False
+            self.pad("")
+            self.zero = zero
+            return
+        digits = {2: "b", 8: "o", 10: "d", 16: "x"}[base]
+        text = format(u, digits)
+        if verb == "X":
+            text = text.upper()
+        width = self.prec
+        if width is None and self.zero and not self.minus and self.wid:
+            width = self.wid - (1 if neg or self.plus or self.space else 0)
+            width -= len(self._int_prefix(base, verb, text))
+        if width is not None and len(text) < width:
+            text = "0" * (width - len(text)) + text
+        text = self._int_prefix(base, verb, text) + text
+        if neg:
+            text = "-" + text
+        elif self.plus:
+            text = "+" + text
+        elif self.space:
+            text = " " + text
+        zero, self.zero = self.zero, False
+        self.pad(text)
+        self.zero = zero
+
+    def _int_prefix(self, base: int, verb: str, digits: str) -> str:
+        if verb == "O":
+            return "0o"
+        if not self.sharp:
+            return ""
+        if base == 16:
+            return "0X" if verb == "X" else "0x"
+        if base == 8 and not digits.startswith("0"):
+            return "0"
+        return "0b" if base == 2 else ""
+
+    def fmt_float(self, v: float, verb: str) -> None:
+        """%v %e %E %f %F %g %G %x %X %b of a float."""
+        if verb == "v":
+            self._float(v, "g", -1)
+        elif verb in "bgGxX":
+            self._float(v, verb, -1)
+        elif verb in "eEfF":
+            self._float(v, verb, 6)
+        else:
+            self.bad_verb(verb, v)
+
+    def _float(self, v: float, verb: str, prec: int) -> None:
+        num = format_float(v, verb, self.prec if self.prec is not None else prec)
+        if num[0] not in "+-":
+            num = "+" + num
+        if self.space and num[0] == "+" and not self.plus:
+            num = " " + num[1:]
+        if num[1] in "IN":
+            if num[1] == "N" and not self.space and not self.plus:
+                num = num[1:]
+            zero, self.zero = self.zero, False
+            self.pad(num)
+            self.zero = zero
+            return
+        if self.plus or num[0] != "+":
+            if self.zero and not self.minus and self.wid and self.wid > len(num):
+                self.buf.append(num[0] + "0" * (self.wid - len(num)) + num[1:])
+                return
+            self.pad(num)
+            return
+        self.pad(num[1:])
+
+    def fmt_complex(self, v: complex, verb: str) -> None:
+        """Complex numbers print as ``(re+imi)``."""
+        if verb not in "vbgGxXfFeE":
+            self.bad_verb(verb, v)
+            return
+        wid, self.wid = self.wid, None
+        plus = self.plus
+        self.buf.append("(")
+        self.fmt_float(v.real, verb)
+        self.plus = True
+        self.fmt_float(v.imag, verb)
+        self.buf.append("i)")
+        self.plus, self.wid = plus, wid
+
+    def fmt_pointer(self, v: Any, verb: str) -> None:
+        """%p and %v of a pointer: ``<nil>`` or an address (a stand-in; real addresses vary)."""
+        nil = (isinstance(v, GoPtr) and v.elem is None) or (isinstance(v, (GoSlice, GoMap)) and v.isnil)
+        addr = 0 if nil else FAKE_ADDRESS
+        if verb == "v":
+            self.pad("<nil>" if nil else hex(addr))
+        elif verb == "p":
+            self.pad(hex(addr))
+        elif verb in "bodxX":
+            self._integer(addr, {"b": 2, "o": 8, "d": 10, "x": 16, "X": 16}[verb], verb)
+        else:
+            self.bad_verb(verb, v)
+
+
+def _rune(v: int) -> str:
+    try:
+        return chr(v) if not 0xD800 <= v <= 0xDFFF else "\ufffd"
+    except (ValueError, OverflowError):
+        return "\ufffd"
+
+
+def fmt_v(v: Any) -> str:
+    """``fmt.Sprint(v)`` for one value, with fast paths for the common scalar kinds."""
+    t = type(v)
+    if t is str:
+        return v
+    if t is int:
+        return str(v)
+    if t is bool:
+        return "true" if v else "false"
+    if t is float:
+        return format_float(v, "g", -1)
+    p = Printer()
+    p.print_arg(v, "v")
+    return p.text()
+
+
+def sprint(args: list[Any]) -> str:
+    """fmt.Sprint: spaces only between two operands that are both not strings."""
+    p = Printer()
+    prev_string = False
+    for i, arg in enumerate(args):
+        is_string = isinstance(arg, str)
+        if i > 0 and not is_string and not prev_string:
+            p.buf.append(" ")
+        p.print_arg(arg, "v")
+        prev_string = is_string
+    return p.text()
+
+
+def sprintln(args: list[Any]) -> str:
+    """fmt.Sprintln: operands always separated by spaces, then a newline."""
+    p = Printer()
+    for i, arg in enumerate(args):
+        if i:
+            p.buf.append(" ")
+        p.print_arg(arg, "v")
+    p.buf.append("\n")
+    return p.text()
