@@ -1,0 +1,122 @@
+"""Measure docker_magics against the Docker CLI and raw docker-py, side by side, on a real engine.
+
+    python benchmarks/run.py [--engine HOST] [--quick] [--rounds N] [--output FILE]
+
+Without ``--engine`` it starts its own sandbox engine and registry (scripts/sandbox.py) and stops
+them at the end; with ``--engine`` it uses that engine (creating and then removing only ``dmbench/*``
+images there) and a sandbox registry. Every case runs its variants interleaved (A B A B) and the
+medians, ratios and PASS/MISS verdicts go to benchmarks/results.md with the machine's description.
+``--quick`` uses small sizes (the CI smoke test); its numbers are not the goals' numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import fixtures  # noqa: E402
+import harness  # noqa: E402
+from cases import archive, formats, listing, registry  # noqa: E402
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", help="engine to measure (unix:///..., tcp://...); default: a sandbox engine")
+    parser.add_argument("--quick", action="store_true", help="small sizes, few rounds (CI smoke)")
+    parser.add_argument("--rounds", type=int, help="measured rounds per case (default 5, quick 2)")
+    parser.add_argument("--output", type=Path, default=HERE / "results.md", help="where to write the table")
+    return parser.parse_args(argv)
+
+
+@contextlib.contextmanager
+def _environment(engine: str | None) -> Iterator[tuple[dict[str, str], object]]:
+    """The engine and registry to measure: given, or a sandbox; DOCKER_CONFIG is always a temp folder."""
+    import sandbox
+
+    with sandbox.Sandbox(engine=engine is None) as sb:
+        env = sb.env()
+        if engine:
+            env |= {"DOCKER_HOST": engine, "DOCKER_CONFIG": str(sb.docker_config)}
+        saved = {key: os.environ.get(key) for key in env}
+        os.environ.update(env)
+        try:
+            yield {**os.environ}, sb
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "docker_magics")
+    shell.run_line_magic("config", "DockerMagics.progress = 'text'")
+    return shell
+
+
+def _cases(bench: harness.Bench) -> list[tuple[str, object]]:
+    """Every case in the order that keeps them honest: listings before any build leaves parent images."""
+    steps: list[tuple[str, object]] = []
+    have = 0
+    for rows in listing.bench_sizes(bench):
+        def grow(rows: int = rows) -> None:
+            nonlocal have
+            have = fixtures.grow_listing(bench.api, rows, have)
+            listing.images(bench, rows)
+        steps.append((f"images at {rows} rows", grow))
+    steps += [("Tab completion", lambda: listing.completion(bench, f"{fixtures.PREFIX}/ap")),
+              ("--format", lambda: formats.formats(bench)),
+              ("history", lambda: formats.history(bench)),
+              ("save/load", lambda: archive.save_load(bench)),
+              ("push/pull", lambda: registry.pull_push(bench))]
+    return steps
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    started = time.perf_counter()
+    command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
+    with _environment(args.engine) as (env, sb), tempfile.TemporaryDirectory(prefix="dmbench-") as work:
+        import docker
+
+        api = docker.APIClient(base_url=env["DOCKER_HOST"], version="auto", timeout=600)
+        bench = harness.Bench(quick=args.quick, rounds=args.rounds or (2 if args.quick else 5), host=env["DOCKER_HOST"],
+                              env=env, api=api, ip=_shell(), workdir=Path(work),
+                              registry=sb.registry.address, registry_user=sb.registry.user,
+                              registry_password=sb.registry.password, registry_data=sb.registry.root / "data")
+        facts = harness.machine(bench)
+        print(f"Benchmarking {bench.host} ({'quick' if args.quick else 'full'}, {bench.rounds} rounds)", flush=True)
+        try:
+            fixtures.remove_all(api)
+            fixtures.base_image(api)
+            for name, step in _cases(bench):
+                print(f"- {name}", flush=True)
+                try:
+                    step()
+                except Exception as exc:  # one broken case must not hide the others
+                    traceback.print_exc()
+                    bench.not_run(name, f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+        finally:
+            fixtures.remove_all(api)
+        facts["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        harness.write_results(args.output, bench, facts, command, time.perf_counter() - started)
+    print(f"Wrote {args.output} in {time.perf_counter() - started:.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
