@@ -167,6 +167,7 @@ class RegistryClient:
     workers: int = 8
     session: Any = None
     _tokens: dict[str, str] = field(default_factory=dict, repr=False)
+    _configs: dict[str, dict] = field(default_factory=dict, repr=False)  # by digest: tags often share one
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -397,10 +398,13 @@ class RegistryClient:
         return digest, media_type, document
 
     def blob_json(self, path: str, digest: str) -> dict:
-        """A small JSON blob (an image config)."""
+        """A small JSON blob (an image config), fetched once per digest."""
+        if digest in self._configs:
+            return self._configs[digest]
         body, _ = self.get_json(f"/v2/{path}/blobs/{digest}", scope=f"repository:{path}:pull",
                                 action=f"read the config {digest[:19]} of {path}", repository=path)
-        return body if isinstance(body, dict) else {}
+        self._configs[digest] = body if isinstance(body, dict) else {}
+        return self._configs[digest]
 
     def _familiar(self, path: str) -> str:
         if self.domain != DEFAULT_DOMAIN:
