@@ -219,8 +219,10 @@ class RegistryClient:
         import requests
 
         sent = dict(headers or {})
-        if scope in self._tokens:
-            sent["Authorization"] = self._tokens[scope]
+        # A Bearer token is good for its scope; Basic credentials (kept under "*") for every scope.
+        authorization = self._tokens.get(scope) or self._tokens.get("*")
+        if authorization:
+            sent["Authorization"] = authorization
         try:
             return self.session.request(method, url, params=params, headers=sent, timeout=self.timeout)
         except requests.exceptions.Timeout:
@@ -248,7 +250,7 @@ class RegistryClient:
                 f"{self.label_cap} asks for an authentication scheme docker_magics does not speak "
                 f"({challenge or 'no WWW-Authenticate header'})", hint="To fix it, use the Docker CLI for it.")
         with self._lock:
-            self._tokens[scope] = header
+            self._tokens["*" if scheme == "basic" else scope] = header
 
     def _token(self, challenge: dict[str, str], scope: str, action: str) -> str:
         """The Bearer token flow: ask the realm for a token for this scope (and the challenge's)."""
