@@ -121,6 +121,7 @@ class GoTime:
 
 
 ZERO_TIME = GoTime(_ZERO_UNIX)
+T_TIME.py = lambda: ZERO_TIME
 
 _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
                       r"(?:([Zz])|([+-])(\d{2}):(\d{2}))$")

@@ -255,7 +255,6 @@ T_STR_MAP = _make("map", "map[string]string", elem=T_STRING)
 T_ANY_SLICE = _make("slice", "[]interface {}", elem=T_ANY)
 T_ANY_MAP = _make("map", "map[string]interface {}", elem=T_ANY)
 T_BYTES = _make("slice", "[]uint8", elem=T_UINT8)
-T_EMPTY_STRUCT = GoType("struct", "struct {}")
 
 GoInt.gotype = T_INT
 Uint8.gotype = T_UINT8
@@ -275,6 +274,9 @@ def struct_type(name: str, fields: list[StructField]) -> GoType:
     t = GoType("struct", name, fields=tuple(fields))
     t.py = lambda: GoStruct(t, [zero(f.type) for f in t.fields])
     return t
+
+
+T_EMPTY_STRUCT = struct_type("struct {}", [])
 
 
 def slice_type(elem: GoType, name: str | None = None) -> GoType:

@@ -1,0 +1,299 @@
+"""The rows list formatters show: Engine API payloads turned into the CLI's string fields.
+
+``docker image ls``, ``docker history`` and ``docker search`` do not template the API objects;
+they template "context" objects whose methods return strings (``.Size`` is ``1.23MB``, ``.ID``
+is 12 characters, ``.CreatedSince`` is ``2 minutes ago``). These builders produce the same strings
+from what docker-py's low-level APIClient returns, following docker/cli 28.2.2
+(``cli/command/formatter/image.go``, ``cli/command/image/formatter_history.go``,
+``cli/command/registry/formatter_search.go``) and docker/go-units.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from .gotime import local_time
+from .values import ContextType
+
+EPOCH_2000 = 946684800  # history shows N/A for layers created before 2000-01-01
+
+
+def truncate_id(image_id: str, no_trunc: bool = False) -> str:
+    """stringid.TruncateID: drop the ``sha256:`` prefix and keep 12 characters (unless no_trunc)."""
+    if no_trunc:
+        return image_id
+    return image_id.split(":", 1)[-1][:12]
+
+
+def human_size(size: float, precision: int = 3) -> str:
+    """go-units HumanSizeWithPrecision: decimal units, ``%.{precision}g``: 1234567 -> ``1.23MB``.
+
+    ``precision=4`` is go-units HumanSize (``1.235MB``), which the CLI uses for shared sizes.
+    """
+    units = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
+    size = float(size)
+    i = 0
+    while size >= 1000.0 and i < len(units) - 1:
+        size /= 1000.0
+        i += 1
+    return f"{size:.{precision}g}{units[i]}"
+
+
+def human_duration(seconds: float) -> str:
+    """go-units HumanDuration: ``Less than a second``, ``About a minute``, ``3 weeks``, ``2 years``."""
+    s = int(seconds)
+    if s < 1:
+        return "Less than a second"
+    if s == 1:
+        return "1 second"
+    if s < 60:
+        return f"{s} seconds"
+    minutes = int(seconds / 60)
+    if minutes == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = int(seconds / 3600 + 0.5)
+    if hours == 1:
+        return "About an hour"
+    if hours < 48:
+        return f"{hours} hours"
+    if hours < 24 * 7 * 2:
+        return f"{hours // 24} days"
+    if hours < 24 * 30 * 2:
+        return f"{hours // 24 // 7} weeks"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24 // 30} months"
+    return f"{int(seconds / 3600) // 24 // 365} years"
+
+
+def _ellipsis_width(c: str) -> int:
+    # golang.org/x/text/width: only East Asian Wide and Fullwidth take two cells here.
+    return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+
+
+def ellipsis(s: str, width: int) -> str:
+    """formatter.Ellipsis: cut s to ``width`` display cells, ending in ``…`` when cut."""
+    if width <= 0:
+        return ""
+    if width == 1:
+        return s[:1]
+    if s.isascii():
+        return s if len(s) <= width else s[:width - 1] + "…"
+    total = 0
+    cut = None
+    for i, c in enumerate(s):
+        total += _ellipsis_width(c)
+        if cut is None and total > width - 1:
+            cut = i
+    if total <= width:
+        return s
+    return s[:cut] + "…" if cut else "…"
+
+
+def _created_since(created: int, now: datetime | None) -> str:
+    now_ts = now.timestamp() if now is not None else time.time()
+    return human_duration(now_ts - created) + " ago"
+
+
+def go_time_string(unix: int) -> str:
+    """``time.Unix(unix, 0).String()`` in the local zone: ``2026-11-27 20:27:01 +0000 UTC``."""
+    return local_time(unix).go_string()
+
+
+def go_rfc3339(unix: int) -> str:
+    """``time.Unix(unix, 0).Format(time.RFC3339)`` in the local zone: ``2026-11-27T20:09:59Z``."""
+    return local_time(unix).format("2006-01-02T15:04:05Z07:00")
+
+
+# -- references --------------------------------------------------------------------------------
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*" \
+          r"(?::[0-9]+)?"
+_REFERENCE = re.compile(rf"^(?P<name>(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)"
+                        r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
+                        r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$")
+
+
+def familiar_reference(ref: str) -> tuple[str, str, str] | None:
+    """(familiar repository, tag, digest) of a reference, or None if it does not parse.
+
+    Like distribution/reference's ParseNormalizedNamed then FamiliarName:
+    ``docker.io/library/httpd:2`` -> ``("httpd", "2", "")``.
+    """
+    m = _REFERENCE.match(ref)
+    if not m or len(m.group("name")) > 255:
+        return None
+    name = m.group("name")
+    first, slash, rest = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
+        domain, path = first, rest
+    else:
+        domain, path = "docker.io", name
+    if domain == "index.docker.io":
+        domain = "docker.io"
+    if path != path.lower():
+        return None
+    if domain == "docker.io":
+        if path.startswith("library/") and "/" not in path[len("library/"):]:
+            path = path[len("library/"):]
+        familiar = path
+    else:
+        familiar = f"{domain}/{path}"
+    return familiar, m.group("tag") or "", m.group("digest") or ""
+
+
+# -- image ls ----------------------------------------------------------------------------------
+IMAGE_CONTEXT = ContextType("*formatter.imageContext", {
+    "ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST",
+    "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
+    "VirtualSize": "SIZE", "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE"})
+
+
+def needs_digest(format: str, digests: bool) -> bool:
+    """image ls fills ``.Digest`` with --digests or when the format mentions ``{{.Digest}}``."""
+    return digests or "{{.Digest}}" in format
+
+
+def _is_dangling(img: dict[str, Any]) -> bool:
+    tags, digests = img.get("RepoTags") or [], img.get("RepoDigests") or []
+    if not tags and not digests:
+        return True
+    return tags == ["<none>:<none>"] and digests == ["<none>@<none>"]
+
+
+def _repo_rows(img: dict[str, Any], digests: bool, need_digest: bool) -> list[tuple[str, str, str]]:
+    """(repository, tag, digest) rows of one image, as imageFormatTaggedAndDigest makes them."""
+    repo_tags: dict[str, list[str]] = {}
+    repo_digests: dict[str, list[str]] = {}
+    for ref in img.get("RepoTags") or []:
+        parsed = familiar_reference(ref)
+        if parsed and parsed[1]:
+            repo_tags.setdefault(parsed[0], []).append(parsed[1])
+    for ref in img.get("RepoDigests") or []:
+        parsed = familiar_reference(ref)
+        if parsed and parsed[2]:
+            repo_digests.setdefault(parsed[0], []).append(parsed[2])
+    rows = []
+    for repo, tags in repo_tags.items():
+        dgsts = repo_digests.pop(repo, [])  # digests of a tagged repository get no rows of their own
+        if not need_digest:
+            dgsts = []
+        for tag in tags:
+            if not dgsts:
+                rows.append((repo, tag, "<none>"))
+            rows.extend((repo, tag, d) for d in dgsts)
+    for repo, dgsts in repo_digests.items():
+        if digests:
+            rows.extend((repo, "<none>", d) for d in dgsts)
+        else:
+            rows.append((repo, "<none>", ""))
+    return rows
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _image_fields(img: dict[str, Any], no_trunc: bool, now: datetime | None) -> dict[str, str]:
+    size = _int(img.get("Size"), 0)
+    shared = _int(img.get("SharedSize"), -1)
+    containers = _int(img.get("Containers"), -1)
+    created = _int(img.get("Created"), 0)
+    return {
+        "Containers": "N/A" if containers == -1 else str(containers),
+        "CreatedAt": go_time_string(created),
+        "CreatedSince": _created_since(created, now),
+        "ID": truncate_id(str(img.get("Id") or ""), no_trunc),
+        "SharedSize": "N/A" if shared == -1 else human_size(shared, 4),
+        "Size": human_size(size),
+        "UniqueSize": "N/A" if size == -1 or shared == -1 else human_size(size - shared, 4),
+        "VirtualSize": human_size(size, 4),
+    }
+
+
+def image_ls_rows(images: Iterable[dict[str, Any]], *, no_trunc: bool = False, digests: bool = False,
+                  now: datetime | None = None, format: str = "") -> list[dict[str, str]]:
+    """``docker image ls`` rows from ``GET /images/json`` items (``APIClient.images()``).
+
+    One row per repository:tag (``<none>`` for dangling images); with ``digests`` (or a format
+    containing ``{{.Digest}}``) ``.Digest`` is filled from RepoDigests of the same repository,
+    and digest-only repositories get a row per digest. Rows for one image come in the order of
+    its RepoTags (the CLI's order there is Go map order, i.e. random).
+    """
+    need = needs_digest(format, digests)
+    rows = []
+    for img in images:
+        fields = _image_fields(img, no_trunc, now)
+        refs = [("<none>", "<none>", "<none>")] if _is_dangling(img) else _repo_rows(img, digests, need)
+        for repo, tag, digest in refs:
+            rows.append({**fields, "Repository": repo, "Tag": tag, "Digest": digest})
+    return rows
+
+
+# -- history -----------------------------------------------------------------------------------
+HISTORY_CONTEXT = ContextType("*image.historyContext", {
+    "ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
+    "Size": "SIZE", "Comment": "COMMENT"})
+
+
+def history_rows(history: Iterable[dict[str, Any]], *, no_trunc: bool = False, human: bool = True,
+                 now: datetime | None = None) -> list[dict[str, str]]:
+    """``docker history`` rows from ``GET /images/{name}/history`` (``APIClient.history()``)."""
+    rows = []
+    for h in history:
+        created = _int(h.get("Created"), 0)
+        created_at = go_rfc3339(created)
+        if not human:
+            since = created_at
+        elif created <= EPOCH_2000:
+            since = "N/A"
+        else:
+            since = _created_since(created, now)
+        created_by = str(h.get("CreatedBy") or "").replace("\t", " ")
+        size = _int(h.get("Size"), 0)
+        rows.append({
+            "Comment": str(h.get("Comment") or ""),
+            "CreatedAt": created_at,
+            "CreatedBy": created_by if no_trunc else ellipsis(created_by, 45),
+            "CreatedSince": since,
+            "ID": truncate_id(str(h.get("Id") or ""), no_trunc),
+            "Size": human_size(size) if human else str(size),
+        })
+    return rows
+
+
+# -- search ------------------------------------------------------------------------------------
+def _search_json_view(values: dict[str, str]) -> dict[str, str]:
+    # The search context's MarshalJSON sets a flag that makes IsOfficial "true"/"false".
+    view = dict(values)
+    if "IsOfficial" in view:
+        view["IsOfficial"] = "true" if view["IsOfficial"] == "[OK]" else "false"
+    return view
+
+
+SEARCH_CONTEXT = ContextType("*registry.searchContext", {
+    "Name": "NAME", "Description": "DESCRIPTION", "StarCount": "STARS", "IsOfficial": "OFFICIAL"},
+    json_view=_search_json_view)
+
+
+def search_rows(results: Iterable[dict[str, Any]], *, no_trunc: bool = False) -> list[dict[str, str]]:
+    """``docker search`` rows from the search API results (``APIClient.search()``)."""
+    rows = []
+    for r in results:
+        desc = str(r.get("description") or "").replace("\n", " ").replace("\r", " ")
+        rows.append({
+            "Name": str(r.get("name") or ""),
+            "Description": desc if no_trunc else ellipsis(desc, 45),
+            "StarCount": str(_int(r.get("star_count"), 0)),
+            "IsOfficial": "[OK]" if r.get("is_official") else "",
+        })
+    return rows
