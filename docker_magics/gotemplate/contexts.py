@@ -103,7 +103,15 @@ def _created_since(created: int, now: datetime | None) -> str:
 
 def go_time_string(unix: int) -> str:
     """``time.Unix(unix, 0).String()`` in the local zone: ``2026-11-27 20:27:01 +0000 UTC``."""
-    return local_time(unix).go_string()
+    try:
+        tm = time.localtime(unix)
+    except (OverflowError, OSError, ValueError):
+        return local_time(unix).go_string()
+    off = tm.tm_gmtoff
+    h, m = divmod(abs(off) // 60, 60)
+    offset = f"{'-' if off < 0 else '+'}{h:02d}{m:02d}"
+    return (f"{tm.tm_year:04d}-{tm.tm_mon:02d}-{tm.tm_mday:02d} {tm.tm_hour:02d}:{tm.tm_min:02d}:"
+            f"{tm.tm_sec:02d} {offset} {tm.tm_zone or offset}")
 
 
 def go_rfc3339(unix: int) -> str:

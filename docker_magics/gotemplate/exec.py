@@ -107,16 +107,31 @@ class State:
 
 
 def execute(text: str, trees: dict[str, ListNode], data: Any, funcs: dict[str, GoFunc],
-            missing_error: bool = False, out: list[str] | None = None) -> str:
-    """Run the main template on data; ``out`` (if given) keeps what was written before an error."""
-    s = State(text, trees, funcs, missing_error, out if out is not None else [])
+            missing_error: bool, out: list[str]) -> None:
+    """Run the main template on data, appending output to ``out`` (kept when an error is raised)."""
+    s = State(text, trees, funcs, missing_error, out)
     s.vars.append(("$", data))
     try:
         walk(s, data, trees[""])
     except RecursionError:
         s.node = None
         s.error("exceeded maximum nesting depth")
-    return "".join(s.out)
+
+
+def execute_rows(text: str, trees: dict[str, ListNode], rows: Any, funcs: dict[str, GoFunc],
+                 out: list[str]) -> None:
+    """Run the main template once per row, each followed by a newline (a list formatter's loop)."""
+    s = State(text, trees, funcs, False, out)
+    root = trees[""]
+    try:
+        for row in rows:
+            s.vars = [("$", row)]
+            s.name = ""
+            walk(s, row, root)
+            out.append("\n")
+    except RecursionError:
+        s.node = None
+        s.error("exceeded maximum nesting depth")
 
 
 # -- walking ------------------------------------------------------------------------------------
@@ -189,7 +204,12 @@ def walk_if_with(s: State, dot: Any, node: Any, is_with: bool) -> None:
     """``{{if}}`` and ``{{with}}`` (which also sets dot); variables end with the block."""
     mark = len(s.vars)
     try:
-        val = eval_pipeline(s, dot, node.pipe)
+        fast = node.fast
+        val = None
+        if fast is not None and type(dot) is ContextRow and len(fast.ident) == 1:
+            val = dot.values.get(fast.ident[0])
+        if val is None:
+            val = eval_pipeline(s, dot, node.pipe)
         if val:
             walk(s, val if is_with else dot, node.list)
         elif node.else_list is not None:
@@ -478,6 +498,8 @@ def eval_call(s: State, dot: Any, fn: GoFunc, recv: Any, node: Node, name: str, 
     if fn.impl is None:
         return _and_or(s, dot, fn, name, argn, final)
     argv = [eval_arg(s, dot, params[i], a) for i, a in enumerate(argn[:num_fixed])]
+    if name == "call" and recv is NOMETHOD and argn:
+        argv.insert(0, argn[0].string())  # Go passes call the callee's name for its errors
     if fn.variadic:
         argv.extend(eval_arg(s, dot, params[-1], a) for a in argn[num_fixed:])
     if final is not NOFINAL:

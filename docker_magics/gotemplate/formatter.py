@@ -10,15 +10,13 @@ map with header functions swapped in, then align everything with the tab writer.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from docker_magics.errors import did_you_mean
 
 from .contexts import HISTORY_CONTEXT, IMAGE_CONTEXT, SEARCH_CONTEXT
-from .exec import ExecError
+from .exec import ExecError, execute_rows
 from .failure import GoTemplateError
-from .funcs import HEADER_PASS_FUNCS
-from .gofmt import fmt_v
+from .funcs import FUNCS, HEADER_PASS_FUNCS
 from .tabwriter import tabwrite
 from .template import clean_output, parse
 from .values import T_STRING, ContextRow, ContextType, GoMap, map_type
@@ -73,10 +71,6 @@ def pre_format(fmt: str) -> tuple[str, bool]:
     return fmt.replace("\\t", "\t").replace("\\n", "\n"), is_table
 
 
-def _row(ctype: ContextType, row: dict[str, Any]) -> ContextRow:
-    return ContextRow(ctype, {str(k): v if type(v) is str else fmt_v(v) for k, v in row.items()})
-
-
 def format_list(template: str, rows: list[dict[str, str]], *, command: str, digests: bool = False,
                 quiet: bool = False, human: bool = True) -> str:
     """Format list rows exactly as ``docker image ls|history|search --format TEMPLATE`` prints them.
@@ -106,18 +100,16 @@ def format_list(template: str, rows: list[dict[str, str]], *, command: str, dige
     except GoTemplateError as e:
         raise GoTemplateError(f"template parsing error: {e.message}", kind="parse", hint=e.hint) from None
     out: list[str] = []
-    for row in rows:
-        try:
-            tmpl.execute(_row(ctype, row), out=out)
-        except ExecError as e:
-            raise GoTemplateError(f"template parsing error: {e}", hint=_field_hint(str(e), ctype)) from None
-        out.append("\n")
+    try:
+        execute_rows(tmpl.text, tmpl.trees, (ContextRow(ctype, row) for row in rows), FUNCS, out)
+    except ExecError as e:
+        raise GoTemplateError(f"template parsing error: {e}", hint=_field_hint(str(e), ctype)) from None
     if not is_table:
         return clean_output("".join(out))
     header: list[str] = []
     # The CLI ignores errors of the header pass and keeps what was written before them.
     with contextlib.suppress(ExecError):
-        tmpl.execute(GoMap(_HEADER_TYPE, ctype.header), funcs=HEADER_PASS_FUNCS, out=header)
+        tmpl.execute_into(header, GoMap(_HEADER_TYPE, ctype.header), funcs=HEADER_PASS_FUNCS)
     return clean_output(tabwrite("".join(header) + "\n" + "".join(out)))
 
 

@@ -25,6 +25,7 @@ from .values import (
     T_STRING,
     T_VALUE,
     UINT_K,
+    ContextRow,
     FuncError,
     GoFunc,
     GoInt,
@@ -302,15 +303,17 @@ def go_truncate(s: str, n: int) -> str:
 
 def go_json(v: Any) -> str:
     """Docker's json: encoding/json without HTML escaping, trailing newline dropped."""
+    if type(v) is ContextRow:  # the common {{json .}} of list formats
+        return v.marshal_json()
     return gojson.encode(v).strip()
 
 
-def go_call(fn: Any, *args: Any) -> Any:
-    """call: templates here never hold function values."""
+def go_call(callee: str, fn: Any, *args: Any) -> Any:
+    """call: templates here never hold function values (callee is how the template names it)."""
     fn = _deref(fn)
     if fn is MISSING:
         raise FuncError("call of nil")
-    raise FuncError(f"non-function of type {type_name(fn)}")
+    raise FuncError(f"non-function {callee} of type {type_name(fn)}")
 
 
 def _f(name: str, params: tuple, impl: Any, variadic: bool = False) -> GoFunc:

@@ -191,7 +191,9 @@ class Printer:
         t = type(v)
         if t is str:
             self.fmt_string(v, verb, v)
-        elif not self.erroring and verb in "vsxXq" and hasattr(v, "go_string"):
+        elif self.sharp_v and verb == "v" and hasattr(v, "go_syntax"):
+            self.buf.append(v.go_syntax())
+        elif not self.erroring and verb in "vsxXq" and not self.sharp_v and hasattr(v, "go_string"):
             self.fmt_string(v.go_string(), verb, v)
         elif isinstance(v, str):
             self.fmt_string(v, verb, v)
@@ -204,7 +206,7 @@ class Printer:
         elif t is complex:
             self.fmt_complex(v, verb)
         elif v is None:
-            self.buf.append("<nil>")
+            self.buf.append("interface {}(nil)" if self.sharp_v else "<nil>")
         elif v is MISSING:
             self.buf.append("<invalid reflect.Value>" if depth == 0 else "<nil>")
         elif t is bytes:
@@ -216,14 +218,7 @@ class Printer:
         if isinstance(v, list):
             self._print_list(v, verb, depth)
         elif isinstance(v, dict):
-            self.buf.append("map[")
-            for i, k in enumerate(sorted(v)):
-                if i:
-                    self.buf.append(" ")
-                self.print_value(k, verb, depth + 1)
-                self.buf.append(":")
-                self.print_value(v[k], verb, depth + 1)
-            self.buf.append("]")
+            self._print_map(v, verb, depth)
         elif isinstance(v, GoStruct):
             self._print_struct(v, verb, depth)
         elif isinstance(v, GoPtr):
@@ -241,27 +236,55 @@ class Printer:
         else:
             self.fmt_string(str(v), verb, v)
 
+    def _open(self, v: Any, plain: str) -> tuple[str, bool]:
+        """The opening of a composite and its separator; %#v writes the Go type, or (nil)."""
+        if not self.sharp_v:
+            self.buf.append(plain)
+            return " ", True
+        self.buf.append(type_name(v))
+        if isinstance(v, (GoSlice, GoMap)) and v.isnil:
+            self.buf.append("(nil)")
+            return "", False
+        self.buf.append("{")
+        return ", ", True
+
     def _print_list(self, v: list, verb: str, depth: int) -> None:
         if isinstance(v, GoSlice) and v.gotype.elem is not None and v.gotype.elem.name == "uint8" \
                 and verb in "sqxX":
             self.fmt_bytes(bytes(v), verb)
             return
-        self.buf.append("[")
+        sep, go_on = self._open(v, "[")
+        if not go_on:
+            return
         for i, e in enumerate(v):
             if i:
-                self.buf.append(" ")
+                self.buf.append(sep)
             self.print_value(e, verb, depth + 1)
-        self.buf.append("]")
+        self.buf.append("}" if self.sharp_v else "]")
+
+    def _print_map(self, v: dict, verb: str, depth: int) -> None:
+        sep, go_on = self._open(v, "map[")
+        if not go_on:
+            return
+        for i, k in enumerate(sorted(v)):
+            if i:
+                self.buf.append(sep)
+            self.print_value(k, verb, depth + 1)
+            self.buf.append(":")
+            self.print_value(v[k], verb, depth + 1)
+        self.buf.append("}" if self.sharp_v else "]")
 
     def _print_struct(self, v: GoStruct, verb: str, depth: int) -> None:
-        names = tuple(f.name for f in v.gotype.fields) if self.plus_v else ()
+        names = tuple(f.name for f in v.gotype.fields) if self.plus_v or self.sharp_v else ()
+        if self.sharp_v:
+            self.buf.append(type_name(v))
         self._print_fields(v.vals, names, verb, depth)
 
     def _print_fields(self, vals: Any, names: tuple[str, ...], verb: str, depth: int) -> None:
         self.buf.append("{")
         for i, fv in enumerate(vals):
             if i:
-                self.buf.append(" ")
+                self.buf.append(", " if self.sharp_v else " ")
             if names:
                 self.buf.append(names[i] + ":")
             self.print_value(fv, verb, depth + 1)
@@ -330,7 +353,11 @@ class Printer:
 
     def fmt_integer(self, v: int, signed: bool, verb: str) -> None:
         """%v %d %b %o %O %x %X %c %q %U of an integer."""
-        if verb in "vd":
+        if verb == "v" and self.sharp_v and not signed:
+            self.sharp = True
+            self._integer(int(v), 16, "x")
+            self.sharp = False
+        elif verb in "vd":
             self._integer(int(v), 10, verb)
         elif verb in "boOxX":
             self._integer(int(v), {"b": 2, "o": 8, "O": 8, "x": 16, "X": 16}[verb], verb)

@@ -17,9 +17,19 @@ from typing import Any
 
 from .gofmt import shortest_digits
 from .gotime import GoTime
-from .values import MISSING, FuncError, GoMap, GoPtr, GoSlice, GoStruct, JsonNumber, type_name
+from .values import (
+    _SURROGATE,
+    MISSING,
+    FuncError,
+    GoMap,
+    GoPtr,
+    GoSlice,
+    GoStruct,
+    JsonNumber,
+    escape_html,
+    type_name,
+)
 
-_SURROGATE = re.compile("[\udc80-\udcff]")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 
 
@@ -31,23 +41,6 @@ def quote(s: str) -> str:
     if _SURROGATE.search(out):  # bytes of invalid UTF-8 become U+FFFD
         out = _SURROGATE.sub("\\\\ufffd", out)
     return out
-
-
-def escape_html(text: str) -> str:
-    """Turn on Go's HTML escaping after the fact; ``<>&`` only ever occur inside JSON strings."""
-    if "<" in text or ">" in text or "&" in text:
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return text
-
-
-def context_json(values: dict[str, str]) -> str:
-    """json.Marshal of a list context's map[string]interface{}: sorted keys, HTML escaped."""
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    if "\u2028" in text or "\u2029" in text:
-        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\\\\ufffd", text)
-    return escape_html(text)
 
 
 def go_float(f: float) -> str:

@@ -105,11 +105,22 @@ class GoTime:
 
     def go_string(self) -> str:
         """Time.String(): ``2006-01-02 15:04:05.999999999 -0700 MST``."""
-        return self.format("2006-01-02 15:04:05.999999999 -0700 MST")
+        c = self.civil()
+        frac = f".{self.nsec:09d}".rstrip("0") if self.nsec else ""
+        offset = _offset(self.offset, "", False)
+        return (f"{c.year:04d}-{c.month:02d}-{c.day:02d} {c.hour:02d}:{c.minute:02d}:{c.second:02d}{frac} "
+                f"{offset} {self.zone or offset}")
 
     def format(self, layout: str) -> str:
         """Time.Format with a Go reference-time layout."""
         return _format(self, layout)
+
+    def go_syntax(self) -> str:
+        """Time.GoString(), what ``%#v`` prints."""
+        c = self.civil()
+        loc = "time.UTC" if self.zone == "UTC" and self.offset == 0 else f"time.Location({self.zone!r})"
+        return (f"time.Date({c.year}, time.{_MONTHS[c.month - 1]}, {c.day}, {c.hour}, {c.minute}, "
+                f"{c.second}, {self.nsec}, {loc})")
 
     def rfc3339nano(self) -> str:
         """What Time.MarshalJSON writes (without the quotes)."""
@@ -175,19 +186,27 @@ def _format(t: GoTime, layout: str) -> str:
     return "".join(out)
 
 
+def _yday(c: _dt.datetime) -> int:
+    return c.toordinal() - _dt.date(c.year, 1, 1).toordinal() + 1
+
+
+_SIMPLE: dict[str, Any] = {
+    "January": lambda c: _MONTHS[c.month - 1], "Jan": lambda c: _MONTHS[c.month - 1][:3],
+    "Monday": lambda c: _DAYS[(c.weekday() + 1) % 7], "Mon": lambda c: _DAYS[(c.weekday() + 1) % 7][:3],
+    "01": lambda c: f"{c.month:02d}", "1": lambda c: str(c.month), "02": lambda c: f"{c.day:02d}",
+    "2": lambda c: str(c.day), "_2": lambda c: f"{c.day:2d}", "002": lambda c: f"{_yday(c):03d}",
+    "__2": lambda c: f"{_yday(c):3d}", "15": lambda c: f"{c.hour:02d}", "3": lambda c: str(c.hour % 12 or 12),
+    "03": lambda c: f"{c.hour % 12 or 12:02d}", "4": lambda c: str(c.minute), "04": lambda c: f"{c.minute:02d}",
+    "5": lambda c: str(c.second), "05": lambda c: f"{c.second:02d}", "2006": lambda c: f"{c.year:04d}",
+    "06": lambda c: f"{c.year % 100:02d}", "PM": lambda c: "PM" if c.hour >= 12 else "AM",
+    "pm": lambda c: "pm" if c.hour >= 12 else "am",
+}
+
+
 def _element(t: GoTime, c: _dt.datetime, tok: str) -> str:
-    simple = {
-        "January": _MONTHS[c.month - 1], "Jan": _MONTHS[c.month - 1][:3],
-        "Monday": _DAYS[(c.weekday() + 1) % 7], "Mon": _DAYS[(c.weekday() + 1) % 7][:3],
-        "01": f"{c.month:02d}", "1": str(c.month), "02": f"{c.day:02d}", "2": str(c.day),
-        "_2": f"{c.day:2d}", "002": f"{c.timetuple().tm_yday:03d}", "__2": f"{c.timetuple().tm_yday:3d}",
-        "15": f"{c.hour:02d}", "3": str(c.hour % 12 or 12), "03": f"{c.hour % 12 or 12:02d}",
-        "4": str(c.minute), "04": f"{c.minute:02d}", "5": str(c.second), "05": f"{c.second:02d}",
-        "2006": f"{c.year:04d}", "06": f"{c.year % 100:02d}",
-        "PM": "PM" if c.hour >= 12 else "AM", "pm": "pm" if c.hour >= 12 else "am",
-    }
-    if tok in simple:
-        return simple[tok]
+    simple = _SIMPLE.get(tok)
+    if simple is not None:
+        return simple(c)
     if tok == "MST":
         return t.zone if t.zone else _offset(t.offset, "", False)
     if tok[0] in ".,":
@@ -230,7 +249,7 @@ TIME_METHODS: dict[str, GoFunc] = {
     "Minute": _method("Minute", (), lambda t: GoInt(t.civil().minute)),
     "Second": _method("Second", (), lambda t: GoInt(t.civil().second)),
     "Nanosecond": _method("Nanosecond", (), lambda t: GoInt(t.nsec)),
-    "YearDay": _method("YearDay", (), lambda t: GoInt(t.civil().timetuple().tm_yday)),
+    "YearDay": _method("YearDay", (), lambda t: GoInt(_yday(t.civil()))),
     "Weekday": _method("Weekday", (), lambda t: Weekday((t.civil().weekday() + 1) % 7)),
     "IsZero": _method("IsZero", (), lambda t: t.is_zero()),
     "UTC": _method("UTC", (), lambda t: GoTime(t.sec, t.nsec, 0, "UTC")),

@@ -199,10 +199,14 @@ class Lexer:
         if r in SPACE_CHARS:
             self.pos -= 1
             return self.lex_space
+        if r == ")" and self.paren_depth == 0:
+            self.error("unexpected right paren")
+            return None
         simple = {"=": ASSIGN, "|": PIPE, "(": LEFT_PAREN, ")": RIGHT_PAREN}
         if r in simple:
             self.emit(simple[r])
-            return self._after_paren(r)
+            self.paren_depth += {"(": 1, ")": -1}.get(r, 0)
+            return self.lex_inside_action
         if r == ":":
             if self.peek() != "=":
                 self.error("expected :=")
@@ -211,16 +215,6 @@ class Lexer:
             self.emit(DECLARE)
             return self.lex_inside_action
         return self._lex_operand_start(r)
-
-    def _after_paren(self, r: str):
-        if r == "(":
-            self.paren_depth += 1
-        elif r == ")":
-            self.paren_depth -= 1
-            if self.paren_depth < 0:
-                self.error(f"unexpected right paren {describe_rune(r)}")
-                return None
-        return self.lex_inside_action
 
     def _lex_operand_start(self, r: str):
         quoted = {'"': self.lex_quote, "`": self.lex_raw_quote, "$": self.lex_variable,

@@ -205,19 +205,24 @@ class PipeNode(Node):
         return head + " | ".join(c.string() for c in self.cmds)
 
 
+def lone_field(pipe: PipeNode) -> FieldNode | None:
+    """The field of a pipeline that is just ``.Name`` (the evaluator has a fast path for it)."""
+    if not pipe.decl and len(pipe.cmds) == 1 and len(pipe.cmds[0].args) == 1:
+        arg = pipe.cmds[0].args[0]
+        if type(arg) is FieldNode:
+            return arg
+    return None
+
+
 class ActionNode(Node):
-    """``{{pipeline}}``; ``fast`` caches a lone field reference for the evaluator's fast path."""
+    """``{{pipeline}}``; ``fast`` is its lone field reference, if that is all it is."""
 
     __slots__ = ("fast", "pipe")
 
     def __init__(self, pos: int, pipe: PipeNode) -> None:
         super().__init__(pos)
         self.pipe = pipe
-        self.fast: FieldNode | None = None
-        if not pipe.decl and len(pipe.cmds) == 1 and len(pipe.cmds[0].args) == 1:
-            arg = pipe.cmds[0].args[0]
-            if type(arg) is FieldNode:
-                self.fast = arg
+        self.fast = lone_field(pipe)
 
     def string(self) -> str:
         return "{{" + self.pipe.string() + "}}"
@@ -226,7 +231,7 @@ class ActionNode(Node):
 class BranchNode(Node):
     """The shared shape of if, range and with."""
 
-    __slots__ = ("else_list", "list", "pipe")
+    __slots__ = ("else_list", "fast", "list", "pipe")
     keyword = ""
 
     def __init__(self, pos: int, pipe: PipeNode, list_: ListNode, else_list: ListNode | None) -> None:
@@ -234,6 +239,7 @@ class BranchNode(Node):
         self.pipe = pipe
         self.list = list_
         self.else_list = else_list
+        self.fast = lone_field(pipe)
 
     def string(self) -> str:
         text = "{{" + self.keyword + " " + self.pipe.string() + "}}" + self.list.string()

@@ -32,17 +32,34 @@ def display_width(s: str) -> int:
 def tabwrite(text: str, minwidth: int = 10, padding: int = 3) -> str:
     """Align tab-separated text into columns, exactly as the Docker CLI's table output."""
     lines = [line.split("\t") for line in text.split("\n")]
-    widths = [[display_width(c) for c in cells] for cells in lines]
+    widths = [[len(c) if c.isascii() and c.isprintable() else display_width(c) for c in cells]
+              for cells in lines]
+    ncells = {len(cells) for cells in lines[:-1]}
+    if len(ncells) == 1 and len(lines[-1]) == 1:
+        # The usual table: every line has the same cells, so each column is one block.
+        return _uniform(lines, widths, ncells.pop() - 1, minwidth, padding)
     pads: list[list[int]] = [[] for _ in lines]
     _format(lines, widths, pads, 0, 0, len(lines), minwidth, padding)
     out = []
     for cells, cell_widths, line_pads in zip(lines, widths, pads, strict=True):
-        parts = []
-        for j, cell in enumerate(cells):
-            parts.append(cell)
-            if j < len(line_pads):
-                parts.append(" " * (line_pads[j] - cell_widths[j]))
+        if not line_pads:
+            out.append("".join(cells))
+            continue
+        parts = [cell + " " * (pad - w) for cell, w, pad in zip(cells, cell_widths, line_pads, strict=False)]
+        parts.extend(cells[len(line_pads):])
         out.append("".join(parts))
+    return "\n".join(out)
+
+
+def _uniform(lines: list[list[str]], widths: list[list[int]], ncols: int, minwidth: int,
+             padding: int) -> str:
+    col = [max(minwidth, max(w[j] for w in widths[:-1]) + padding) for j in range(ncols)]
+    out = []
+    for cells, cell_widths in zip(lines[:-1], widths[:-1], strict=True):
+        parts = [cells[j] + " " * (col[j] - cell_widths[j]) for j in range(ncols)]
+        parts.append(cells[ncols])
+        out.append("".join(parts))
+    out.append(lines[-1][0])
     return "\n".join(out)
 
 

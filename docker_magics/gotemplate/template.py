@@ -33,14 +33,20 @@ class Template:
         self.text = text
         self.trees = trees
 
-    def execute(self, data: Any, *, funcs: dict[str, GoFunc] | None = None, missing_error: bool = False,
-                out: list[str] | None = None) -> str:
+    def execute(self, data: Any, *, funcs: dict[str, GoFunc] | None = None, missing_error: bool = False) -> str:
         """Run the template over Go-model data; raises :class:`ExecError` with Go's message.
 
-        ``missing_error`` is Go's ``missingkey=error``; ``out`` collects output written before an
-        error (the CLI keeps a table header's partial output).
+        ``missing_error`` is Go's ``missingkey=error``.
         """
-        return execute(self.text, self.trees, data, FUNCS if funcs is None else funcs, missing_error, out)
+        out: list[str] = []
+        self.execute_into(out, data, funcs=funcs, missing_error=missing_error)
+        return "".join(out)
+
+    def execute_into(self, out: list[str], data: Any, *, funcs: dict[str, GoFunc] | None = None,
+                     missing_error: bool = False) -> None:
+        """Like :meth:`execute`, appending to ``out``, which keeps what was written before an error
+        (the CLI keeps a table header's partial output; rows share one buffer)."""
+        execute(self.text, self.trees, data, FUNCS if funcs is None else funcs, missing_error, out)
 
     def __repr__(self) -> str:
         return f"Template({self.text!r})"

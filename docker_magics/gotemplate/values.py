@@ -24,6 +24,8 @@ named types made by :func:`named_str`.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -206,12 +208,32 @@ class ContextRow:
 
     def marshal_json(self) -> str:
         """formatter.MarshalJSON: every method's value, keys sorted, HTML characters escaped."""
-        from .gojson import context_json
-
         if self.ctype.json_view is not None:
             # The CLI's search context keeps its json flag once marshalled; so does this row.
             self.values = self.ctype.json_view(self.values)
         return context_json(self.values)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")  # bytes of invalid UTF-8, kept as surrogate escapes
+_JSON_SPECIAL = re.compile("[\u2028\u2029\udc80-\udcff]")
+# For context rows (string values), Python's encoder writes exactly what Go's does, only faster.
+_CONTEXT_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def escape_html(text: str) -> str:
+    """Turn on Go's JSON HTML escaping after the fact; ``<>&`` only ever occur inside JSON strings."""
+    if "<" in text or ">" in text or "&" in text:
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text
+
+
+def context_json(values: dict[str, str]) -> str:
+    """json.Marshal of a list context's map[string]interface{}: sorted keys, HTML escaped."""
+    text = _CONTEXT_ENCODER.encode(values)
+    if _JSON_SPECIAL.search(text):
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        text = _SURROGATE.sub("\\\\ufffd", text)
+    return escape_html(text)
 
 
 class GoFunc:
