@@ -11,10 +11,15 @@ from ..grammar import Command
 from ..session import Session
 
 
-def tag(cmd: Command, session: Session) -> None:
-    """Give an image a new reference; silent on success, as the CLI is."""
+def tag(cmd: Command, session: Session) -> Any:
+    """Give an image a new reference; silent on success, as the CLI is. No target in a notebook: a form."""
     from ..lifecycle import tag_image
+    from ..progress import in_notebook_frontend
 
+    if not cmd.target and in_notebook_frontend():
+        from .forms import tag_form
+
+        return tag_form(cmd, session)
     if not cmd.source or not cmd.target:
         raise UsageError("'%docker tag' needs a source image and a target reference",
                          hint="Write %docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG], e.g. "

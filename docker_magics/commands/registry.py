@@ -161,11 +161,18 @@ def _pull_result(events: Iterator[dict[str, Any]], shown: str) -> Pulled:
 # ---- push -----------------------------------------------------------------------------------
 
 
-def push(cmd: Command, session: Session) -> Pushed:
-    """``%docker push NAME[:TAG]``: push with live progress; returns a :class:`Pushed` with the digests."""
-    from .. import registry
-    from ..progress import progress_for
+def push(cmd: Command, session: Session, bar: Any = None) -> Any:
+    """``%docker push NAME[:TAG]``: push with live progress; returns a :class:`Pushed` with the digests.
 
+    No name in a notebook: the push form. ``bar``: a Progress to show the push in (the form's).
+    """
+    from .. import registry
+    from ..progress import in_notebook_frontend, progress_for
+
+    if not cmd.name and in_notebook_frontend():
+        from .forms import push_form
+
+        return push_form(cmd, session)
     ref = references.parse(_one_name(cmd, "push"))
     if ref.digest:
         raise UsageError(f"cannot push a digest reference ({ref.familiar()})", hint="Push a tag: NAME[:TAG].")
@@ -177,8 +184,8 @@ def push(cmd: Command, session: Session) -> Pushed:
     creds = credentials.get(_server(ref), cmd.config)
     shown = ref.familiar()
     what = f"Push of {shown}"
-    with (progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet) as bar,
-          _interruptible(what), _stream_errors(ref, what),
+    bar = bar or progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet)
+    with (bar, _interruptible(what), _stream_errors(ref, what),
           registry.push(engine, ref.familiar_name, ref.tag, creds=creds) as events):
         pushed = [PushedTag(e["aux"]["Tag"], e["aux"]["Digest"], int(e["aux"].get("Size") or 0))
                   for e in streams.follow(events, bar, action=what)
@@ -306,8 +313,13 @@ def _engine_of(target: Any) -> Any:
     return target.default_engine() if isinstance(target, Session) else target
 
 
-def login(cmd: Command, session: Session) -> LoggedIn:
-    """``%docker login [SERVER]``: check the login against the registry, then store it like the CLI."""
+def login(cmd: Command, session: Session) -> Any:
+    """``%docker login [SERVER]``: check the login against the registry, then store it like the CLI.
+
+    No password in a notebook (and no stored login that still works): the login form.
+    """
+    from ..progress import in_notebook_frontend
+
     sources = [cmd.password is not None, cmd.password_stdin, cmd.password_file is not None]
     if sum(sources) > 1:
         raise UsageError("--password, --password-stdin and --password-file are mutually exclusive",
@@ -323,6 +335,10 @@ def login(cmd: Command, session: Session) -> LoggedIn:
     password = cmd.password
     if cmd.password_file is not None:
         password = read_password_file(cmd.password_file)
+    if password is None and not cmd.password_stdin and in_notebook_frontend():
+        from .forms import login_form
+
+        return login_form(cmd, session, key, username)
     username = username or _prompt(f"Username for {_shown(key)}: ", secret=False).strip()
     if password is None:
         password = _prompt(f"Password for {username}@{_shown(key)}: ", secret=True)
