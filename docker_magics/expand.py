@@ -49,6 +49,24 @@ def _lookup(name: str, namespace: Mapping[str, Any]) -> Any:
     return namespace[name]
 
 
+def _closing_brace(line: str, start: int) -> int:
+    """Index of the ``}`` that closes the ``{`` at ``start`` (nested braces and quotes allowed), or -1."""
+    depth, quote = 0, None
+    for index in range(start, len(line)):
+        ch = line[index]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
 def expand(line: str, namespace: Mapping[str, Any]) -> str:
     """Replace ``$name`` and ``{expression}`` in ``line`` with values from ``namespace``.
 
@@ -98,7 +116,7 @@ def expand(line: str, namespace: Mapping[str, Any]) -> str:
             out.append(_render(_lookup(m.group(), namespace), quote == '"'))
             i = m.end()
         elif ch == "{":
-            end = line.find("}", i + 1)
+            end = _closing_brace(line, i)
             if end < 0:
                 out.append(line[i:])
                 break

@@ -200,7 +200,8 @@ class TextProgress(Progress):
             self._write(f"{self.state.title}: {fraction:.0%}{_bytes_text(self.state)}")
 
     def finish(self, ok: bool = True, message: str | None = None) -> None:
-        outcome = message or self.state.status or ("done" if ok else "failed")
+        # The engine's own status lines were written as they came: end with the outcome, not a repeat.
+        outcome = message or ("done" if ok else "failed")
         self._write(f"{self.state.title}: {outcome}{_bytes_text(self.state)}" if ok else outcome)
 
     def _write(self, text: str) -> None:

@@ -70,8 +70,14 @@ def main(paths: list[str]) -> int:
             # A new engine has no images: give the tour something to look at.
             sandbox.make_fixtures(docker.APIClient(base_url=sb.engine.host, version="auto"))
             print(f"engine: sandbox at {sb.engine.host}, registry at {sb.registry.address}")
+        from nbclient.exceptions import CellExecutionError
+
         for notebook in notebooks:
-            execute(notebook, ROOT / "notebooks" / "executed")
+            try:
+                execute(notebook, ROOT / "notebooks" / "executed")
+            except CellExecutionError as exc:
+                print(f"{notebook.name}: a cell failed\n{exc}", file=sys.stderr)
+                return 1
     return 0
 
 

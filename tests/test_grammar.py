@@ -131,6 +131,11 @@ def test_expand_names_and_expressions():
     assert expand("tag $src {repo}:v{n + 1}", ns) == "tag dmtest/app:1.0 reg:5000/team/app:v3"
 
 
+def test_expand_nested_braces_and_quotes():
+    ns = {"registry": "r:5000", "digest": "sha256:ab"}
+    assert expand('rmi {f"{registry}/app@{digest}"} {"}"}', ns) == "rmi r:5000/app@sha256:ab '}'"
+
+
 def test_expand_leaves_templates_and_single_quotes():
     ns = {"x": "X"}
     line = "inspect --format '{{ .RepoTags }}' -f \"{{json .}}\" '$x {x}' {{$v := .}}"
