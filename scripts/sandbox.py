@@ -70,6 +70,7 @@ class Engine:
     root: Path
     tcp_port: int | None = None  # also listen on tcp://127.0.0.1:PORT (plain, for -H tcp:// tests)
     proc: subprocess.Popen | None = None
+    extra_args: tuple[str, ...] = ()  # more dockerd flags, e.g. ("--max-download-attempts=1",)
 
     @property
     def socket(self) -> str:
@@ -88,6 +89,7 @@ class Engine:
         ]
         if self.tcp_port:
             cmd += ["-H", f"tcp://127.0.0.1:{self.tcp_port}"]
+        cmd += list(self.extra_args)
         self.proc = subprocess.Popen(cmd, stdout=_log(self.root, "dockerd"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
         _wait(lambda: self.proc.poll() is None and _ping_socket(self.socket), f"dockerd at {self.host}")
