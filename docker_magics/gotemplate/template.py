@@ -12,12 +12,13 @@ import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
-from .exec import METHODS, ExecError, execute
+from .exec import ExecError, execute
 from .failure import GoTemplateError
 from .funcs import FUNC_NAMES, FUNCS, NUMBER_METHODS
 from .gotime import DURATION_METHODS, NAMED_INT_METHODS, TIME_METHODS, Duration, GoTime, Month, Weekday
 from .nodes import ListNode
 from .parser import ParseError, parse_trees
+from .state import METHODS
 from .values import T_STR_MAP, T_STR_SLICE, GoFunc, GoMap, GoSlice, JsonNumber
 
 METHODS.update({GoTime: TIME_METHODS, Duration: DURATION_METHODS, Month: NAMED_INT_METHODS,
