@@ -186,15 +186,15 @@ class TagForm(_Form):
                  source: str | None = None) -> None:
         self._list, self._tag, self.result = list_images, tag, None
         self._choices = image_choices(list_images())
-        self.filter = widgets.Text(description="Image", placeholder="filter: name, tag or ID",
+        self.filter = widgets.Text(description="Filter", placeholder="type part of a name, tag or ID",
                                    continuous_update=True, layout=_WIDE, style=_STYLE)
         self.images = widgets.Select(options=self._choices, value=None, rows=min(8, max(3, len(self._choices))),
-                                     layout=widgets.Layout(width="36em", margin="0 0 0 6.5em"))
+                                     description="Image", layout=_WIDE, style=_STYLE)
         self.repository = widgets.Text(description="Repository", placeholder="[REGISTRY[:PORT]/][NAMESPACE/]NAME",
                                        continuous_update=True, layout=_WIDE, style=_STYLE)
         self.tag = widgets.Text(description="Tag", placeholder="latest", continuous_update=True,
                                 layout=_WIDE, style=_STYLE)
-        self.check = widgets.HTML(layout=widgets.Layout(margin="0 0 0 6.5em"))
+        self.check = widgets.HTML(layout=widgets.Layout(margin="0 0 0 6.6em"))
         self.button = widgets.Button(description="Tag", icon="tag", button_style="primary", disabled=True)
         self.out = widgets.Output()
         self.filter.observe(self._on_filter, "value")
@@ -245,8 +245,8 @@ class LoginForm(_Form):
     """``%docker login`` as a form: server, username, password, Log in.
 
     The password is read and cleared from the widget in the click handler, before any network call,
-    and never shown; it syncs from the browser only when the field loses focus (``continuous_update``
-    off), so a notebook saved while it is being typed does not hold it in its widget state.
+    and never shown. It syncs from the browser when the field loses focus (``continuous_update`` off:
+    not once per keystroke), so the browser's widget state holds it only from then until the click.
 
     Attributes:
         server, username, password: the fields.

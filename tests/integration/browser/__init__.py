@@ -1,0 +1,1 @@
+"""Helpers for the real-browser test: a JupyterLab server on loopback and headless Chromium (BROWSER.md)."""

@@ -1,0 +1,151 @@
+"""The forms in a real JupyterLab 4 page, driven by headless Chromium (Debian's) through Playwright.
+
+JupyterLab runs on loopback with no token; its kernels inherit the sandbox's environment (DOCKER_HOST,
+DM_REGISTRY...) and a DOCKER_CONFIG of this module's own, so the login starts from "not logged in". The
+notebook loads the extension and opens the three forms; the test picks an image and types a tag in the
+tag form, logs in through the login form and pushes through the push form, each checked on the real
+engine and registry, then saves the notebook with widget state saving on and checks that the password
+is nowhere in the file. Screenshots: ``forms.png`` of a passing run, ``failure.png`` (plus the page's
+HTML and console) of a failed one, both under the test's tmp_path; their paths are printed.
+
+Chromium and Playwright are installed by scripts/setup.sh and the ``test`` extra; in CI a missing one
+fails the test instead of skipping it (a skip would hide a broken set-up).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+from browser.lab import CHROMIUM, LabServer, keep_evidence, launch, open_and_run_all, save, write_notebook
+
+SENTINEL = "ALL-CELLS-DONE"
+
+if not (Path(CHROMIUM).exists() or os.environ.get("CI")):
+    pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh installs it; CI never skips)",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def lab(sandbox, tmp_path_factory):
+    """A JupyterLab server whose kernels talk to the sandbox, with a fresh DOCKER_CONFIG."""
+    work = tmp_path_factory.mktemp("lab")
+    root, config = work / "notebooks", work / "docker-config"
+    root.mkdir()
+    config.mkdir()
+    server = LabServer(root, work, {**sandbox.env, "DOCKER_CONFIG": str(config)}).start()
+    server.docker_config = config
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def made(sandbox):
+    """Local references made by the test, removed after it."""
+    refs: list[str] = []
+    yield refs
+    sandbox.cli("rmi", *refs, check=False) if refs else None
+
+
+def test_forms_in_jupyterlab(lab, sandbox, made, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    run = secrets.token_hex(3)
+    target = f"{sandbox.registry}/widgets/browser"
+    to_push = f"{sandbox.registry}/widgets/browser-push:{run}"
+    sandbox.cli("tag", "dmtest/tiny:1.0", to_push)
+    made += [to_push, f"{target}:{run}"]
+    notebook = write_notebook(lab.root / f"forms-{run}.ipynb", [
+        "import os\n%load_ext docker_magics\nregistry = os.environ['DM_REGISTRY']",
+        "%docker tag",
+        "%docker login $registry",
+        "%docker push",
+        f"print('{SENTINEL}')",
+    ])
+    console: list[str] = []
+    with sync_playwright() as p:
+        context = launch(p, tmp_path / "chromium-profile")
+        page = context.new_page()
+        page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+        page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
+        try:
+            open_and_run_all(page, lab.url, notebook.name, SENTINEL)
+            tag_in_the_form(page, expect, target, run)
+            assert_tagged(sandbox, f"{target}:{run}")
+            log_in_with_the_form(page, expect, sandbox)
+            assert_logged_in(lab, sandbox)
+            push_with_the_form(page, expect, to_push)
+            shot = tmp_path / "forms.png"
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"\nscreenshot of the forms: {shot}")
+            saved = save(page, notebook, "application/vnd.jupyter.widget-state+json")
+        except BaseException:
+            for path in keep_evidence(page, tmp_path, console):
+                print(f"\nbrowser test evidence: {path}")
+            raise
+        finally:
+            context.close()
+    assert "application/vnd.jupyter.widget-state+json" in saved  # widget state saving was on
+    assert f"Tagged dmtest/tiny:1.0 as {target}:{run}." in saved  # the forms' outputs are in that state
+    assert sandbox.password not in saved
+    assert base64.b64encode(f"{sandbox.user}:{sandbox.password}".encode()).decode() not in saved
+
+
+def tag_in_the_form(page, expect, target: str, tag: str) -> None:
+    form = page.locator(".docker-magics-tag")
+    form.get_by_label("Filter", exact=True).fill("dmtest/")  # several matches: nothing chosen yet
+    choice = form.locator("select option", has_text="dmtest/tiny:1.0 ·")
+    expect(choice).to_have_count(1)
+    form.get_by_label("Image", exact=True).select_option(label=choice.text_content())
+    form.get_by_label("Repository", exact=True).fill(target.upper())
+    expect(form).to_contain_text("must be lowercase")
+    button = form.locator("button.widget-button", has_text="Tag")
+    expect(button).to_be_disabled()
+    form.get_by_label("Repository", exact=True).fill(target)
+    form.get_by_label("Tag", exact=True).fill(tag)
+    expect(form).to_contain_text(f"will be tagged {target}:{tag}")
+    expect(button).to_be_enabled()
+    button.click()
+    expect(form.locator(".widget-output")).to_contain_text(f"Tagged dmtest/tiny:1.0 as {target}:{tag}.")
+    expect(button).to_be_enabled()
+
+
+def assert_tagged(sandbox, ref: str) -> None:
+    inspect = sandbox.cli("image", "inspect", "--format", "{{.Id}}", ref, "dmtest/tiny:1.0").stdout.split()
+    assert len(inspect) == 2 and inspect[0] == inspect[1]
+
+
+def log_in_with_the_form(page, expect, sandbox) -> None:
+    form = page.locator(".docker-magics-login")
+    expect(form.get_by_label("Server", exact=True)).to_have_value(sandbox.registry)
+    form.get_by_label("Username", exact=True).fill(sandbox.user)
+    password = form.get_by_label("Password", exact=True)
+    password.fill(sandbox.password)
+    form.locator("button.widget-button", has_text="Log in").click()
+    expect(form.locator(".widget-output")).to_contain_text(f"Login Succeeded: {sandbox.user} on {sandbox.registry}",
+                                                           timeout=30_000)
+    expect(password).to_have_value("")  # the kernel cleared it, and the browser shows that
+    assert sandbox.password not in form.inner_text()
+
+
+def assert_logged_in(lab, sandbox) -> None:
+    auths = json.loads((lab.docker_config / "config.json").read_text())["auths"]
+    assert base64.b64decode(auths[sandbox.registry]["auth"]).decode() == f"{sandbox.user}:{sandbox.password}"
+    ref = f"{sandbox.registry}/widgets/browser-cli:{secrets.token_hex(3)}"
+    sandbox.cli("tag", "dmtest/tiny:1.0", ref)
+    try:
+        sandbox.cli("--config", str(lab.docker_config), "push", ref)  # the CLI uses the form's login
+    finally:
+        sandbox.cli("rmi", ref, check=False)
+
+
+def push_with_the_form(page, expect, ref: str) -> None:
+    form = page.locator(".docker-magics-push")
+    form.get_by_label("Image", exact=True).select_option(ref)
+    form.locator("button.widget-button", has_text="Push").click()
+    expect(form.locator(".widget-output")).to_contain_text(f"Pushed {ref}: digest sha256:", timeout=60_000)
+    expect(form.locator(".widget-hprogress .progress-bar-success")).to_have_count(1)
