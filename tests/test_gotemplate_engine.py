@@ -31,6 +31,7 @@ from docker_magics.gotemplate import (
     search_rows,
     truncate_id,
 )
+from docker_magics.gotemplate.tabwriter import tabwrite
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "format-vectors.json").read_text(encoding="utf-8"))
 INSPECT = next(v["data"] for v in VECTORS if v["command"] == "image inspect")
@@ -334,6 +335,14 @@ def test_table_alignment_with_wide_characters_and_empty_cells() -> None:
         "bbbbbbbbbbbb   x             [OK]       \n")
 
 
+def test_tabwriter_column_blocks() -> None:
+    # A column is a run of lines that all have a tab-terminated cell there; the last cell of a
+    # line is never padded.
+    text = "a\tb\tc\nxx\ty\nlonger line\n"
+    assert tabwrite(text) == "a" + " " * 9 + "b" + " " * 9 + "c\nxx" + " " * 8 + "y\nlonger line\n"
+    assert tabwrite("x\t\ny\t\n") == "x" + " " * 9 + "\ny" + " " * 9 + "\n"
+
+
 # -- robustness ----------------------------------------------------------------------------------
 _PIECES = st.sampled_from([
     "{{", "}}", "{{-", "-}}", " ", "|", ".", ".Foo", ".x.y", "$", "$x", ":=", "=", '"', "'", "`", "(", ")",
@@ -349,6 +358,7 @@ def test_random_templates_render_or_raise_template_error(pieces: list[str], data
     for command, payload in (("engine", data), ("image ls", ROWS), ("image inspect", INSPECT)):
         try:
             out = render(template, payload, command=command)
-        except TemplateError:
+        except TemplateError as e:
+            assert "internal error" not in e.message  # a bug would surface as one
             continue
         assert isinstance(out, str)

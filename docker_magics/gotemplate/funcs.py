@@ -282,12 +282,17 @@ def go_split(s: str, sep: str) -> GoSlice:
     return GoSlice(T_STR_SLICE, list(s) if sep == "" else s.split(sep))
 
 
+_MAX_PAD = 1 << 24
+
+
 def go_pad(s: str, prefix: int, suffix: int) -> str:
     """Docker's pad: spaces around a non-empty string."""
     if s == "":
         return s
     if prefix < 0 or suffix < 0:
         raise FuncError("strings: negative Repeat count")
+    if prefix + suffix > _MAX_PAD:  # Go would try and run out of memory; a notebook must not
+        raise FuncError("strings: Repeat output length overflow")
     return " " * prefix + s + " " * suffix
 
 

@@ -7,7 +7,8 @@ exactly when Go's would (a parse error earlier in the text still wins).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from .gofmt import go_quote
 
@@ -21,6 +22,7 @@ KEYWORDS = {".": DOT, "block": BLOCK, "break": BREAK, "continue": CONTINUE, "def
             "with": WITH}
 
 SPACE_CHARS = " \t\r\n"
+StateFn = Callable[[], Any]  # a lexer state: scans something and returns the next state (or None)
 LEFT, RIGHT = "{{", "}}"
 
 
@@ -114,7 +116,7 @@ class Lexer:
         return self.items
 
     # -- states ---------------------------------------------------------------------------------
-    def lex_text(self):
+    def lex_text(self) -> StateFn | None:
         """Text up to the next ``{{`` (trimming before ``{{- ``)."""
         s = self.text
         x = s.find(LEFT, self.pos)
@@ -135,7 +137,7 @@ class Lexer:
         self.start = self.pos
         return self.lex_left_delim
 
-    def lex_left_delim(self):
+    def lex_left_delim(self) -> StateFn | None:
         """``{{`` or ``{{-``, or the start of a comment."""
         s = self.text
         self.pos += len(LEFT)
@@ -150,7 +152,7 @@ class Lexer:
         self.paren_depth = 0
         return self.lex_inside_action
 
-    def lex_comment(self):
+    def lex_comment(self) -> StateFn | None:
         """``/* ... */`` followed directly by the right delimiter."""
         s = self.text
         self.pos += 2
@@ -169,7 +171,7 @@ class Lexer:
         self.start = self.pos
         return self.lex_text
 
-    def lex_right_delim(self):
+    def lex_right_delim(self) -> StateFn | None:
         """``}}`` or `` -}}`` (which trims the following space)."""
         s = self.text
         trim = _right_trim(s, self.pos)
@@ -183,7 +185,7 @@ class Lexer:
             self.start = self.pos
         return self.lex_text
 
-    def lex_inside_action(self):
+    def lex_inside_action(self) -> StateFn | None:
         """One element inside an action."""
         delim, _ = self.at_right_delim()
         if delim:
@@ -216,7 +218,7 @@ class Lexer:
             return self.lex_inside_action
         return self._lex_operand_start(r)
 
-    def _lex_operand_start(self, r: str):
+    def _lex_operand_start(self, r: str) -> StateFn | None:
         quoted = {'"': self.lex_quote, "`": self.lex_raw_quote, "$": self.lex_variable,
                   "'": self.lex_char}
         if r in quoted:
@@ -235,7 +237,7 @@ class Lexer:
         self.error(f"unrecognized character in action: {describe_rune(r)}")
         return None
 
-    def lex_space(self):
+    def lex_space(self) -> StateFn | None:
         """A run of spaces; a space before ``-}}`` belongs to the delimiter."""
         s = self.text
         n = 0
@@ -256,7 +258,7 @@ class Lexer:
             return True
         return self.text.startswith(RIGHT, self.pos)
 
-    def lex_identifier(self):
+    def lex_identifier(self) -> StateFn | None:
         """A function name, keyword or boolean."""
         s = self.text
         while self.pos < len(s) and is_alnum(s[self.pos]):
@@ -273,18 +275,18 @@ class Lexer:
             self.emit(IDENTIFIER)
         return self.lex_inside_action
 
-    def lex_field(self):
+    def lex_field(self) -> StateFn | None:
         """``.Name`` (or a lone ``.``)."""
         return self._field_or_variable(FIELD)
 
-    def lex_variable(self):
+    def lex_variable(self) -> StateFn | None:
         """``$name`` (or a lone ``$``)."""
         if self.at_terminator():
             self.emit(VARIABLE)
             return self.lex_inside_action
         return self._field_or_variable(VARIABLE)
 
-    def _field_or_variable(self, typ: int):
+    def _field_or_variable(self, typ: int) -> StateFn | None:
         if self.at_terminator():
             self.emit(VARIABLE if typ == VARIABLE else DOT)
             return self.lex_inside_action
@@ -297,7 +299,7 @@ class Lexer:
         self.emit(typ)
         return self.lex_inside_action
 
-    def _quoted(self, quote: str, kind: int, message: str):
+    def _quoted(self, quote: str, kind: int, message: str) -> StateFn | None:
         while True:
             r = self.peek()
             self.pos += 1
@@ -316,15 +318,15 @@ class Lexer:
         self.emit(kind)
         return self.lex_inside_action
 
-    def lex_char(self):
+    def lex_char(self) -> StateFn | None:
         """A character constant such as ``'a'``."""
         return self._quoted("'", CHAR_CONSTANT, "unterminated character constant")
 
-    def lex_quote(self):
+    def lex_quote(self) -> StateFn | None:
         """A double-quoted string."""
         return self._quoted('"', STRING, "unterminated quoted string")
 
-    def lex_raw_quote(self):
+    def lex_raw_quote(self) -> StateFn | None:
         """A back-quoted raw string (may span lines)."""
         end = self.text.find("`", self.pos)
         if end < 0:
@@ -335,7 +337,7 @@ class Lexer:
         self.emit(RAW_STRING)
         return self.lex_inside_action
 
-    def lex_number(self):
+    def lex_number(self) -> StateFn | None:
         """A number, possibly complex (``1+2i``); the parser checks its syntax."""
         if not self.scan_number():
             self.error(f"bad number syntax: {go_quote(self.text[self.start:self.pos])}")
