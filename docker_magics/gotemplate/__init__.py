@@ -25,6 +25,12 @@ Entry points:
     helpers ``truncate_id``, ``human_size``, ``human_duration``, ``ellipsis``,
     ``familiar_reference`` and ``needs_digest``.
 
+Modules: ``lexer``, ``parser``, ``nodes`` and ``literals`` (Go's template syntax); ``exec``,
+``evaluate`` and ``state`` (execution); ``values`` and ``gotime`` (Go values and types);
+``gofmt``, ``printf`` and ``gojson`` (Go's fmt and encoding/json output); ``funcs`` (builtins and
+Docker's functions); ``schema`` (typed inspect values); ``contexts`` (list rows from API data);
+``formatter``, ``tabwriter`` and ``inspect`` (the CLI's formatters); ``template`` (parse/execute).
+
 Every failure is a :class:`GoTemplateError` (a :class:`docker_magics.errors.TemplateError`) whose
 message is the one-line Go/CLI message, e.g. ``template: :1:7: executing "" at <.Foo>: map has no
 entry for key "Foo"`` (list commands and inspect prefix ``template parsing error: ``).
