@@ -27,6 +27,26 @@ def load_ipython_extension(ipython: Any) -> None:
     magics.completion_cache = cache
     magics.completion_matcher = matcher(cache.get)
     ipython.Completer.custom_matchers.append(magics.completion_matcher)
+    if magics.preload:
+        _preload()
+
+
+def _preload() -> None:
+    """Import pandas and docker-py in the background, so the first command does not wait for them.
+
+    ``%load_ext`` itself stays fast; a command run before the imports finish simply waits for them.
+    """
+    import threading
+
+    def work() -> None:
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            import docker  # noqa: F401
+
+            from . import frames  # noqa: F401  (imports pandas)
+
+    threading.Thread(target=work, name="docker_magics-preload", daemon=True).start()
 
 
 def unload_ipython_extension(ipython: Any) -> None:

@@ -8,7 +8,6 @@ then ``currentContext`` in config.json, then the default socket. Contexts are re
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -71,6 +70,8 @@ def _tls_from(flags: dict[str, Any] | None, cfg: Path) -> TLS | None:
 
 
 def _context_dirs(cfg: Path, name: str) -> tuple[Path, Path]:
+    import hashlib  # loads OpenSSL: only when a context is named
+
     digest = hashlib.sha256(name.encode()).hexdigest()
     return cfg / "contexts" / "meta" / digest, cfg / "contexts" / "tls" / digest / "docker"
 

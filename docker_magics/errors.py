@@ -8,7 +8,6 @@ ours and keeps its traceback.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -86,5 +85,7 @@ class Interrupted(DockerMagicError):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """Return ``"Did you mean 'x'?"`` for the closest choice, or None when nothing is close."""
+    import difflib  # only when a hint is needed: keeps %load_ext fast
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"Did you mean '{close[0]}'?" if close else None

@@ -95,23 +95,29 @@ def frame(rows: Iterable[dict[str, Any]] | list[tuple], columns: list[str], *, d
         views: column -> "size" or "age", how the notebook shows it.
         engine: the engine's name, shown with the frame.
     """
-    df = DockerFrame(list(rows), columns=columns)
-    for column, kind in dtypes.items():
+    rows = list(rows)
+    # Column by column, each converted once: cheaper than a frame of objects converted afterwards.
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    data: dict[str, Any] = {}
+    for column, column_values in zip(columns, values, strict=True):
+        kind = dtypes.get(column)
         if kind == "datetime":
-            df[column] = _to_datetime(df[column])
-        elif kind == "string":
-            df[column] = df[column].astype(object)
+            data[column] = _to_datetime(column_values)
+        elif kind in (None, "string"):
+            data[column] = pd.Series(column_values, dtype=object)
         else:
-            df[column] = df[column].astype(kind)
+            data[column] = pd.Series(column_values, dtype=kind)
+    df = DockerFrame(data, columns=columns)
     df.dm_engine = engine
     df.dm_views = views or {}
     return df
 
 
-def _to_datetime(values: pd.Series) -> pd.Series:
-    if len(values) and all(isinstance(v, int | float) for v in values):
-        return pd.to_datetime(values, unit="s", utc=True)
-    return pd.to_datetime(values, utc=True, format="ISO8601")
+def _to_datetime(values: tuple) -> pd.Series:
+    """Unix seconds (the images API) or ISO text (inspect) as tz-aware UTC datetimes."""
+    if values and not isinstance(values[0], str):
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype="int64"), unit="s", utc=True))
+    return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601"))
 
 
 def truncate_id(image_id: str, no_trunc: bool = False) -> str:
@@ -121,6 +127,8 @@ def truncate_id(image_id: str, no_trunc: bool = False) -> str:
 
 def familiar(name: str) -> str:
     """The short form the CLI shows for a repository (``docker.io/library/x`` -> ``x``)."""
+    if not name.startswith(("docker.io/", "index.docker.io/")):
+        return name
     for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "index.docker.io/"):
         if name.startswith(prefix):
             return name[len(prefix):]

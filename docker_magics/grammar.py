@@ -8,6 +8,7 @@ flags after positionals, and booleans written ``--no-trunc=false``.
 from __future__ import annotations
 
 import argparse
+import functools
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
@@ -335,10 +336,18 @@ def split(line: str) -> list[str]:
         raise UsageError(f"cannot split the command line: {exc}", hint="Check that every quote is closed.") from None
 
 
-def _globals(argv: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Consume the global options that stand before the verb."""
+@functools.cache
+def _global_parser() -> _Parser:
     parser = _Parser("", prog="%docker")
     _add_flags(parser, GLOBAL_FLAGS)
+    return parser
+
+
+def _globals(argv: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Consume the global options that stand before the verb."""
+    if not argv or not argv[0].startswith("-"):
+        return vars(_global_parser().parse_args([])), argv
+    parser = _global_parser()
     bools = _bool_flags(GLOBAL_FLAGS)
     takes_value = {n for f in GLOBAL_FLAGS if not f[2].startswith("bool") for n in f[:2] if n}
     index = 0

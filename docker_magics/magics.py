@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Enum, Float, Int, Unicode, observe
+from traitlets import Bool, Enum, Float, Int, Unicode, observe
 
 from . import grammar
 from .errors import DockerMagicError, UsageError
@@ -27,6 +27,8 @@ class DockerMagics(Magics):
                          "text elsewhere), widget, text or none.").tag(config=True)
     timeout = Float(60.0, help="Seconds to wait for the engine to answer one request.").tag(config=True)
     display_rows = Int(60, help="Rows shown when a listing is displayed (the DataFrame keeps all).").tag(config=True)
+    preload = Bool(True, help="Import pandas and docker-py in the background right after %load_ext, so that the "
+                              "first command answers sooner.").tag(config=True)
     completion_timeout = Float(0.1, help="Seconds a Tab may wait for the engine's image list before answering "
                                          "from the cache.").tag(config=True)
 

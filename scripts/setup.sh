@@ -24,3 +24,5 @@ if ! .venv/bin/python -c "import docker_magics, pytest, nbclient, ipykernel, jup
   .venv/bin/pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
 fi
 .venv/bin/python -c "import docker_magics" # fail loudly if the install did not work
+# Bytecode for our own modules, written even where PYTHONDONTWRITEBYTECODE is set, so kernels load them fast.
+.venv/bin/python -m compileall -q docker_magics >/dev/null
