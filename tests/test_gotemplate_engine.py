@@ -184,7 +184,7 @@ def test_inspect_several_objects_with_one_failing() -> None:
         format_inspect("{{.Config.Hostname}}{{.Os}}", [INSPECT, other, INSPECT])
     assert info.value.partial_output == "linux\nlinux\n"
     assert info.value.exit_code == 1
-    assert len(info.value.errors) == 1
+    assert len(info.value.errors) == 1 and info.value.failed == [1]
     assert 'map has no entry for key "Os"' in info.value.message
 
 

@@ -42,7 +42,8 @@ def format_inspect(template: str, objects: list[dict[str, Any]]) -> str:
     Raises:
         GoTemplateError: for a template that does not parse (``exit_code`` 64, nothing printed),
             or when some objects failed (``exit_code`` 1); ``partial_output`` then holds what the
-            CLI still prints for the objects that rendered, and ``errors`` one message per failure.
+            CLI still prints for the objects that rendered, ``errors`` one message per failure and
+            ``failed`` the indexes of the objects that failed.
     """
     if template == "":
         return dump_json(objects, indented=True)
@@ -55,7 +56,8 @@ def format_inspect(template: str, objects: list[dict[str, Any]]) -> str:
                               hint=e.hint) from None
     out: list[str] = []
     errors: list[str] = []
-    for obj in objects:
+    failed: list[int] = []
+    for index, obj in enumerate(objects):
         try:
             out.append(tmpl.execute(typed_inspect(obj)) + "\n")
             continue
@@ -65,9 +67,10 @@ def format_inspect(template: str, objects: list[dict[str, Any]]) -> str:
             out.append(tmpl.execute(raw_inspect(obj), missing_error=True) + "\n")
         except ExecError as e:
             errors.append(f"template parsing error: {e}")
+            failed.append(index)
     text = clean_output("".join(out) or "\n")
     if errors:
-        raise GoTemplateError("; ".join(errors), partial_output=text, errors=errors,
+        raise GoTemplateError("; ".join(errors), partial_output=text, errors=errors, failed=failed,
                               hint=_key_hint(errors[0], objects))
     return text
 
