@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from . import gojson
-from .gofmt import fmt_v, go_quote, sprint, sprintln
+from .gofmt import go_quote, sprint, sprintln
 from .printf import sprintf
 from .values import (
     BOOL_K,
@@ -155,11 +155,11 @@ def _eq_pair(a: Any, b: Any) -> bool:
     if a is MISSING or b is MISSING:
         return a is b
     if type_name(a) != type_name(b):
-        raise FuncError(f"non-comparable types {fmt_v(a)}: {type_name(a)}, {type_name(b)}: {fmt_v(b)}")
+        raise FuncError(sprintf("non-comparable types %s: %v, %s: %v", [a, type_name(a), type_name(b), b]))
     if is_nil(a) or is_nil(b):
         return is_nil(a) == is_nil(b)
     if isinstance(b, (list, dict)):
-        raise FuncError(f"non-comparable type {fmt_v(b)}: {type_name(b)}")
+        raise FuncError(sprintf("non-comparable type %s: %v", [b, type_name(b)]))
     return bool(a == b)
 
 
