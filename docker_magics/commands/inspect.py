@@ -49,7 +49,7 @@ def history(cmd: Command, session: Session) -> Any:
         from ..gotemplate import contexts, format_list
 
         rows = contexts.history_rows(layers, no_trunc=cmd.no_trunc, human=cmd.human)
-        return Text(format_list(cmd.format, rows, command="history", quiet=cmd.quiet))
+        return Text(format_list(cmd.format, rows, command="history", quiet=cmd.quiet, human=cmd.human))
     if cmd.quiet:
         return frames.history_ids(layers, no_trunc=cmd.no_trunc)
     return frames.history_frame(layers, no_trunc=cmd.no_trunc, human=cmd.human, engine=engine.endpoint.name)
