@@ -9,11 +9,13 @@ Nothing here prints; byte counts and engine events go to a progress ``sink``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import hashlib
 import os
 import queue
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -143,11 +145,25 @@ def save_images(engine: Engine, names: list[str], path: str | Path, *, compress:
         if isinstance(exc, KeyboardInterrupt):
             raise Interrupted(f"Saving to {target} was interrupted; no file was written",
                               hint="Run the command again to save.") from None
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _disk_full(target, folder, sink) from None
         if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
             raise DockerMagicError(f"Cannot write {target}: {exc.strerror or exc}",
                                    hint="To fix it, check the folder's permissions and free space.") from None
         raise
     return writer.count, writer.hash.hexdigest()
+
+
+def _disk_full(target: Path, folder: Path, sink: Any) -> DockerMagicError:
+    """The line for a full disk: where, how much is free (the partial file is gone by now), how much is needed."""
+    from .units import human_size
+
+    free = shutil.disk_usage(folder).free
+    need = getattr(getattr(sink, "state", None), "total_bytes", 0)
+    needed = f"; the images need about {human_size(need)}" if need else ""
+    return DockerMagicError(f"Cannot write {target}: no space left on device in {folder} "
+                            f"({human_size(free)} free{needed})",
+                            hint="To fix it, free some space there or save to another folder.")
 
 
 def _stream_save(engine: Engine, names: list[str], writer: _HashingWriter, compress: bool, sink: Any) -> None:
