@@ -34,19 +34,51 @@ def auth_header(creds: Credentials | None) -> dict[str, str]:
     return {"X-Registry-Auth": encoded}
 
 
+class Stalled(RegistryError):
+    """The engine sent nothing for ``seconds`` during a pull or push (it waits on a silent registry)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"no answer for {seconds:g} s")
+
+
+@contextlib.contextmanager
+def _stalls(seconds: float) -> Iterator[None]:
+    """A read timeout (before the headers or between two events) becomes :class:`Stalled`."""
+    import requests.exceptions
+    import urllib3.exceptions
+
+    try:
+        yield
+    except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError) as exc:
+        raise Stalled(seconds) from exc
+    except requests.exceptions.ConnectionError as exc:
+        if isinstance(exc.args[0] if exc.args else None, urllib3.exceptions.TimeoutError):
+            raise Stalled(seconds) from exc
+        raise
+
+
 @contextlib.contextmanager
 def _stream(engine: Engine, action: str, subject: str, url: tuple[str, ...], params: dict[str, Any],
             headers: dict[str, str]) -> Iterator[Iterator[dict[str, Any]]]:
-    with engine.translated(action, subject):
+    # The engine's timeout bounds the wait for the headers and the silence between two events: a pull
+    # or push in progress sends an event at least every second (bytes, "Retrying in N seconds"), so a
+    # longer silence means the engine waits on a registry that stopped answering.
+    with engine.translated(action, subject), _stalls(engine.timeout):
         api = engine.api
-        # No read timeout: a pull may wait long on a slow registry; Ctrl-C is the way out.
-        response = api._post(api._url(*url), params=params, headers=headers, stream=True, timeout=None)
+        response = api._post(api._url(*url), params=params, headers=headers, stream=True, timeout=engine.timeout)
     try:
-        with engine.translated(action, subject):
+        with engine.translated(action, subject), _stalls(engine.timeout):
             api._raise_for_status(response)
-            yield api._stream_helper(response, decode=True)
+            yield _events(api._stream_helper(response, decode=True), engine.timeout)
     finally:
         response.close()
+
+
+def _events(events: Iterator[dict[str, Any]], seconds: float) -> Iterator[dict[str, Any]]:
+    # The read timeout strikes inside docker-py's generator, which the caller iterates outside _stream.
+    with _stalls(seconds):
+        yield from events
 
 
 def pull(engine: Engine, name: str, tag: str | None, *, creds: Credentials | None = None,

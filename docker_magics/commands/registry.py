@@ -237,6 +237,14 @@ class _stream_errors:
         self.ref, self.what = ref, what
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        from ..registry import Stalled
+
+        if isinstance(exc, Stalled):
+            where = "Docker Hub" if self.ref.is_docker_hub else f"the registry {self.ref.domain}"
+            raise RegistryError(f"{self.what} stopped: no answer for {exc.seconds:g} s from the engine, which "
+                                f"waits on {where}",
+                                hint="To fix it, check that the registry answers, or allow more time with "
+                                     "%config DockerMagics.timeout = SECONDS.") from None
         if not isinstance(exc, DockerMagicError) or type(exc) not in _RECLASSIFIED:
             return False
         text = exc.message.removeprefix(f"The engine could not {self.what.split()[0].lower()}: ")
@@ -268,7 +276,8 @@ _RECLASSIFIED = (DockerMagicError, StreamError, RegistryAuthError, ImageNotFound
 def _unreachable(text: str) -> bool:
     lowered = text.lower()
     return any(w in lowered for w in ("connection refused", "dial tcp", "no such host", "i/o timeout",
-                                      "server gave http response to https client"))
+                                      "server gave http response to https client", "client.timeout exceeded",
+                                      "context deadline exceeded"))
 
 
 # ---- login and logout -----------------------------------------------------------------------
