@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from .units import truncate_id
+
 NONE = "<none>"
 
 
@@ -118,11 +120,6 @@ def _to_datetime(values: tuple) -> pd.Series:
     if values and not isinstance(values[0], str):
         return pd.Series(pd.to_datetime(pd.Series(values, dtype="int64"), unit="s", utc=True))
     return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601"))
-
-
-def truncate_id(image_id: str, no_trunc: bool = False) -> str:
-    """The CLI's image ID: ``sha256:`` stripped and 12 hex digits, or the full ID with ``--no-trunc``."""
-    return image_id if no_trunc else image_id.removeprefix("sha256:")[:12]
 
 
 def familiar(name: str) -> str:

@@ -37,7 +37,7 @@ def run(cmd: Command, session: Session) -> Any:
         from ..display import Text
         from ..gotemplate import contexts, format_list
 
-        rows = contexts.image_ls_rows(images, no_trunc=cmd.no_trunc, digests=cmd.digests)
+        rows = contexts.image_ls_rows(images, no_trunc=cmd.no_trunc, digests=cmd.digests, format=cmd.format)
         return Text(format_list(cmd.format, rows, command="image ls", digests=cmd.digests, quiet=cmd.quiet))
     if cmd.quiet:
         return frames.image_ids(images, no_trunc=cmd.no_trunc)

@@ -17,59 +17,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from ..units import human_duration, human_size, truncate_id
 from .gotime import local_time
 from .values import ContextType
 
 EPOCH_2000 = 946684800  # history shows N/A for layers created before 2000-01-01
-
-
-def truncate_id(image_id: str, no_trunc: bool = False) -> str:
-    """stringid.TruncateID: drop the ``sha256:`` prefix and keep 12 characters (unless no_trunc)."""
-    if no_trunc:
-        return image_id
-    return image_id.split(":", 1)[-1][:12]
-
-
-def human_size(size: float, precision: int = 3) -> str:
-    """go-units HumanSizeWithPrecision: decimal units, ``%.{precision}g``: 1234567 -> ``1.23MB``.
-
-    ``precision=4`` is go-units HumanSize (``1.235MB``), which the CLI uses for shared sizes.
-    """
-    units = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
-    size = float(size)
-    i = 0
-    while size >= 1000.0 and i < len(units) - 1:
-        size /= 1000.0
-        i += 1
-    return f"{size:.{precision}g}{units[i]}"
-
-
-def human_duration(seconds: float) -> str:
-    """go-units HumanDuration: ``Less than a second``, ``About a minute``, ``3 weeks``, ``2 years``."""
-    s = int(seconds)
-    if s < 1:
-        return "Less than a second"
-    if s == 1:
-        return "1 second"
-    if s < 60:
-        return f"{s} seconds"
-    minutes = int(seconds / 60)
-    if minutes == 1:
-        return "About a minute"
-    if minutes < 60:
-        return f"{minutes} minutes"
-    hours = int(seconds / 3600 + 0.5)
-    if hours == 1:
-        return "About an hour"
-    if hours < 48:
-        return f"{hours} hours"
-    if hours < 24 * 7 * 2:
-        return f"{hours // 24} days"
-    if hours < 24 * 30 * 2:
-        return f"{hours // 24 // 7} weeks"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24 // 30} months"
-    return f"{int(seconds / 3600) // 24 // 365} years"
 
 
 def _ellipsis_width(c: str) -> int:
