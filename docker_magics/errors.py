@@ -22,13 +22,18 @@ class DockerMagicError(Exception):
     def line(self) -> str:
         """The single line shown to the user: what failed, then what to do."""
         if not self.hint:
-            return self.message
+            return _one_line(self.message)
         stop = "" if self.message.endswith((".", "?", "!", ":")) else "."
-        return f"{self.message}{stop} {self.hint}"
+        return _one_line(f"{self.message}{stop} {self.hint}")
 
     def _render_traceback_(self) -> list[str]:
         # IPython prints these lines instead of a traceback.
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self.line()}"]
+
+
+def _one_line(text: str) -> str:
+    # A message may quote the user's value, and a value put in with $var or {expr} may hold line breaks.
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class UsageError(DockerMagicError):
