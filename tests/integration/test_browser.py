@@ -98,6 +98,8 @@ def test_forms_in_jupyterlab(lab, sandbox, made, tmp_path):
 def tag_in_the_form(page, expect, target: str, tag: str) -> None:
     form = page.locator(".docker-magics-tag")
     form.get_by_label("Filter", exact=True).fill("dmtest/")  # several matches: nothing chosen yet
+    # A Select syncs its index, not its value: choose only once the filtered list is in the page.
+    expect(form.locator("select option").filter(has_not_text="dmtest/")).to_have_count(0)
     choice = form.locator("select option", has_text="dmtest/tiny:1.0 ·")
     expect(choice).to_have_count(1)
     form.get_by_label("Image", exact=True).select_option(label=choice.text_content())
