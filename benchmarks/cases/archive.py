@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 
 import fixtures
-from cases.meter import Meter, metered
 from harness import Bench, Result, interleave, median, reset_peak_rss, rss_kib, seconds, verdict
+
+from cases.meter import Meter, metered
 
 MIB = 1 << 20
 

@@ -13,9 +13,10 @@ import shutil
 from itertools import count
 
 import fixtures
+from harness import Bench, Result, interleave, median, seconds, timed, verdict
+
 from cases.archive import _implemented
 from cases.meter import Meter, metered
-from harness import Bench, Result, interleave, median, seconds, timed, verdict
 
 
 def pull_push(bench: Bench) -> None:
