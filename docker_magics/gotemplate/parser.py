@@ -153,15 +153,7 @@ class Parser:
             self.unexpected(item, context)
         name = self._unquote(item.val)
         self.expect(L.RIGHT_DELIM, context)
-        saved = (self.vars, self.range_depth)
-        self.vars, self.range_depth = ["$"], 0
-        try:
-            root, end = self.item_list()
-        finally:
-            self.vars, self.range_depth = saved
-        if not isinstance(end, EndNode):
-            self.errorf(f"unexpected {end.string()} in {context}")
-        self.add(name, root)
+        self._named_body(name, context)
 
     def item_list(self) -> tuple[ListNode, Node]:
         """Nodes up to an ``{{end}}`` or ``{{else}}``, which is returned separately."""
@@ -404,6 +396,11 @@ class Parser:
         item = self.next_non_space()
         name = self._template_name(item, context)
         pipe = self.pipeline(context, L.RIGHT_DELIM)
+        self._named_body(name, context)
+        return TemplateNode(item.pos, name, pipe)
+
+    def _named_body(self, name: str, context: str) -> None:
+        """Parse a ``define``/``block`` body up to ``{{end}}`` in a fresh scope (only ``$``) and add it."""
         saved = (self.vars, self.range_depth)
         self.vars, self.range_depth = ["$"], 0
         try:
@@ -413,7 +410,6 @@ class Parser:
         if not isinstance(end, EndNode):
             self.errorf(f"unexpected {end.string()} in {context}")
         self.add(name, root)
-        return TemplateNode(item.pos, name, pipe)
 
     def template_control(self) -> Node:
         """``{{template "name"}}`` or ``{{template "name" pipeline}}``."""
