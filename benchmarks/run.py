@@ -47,16 +47,8 @@ def _environment(engine: str | None) -> Iterator[tuple[dict[str, str], object]]:
         env = sb.env()
         if engine:
             env |= {"DOCKER_HOST": engine, "DOCKER_CONFIG": str(sb.docker_config)}
-        saved = {key: os.environ.get(key) for key in env}
-        os.environ.update(env)
-        try:
+        with sandbox.patched_environ(env):
             yield {**os.environ}, sb
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 def _shell():

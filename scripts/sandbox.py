@@ -208,6 +208,21 @@ class Sandbox:
         self.stop()
 
 
+@contextlib.contextmanager
+def patched_environ(env: dict[str, str]):
+    """Set ``env`` in ``os.environ`` for the block, then put back what was there (or remove it)."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def _remove_tree(root: Path) -> None:
     # dockerd unmounts its overlays on a clean stop; a leftover mount would make rmtree fail.
     mounts = Path("/proc/mounts").read_text().splitlines() if Path("/proc/mounts").exists() else []

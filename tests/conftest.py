@@ -63,17 +63,8 @@ class Sandbox:
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory):
     """A private engine and registry for the whole test session, with fixture images."""
-    with sandbox_module.Sandbox() as sb:
-        saved = {k: os.environ.get(k) for k in sb.env()}
-        os.environ.update(sb.env())
+    with sandbox_module.Sandbox() as sb, sandbox_module.patched_environ(sb.env()):
         import docker
 
         ids = sandbox_module.make_fixtures(docker.APIClient(base_url=sb.engine.host, version="auto"))
-        try:
-            yield Sandbox(sb, ids)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        yield Sandbox(sb, ids)

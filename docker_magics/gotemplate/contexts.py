@@ -10,6 +10,7 @@ from what docker-py's low-level APIClient returns, following docker/cli 28.2.2
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import unicodedata
@@ -80,6 +81,7 @@ _REFERENCE = re.compile(rf"^(?P<name>(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT}
                         r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$")
 
 
+@functools.lru_cache(maxsize=16384)  # a listing repeats the same references call after call
 def familiar_reference(ref: str) -> tuple[str, str, str] | None:
     """(familiar repository, tag, digest) of a reference, or None if it does not parse.
 
