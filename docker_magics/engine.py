@@ -41,9 +41,20 @@ class Engine:
         if self.client is None:
             import docker
 
+            kwargs = self.endpoint.client_kwargs()
             with self.translated("connect"):
-                self.client = docker.APIClient(base_url=self.endpoint.host, version="auto", timeout=self.timeout,
-                                               **self.endpoint.client_kwargs())
+                if "tls" not in kwargs:
+                    self.client = docker.APIClient(base_url=self.endpoint.host, version="auto",
+                                                   timeout=self.timeout, **kwargs)
+                    return self.client
+                # requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's own CA (psf/requests#3829),
+                # which would reject the engine's certificate: stop it reading the environment before the first
+                # request, then ask the version as version="auto" would.
+                client = docker.APIClient(base_url=self.endpoint.host, timeout=self.timeout,
+                                          version=docker.constants.MINIMUM_DOCKER_API_VERSION, **kwargs)
+                client.trust_env = False
+                client._version = client._retrieve_server_version()
+                self.client = client
         return self.client
 
     @contextlib.contextmanager
@@ -103,6 +114,19 @@ def _unreachable(endpoint: Endpoint, exc: BaseException) -> DockerMagicError:
             f"Permission denied on the Docker engine socket {endpoint.host}.",
             hint="To fix it, run as a user in the 'docker' group (or root), or point -H/DOCKER_HOST at a "
                  "socket you may open.")
+    text = " ".join(str(c) for c in chain)
+    if "HTTP request to an HTTPS server" in text or ("Connection aborted" in text and not endpoint.tls
+                                                       and endpoint.host.startswith("tcp://")):
+        return errors.EngineUnavailableError(
+            f"The Docker engine at {endpoint.host} asks for TLS.",
+            hint="To fix it, add --tlsverify --tlscacert CA --tlscert CERT --tlskey KEY, or set DOCKER_TLS_VERIFY=1 "
+                 "and DOCKER_CERT_PATH to the folder of ca.pem, cert.pem and key.pem.")
+    if "SSL" in text or "certificate" in text:
+        reason = "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else "TLS handshake failed"
+        return errors.EngineUnavailableError(
+            f"TLS with the Docker engine at {endpoint.host} failed ({reason}).",
+            hint="To fix it, check --tlscacert/--tlscert/--tlskey (or DOCKER_CERT_PATH): the CA must be the one "
+                 "that signed the engine's certificate.")
     return errors.EngineUnavailableError(
         f"Cannot connect to the Docker engine at {endpoint.host} (is the engine running?).",
         hint="To fix it, start the engine, or point DOCKER_HOST or '%docker -H unix:///path/docker.sock' "
