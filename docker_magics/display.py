@@ -18,11 +18,19 @@ class Text(str):
         return str(self)
 
 
+def engine_line(engine: str | None) -> str:
+    """The line a single-operation result ends with, naming the engine it ran on (as listings do)."""
+    return f"\n[engine: {engine}]" if engine else ""
+
+
 class JSONResult(list):
     """``inspect``'s result: the CLI's JSON (a list of objects), shown as a collapsible tree."""
 
+    engine: str | None = None
+
     def _repr_json_(self) -> tuple[list, dict]:
-        return list(self), {"expanded": False, "root": "inspect"}
+        root = f"inspect on {self.engine}" if self.engine else "inspect"
+        return list(self), {"expanded": False, "root": root}
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(json.dumps(list(self), indent=4, ensure_ascii=False))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from .display import engine_line
 from .frames import NONE, DockerFrame, frame, truncate_id
 from .units import escape_html, human_size
 
@@ -93,6 +94,7 @@ class SavedArchive:
     bytes: int
     sha256: str
     images: list[str] = field(default_factory=list)
+    engine: str | None = field(default=None, compare=False)  # the engine the images came from
 
     def summary(self) -> str:
         """One line: what was saved where."""
@@ -101,12 +103,13 @@ class SavedArchive:
                 f"({human_size(self.bytes)}, sha256:{self.sha256})")
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.summary())
+        printer.text(self.summary() + engine_line(self.engine))
 
     def _repr_html_(self) -> str:
         items = "".join(f"<li><code>{escape_html(i)}</code></li>" for i in self.images)
+        engine = f"<br><small>engine: {escape_html(self.engine)}</small>" if self.engine else ""
         return (f"<div>Saved to <code>{escape_html(self.path)}</code> ({human_size(self.bytes)})<br>"
-                f"<small>sha256:{self.sha256}</small><ul>{items}</ul></div>")
+                f"<small>sha256:{self.sha256}</small><ul>{items}</ul>{engine}</div>")
 
 
 LOADED_COLUMNS = ["reference", "image_id"]

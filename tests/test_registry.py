@@ -90,7 +90,8 @@ PULL = [{"status": "Pulling from team/app", "id": "1.0"},
 def test_pull_returns_reference_status_and_digest(tmp_path, monkeypatch):
     api = FakeAPI(PULL)
     result = commands.pull(parse("pull 127.0.0.1:5000/team/app:1.0"), session_with(api, tmp_path, monkeypatch))
-    assert result == commands.Pulled("127.0.0.1:5000/team/app:1.0", "Downloaded newer image", "sha256:" + "1" * 64)
+    assert result == commands.Pulled("127.0.0.1:5000/team/app:1.0", "Downloaded newer image", "sha256:" + "1" * 64,
+                                     engine="fake")
     url, params, headers = api.requests[0]
     assert (url, params) == ("/images/create", {"fromImage": "127.0.0.1:5000/team/app", "tag": "1.0"})
     assert base64.urlsafe_b64decode(headers["X-Registry-Auth"]) == b"{}"  # anonymous, as the CLI sends

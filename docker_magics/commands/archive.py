@@ -35,7 +35,7 @@ def save(cmd: Command, session: Session) -> Any:
         size, digest = save_images(engine, list(cmd.images), target,
                                    compress=cmd.gzip or target.name.endswith(_GZ_SUFFIXES), sink=sink)
         sink.state.total_bytes = sink.state.done_bytes  # the estimate gives way to the true count
-    return SavedArchive(str(target), size, digest, list(cmd.images))
+    return SavedArchive(str(target), size, digest, list(cmd.images), engine.endpoint.name)
 
 
 def load(cmd: Command, session: Session) -> Any:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..display import engine_line
 from ..errors import BuildError, DockerMagicError, Interrupted, RegistryAuthError, UsageError
 from ..grammar import Command
 from ..session import Session
@@ -32,10 +33,12 @@ class BuiltImage(str):
 
     tags: tuple[str, ...]
     quiet: bool
+    engine: str | None
 
-    def __new__(cls, image_id: str, tags: tuple[str, ...] = (), *, quiet: bool = False) -> BuiltImage:
+    def __new__(cls, image_id: str, tags: tuple[str, ...] = (), *, quiet: bool = False,
+                engine: str | None = None) -> BuiltImage:
         self = super().__new__(cls, image_id)
-        self.tags, self.quiet = tuple(tags), quiet
+        self.tags, self.quiet, self.engine = tuple(tags), quiet, engine
         return self
 
     @property
@@ -55,7 +58,8 @@ class BuiltImage(str):
         if self.quiet:  # -q: only the ID, as the CLI prints it
             printer.text(str(self))
         else:
-            printer.text(f"Built {self.short_id}" + (f" ({', '.join(self.tags)})" if self.tags else ""))
+            printer.text(f"Built {self.short_id}" + (f" ({', '.join(self.tags)})" if self.tags else "")
+                         + engine_line(self.engine))
 
 
 @dataclass(frozen=True)
@@ -278,4 +282,4 @@ def _tag(engine: Any, image_id: str, tags: tuple[Any, ...], log: _Log, *, quiet:
         with engine.translated("tag", ref.familiar()):
             engine.api.tag(image_id, ref.familiar_name, ref.tag)
         log.line(f"Successfully tagged {ref.familiar()}")
-    return BuiltImage(image_id, tuple(ref.familiar() for ref in tags), quiet=quiet)
+    return BuiltImage(image_id, tuple(ref.familiar() for ref in tags), quiet=quiet, engine=engine.endpoint.name)

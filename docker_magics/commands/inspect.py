@@ -29,7 +29,9 @@ def inspect(cmd: Command, session: Session) -> Any:
         raise ImageNotFoundError(f"No such image: {names}",
                                  hint="List local images with '%docker images', or pull it first.")
     if cmd.format is None:
-        return JSONResult(objects)
+        result = JSONResult(objects)
+        result.engine = engine.endpoint.name
+        return result
     if cmd.format == "json":
         return Text(json.dumps(objects, separators=(",", ":"), ensure_ascii=False) + "\n")
     from ..gotemplate import format_inspect

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import credentials, references, streams
-from ..display import Text
+from ..display import Text, engine_line
 from ..errors import (
     DockerMagicError,
     ImageNotFoundError,
@@ -46,12 +46,13 @@ class Pulled:
     status: str  # "Downloaded newer image" or "Image is up to date"
     digest: str | None = None
     digests: tuple[tuple[str, str], ...] = ()  # (tag, digest) for --all-tags
+    engine: str | None = field(default=None, compare=False)  # the engine that pulled: shown, not compared
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         lines = [f"Status: {self.status} for {self.reference}"]
         lines += [f"Digest: {self.digest}"] if self.digest else []
         lines += [f"{tag}: {digest}" for tag, digest in self.digests]
-        printer.text("\n".join(lines))
+        printer.text("\n".join(lines) + engine_line(self.engine))
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Pushed:
 
     repository: str
     tags: tuple[PushedTag, ...]
+    engine: str | None = field(default=None, compare=False)  # the engine that pushed: shown, not compared
 
     @property
     def digest(self) -> str | None:
@@ -82,7 +84,8 @@ class Pushed:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text("\n".join([f"Pushed {self.repository}"] +
-                               [f"{t.tag}: digest: {t.digest} size: {t.size}" for t in self.tags]))
+                               [f"{t.tag}: digest: {t.digest} size: {t.size}" for t in self.tags])
+                     + engine_line(self.engine))
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def pull(cmd: Command, session: Session) -> Pulled:
     with (progress_for(session.settings.progress, f"Pulling {shown}", quiet=cmd.quiet) as bar,
           _interruptible(what), _stream_errors(ref, what),
           registry.pull(engine, ref.name, ref.digest or ref.tag, creds=creds, platform=cmd.platform) as events):
-        return _pull_result(streams.follow(events, bar, action=what), shown)
+        return _pull_result(streams.follow(events, bar, action=what), shown, engine.endpoint.name)
 
 
 def _canonical(ref: references.Reference) -> str:
@@ -141,7 +144,7 @@ def _canonical(ref: references.Reference) -> str:
     return ref.name + (f":{ref.tag}" if ref.tag else "") + (f"@{ref.digest}" if ref.digest else "")
 
 
-def _pull_result(events: Iterator[dict[str, Any]], shown: str) -> Pulled:
+def _pull_result(events: Iterator[dict[str, Any]], shown: str, engine: str | None = None) -> Pulled:
     digests: dict[str, str] = {}
     tag, digest, status = "", None, ""
     for event in events:
@@ -154,8 +157,8 @@ def _pull_result(events: Iterator[dict[str, Any]], shown: str) -> Pulled:
         elif text.startswith("Status: "):
             status = text.removeprefix("Status: ").split(" for ", 1)[0]
     if len(digests) > 1:
-        return Pulled(shown, status, None, tuple(digests.items()))
-    return Pulled(shown, status or "Pulled", digest)
+        return Pulled(shown, status, None, tuple(digests.items()), engine)
+    return Pulled(shown, status or "Pulled", digest, engine=engine)
 
 
 # ---- push -----------------------------------------------------------------------------------
@@ -193,7 +196,7 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
     if not pushed:
         raise RegistryError(f"Push of {shown} ended without the registry confirming a digest.",
                           hint="To fix it, run the push again and check the registry's log.")
-    return Pushed(ref.familiar_name, tuple(pushed))
+    return Pushed(ref.familiar_name, tuple(pushed), engine.endpoint.name)
 
 
 def _check_push_platform(engine: Any, platform: str | None) -> None:

@@ -97,3 +97,33 @@ def test_unknown_context_is_one_line(ip, context):
         ip.run_line_magic("docker", "--context nope images")
     assert info.value.line().startswith("context 'nope' not found in ")
     assert info.value.line().endswith("List contexts with '%docker context ls'.")
+
+
+def test_every_result_names_its_engine(ip, sandbox, tmp_path):
+    """Listings, inspect, pull, push, save and build all say which engine they came from."""
+    from IPython.lib.pretty import pretty
+
+    name = sandbox.host
+    assert ip.run_line_magic("docker", "images").dm_engine == name
+    assert ip.run_line_magic("docker", "history dmtest/app:1.0").dm_engine == name
+    assert ip.run_line_magic("docker", "inspect dmtest/app:1.0")._repr_json_()[1]["root"] == f"inspect on {name}"
+    saved = ip.run_line_magic("docker", f"save -o {tmp_path}/x.tar dmtest/app:1.0")
+    assert pretty(saved).endswith(f"[engine: {name}]") and name in saved._repr_html_()
+    built = ip.run_cell_magic("docker", "build -q -t engines/named:1", "FROM dmtest/tiny:1.0\nLABEL named=yes\n")
+    assert built.engine == name
+    ref = f"{sandbox.registry}/engines/named:1"
+    ip.run_line_magic("docker", f"tag engines/named:1 {ref}")
+    ip.run_line_magic("docker", f"login -u {sandbox.user} --password-file {_secret_file(tmp_path, sandbox)} "
+                                f"{sandbox.registry}")
+    pushed = ip.run_line_magic("docker", f"push -q {ref}")
+    assert pretty(pushed).endswith(f"[engine: {name}]")
+    pulled = ip.run_line_magic("docker", f"pull -q {ref}")
+    assert pretty(pulled).endswith(f"[engine: {name}]")
+    ip.run_line_magic("docker", f"rmi {ref} engines/named:1")
+
+
+def _secret_file(tmp_path, sandbox) -> str:
+    path = tmp_path / "token"
+    path.write_text(sandbox.password + "\n")
+    path.chmod(0o600)
+    return str(path)
