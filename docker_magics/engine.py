@@ -167,6 +167,9 @@ def translate(exc: Exception, endpoint: Endpoint, action: str, subject: str | No
         return DockerMagicError(f"The engine could not {action}: {what}")
     if isinstance(exc, docker.errors.DockerException):
         text = str(exc)
+        if "paramiko" in text:
+            return DockerMagicError(f"Reaching {endpoint.host} needs paramiko (docker-py's ssh transport imports it).",
+                                    hint="To fix it, run: pip install 'docker_magics[ssh]' (or pip install paramiko).")
         if "Error while fetching server API version" in text or "Connection" in text:
             return _unreachable(endpoint, exc)
         return DockerMagicError(f"Docker: {text}")
