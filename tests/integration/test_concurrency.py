@@ -103,3 +103,35 @@ def test_many_listings_share_one_client(ip, sandbox, n, monkeypatch):
     for result in results:
         assert not isinstance(result, BaseException), result
         assert sorted(result) == sorted(expected)
+
+
+def test_form_used_while_a_push_runs(ip, sandbox, config, tmp_path, monkeypatch):  # noqa: F811
+    """The tag form works (in its own thread) while a push runs in another: both right, outputs apart."""
+    from docker_magics import progress
+    from docker_magics.widgets import TagForm
+
+    monkeypatch.setattr(progress, "in_notebook_frontend", lambda: True)
+    ref = f"{sandbox.registry}/conc/formpush:1"
+    target = "conc/formtagged:1"
+    ip.run_line_magic("config", "DockerMagics.progress = 'text'")
+    try:
+        login(ip, sandbox, tmp_path)
+        unique_image(sandbox, tmp_path, ref, size=20_000_000)
+        form = ip.run_line_magic("docker", "tag dmtest/app:1.0")
+        assert isinstance(form, TagForm)
+        form.repository.value, form.tag.value = "conc/formtagged", "1"
+        session = ip.magics_manager.registry["DockerMagics"].session
+        pushed: list = []
+        pusher = threading.Thread(target=lambda: pushed.append(commands.run(grammar.parse(f"push -q {ref}"), session)))
+        pusher.start()
+        form.button.click()  # the form's work runs in the form's own thread, beside the push
+        form.wait()
+        pusher.join(120)
+        assert not pusher.is_alive() and pushed and pushed[0].tags[0].tag == "1"
+        assert form.message == f"Tagged dmtest/app:1.0 as {target}."
+        assert sandbox.cli("image", "inspect", "--format", "{{.Id}}", target).stdout.strip() == sandbox.ids["app1"]
+        assert "Push" not in "".join(o.get("text", "") for o in form.out.outputs)  # no push line in the form
+    finally:
+        ip.run_line_magic("config", "DockerMagics.progress = 'auto'")
+        remove(sandbox, ref)
+        sandbox.cli("rmi", target, check=False)
