@@ -60,6 +60,8 @@ def main(paths: list[str]) -> int:
             if local and not os.environ.get("DM_REGISTRY"):
                 sb = stack.enter_context(sandbox.Sandbox(registry=True, engine=False))
                 os.environ.update({k: v for k, v in sb.env().items() if k.startswith("DM_")})
+                # The tour logs in to the sandbox registry: keep that login out of the user's ~/.docker.
+                os.environ["DOCKER_CONFIG"] = str(sb.docker_config)
                 print(f"registry: sandbox at {sb.registry.address}")
         else:
             print(f"engine: {host or 'default socket'} does not answer; starting a sandbox engine and registry")
