@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from .references import familiar_parts
 from .units import truncate_id
 
 NONE = "<none>"
@@ -122,23 +123,6 @@ def _to_datetime(values: tuple) -> pd.Series:
     return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601"))
 
 
-def familiar(name: str) -> str:
-    """The short form the CLI shows for a repository (``docker.io/library/x`` -> ``x``)."""
-    if not name.startswith(("docker.io/", "index.docker.io/")):
-        return name
-    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "index.docker.io/"):
-        if name.startswith(prefix):
-            return name[len(prefix):]
-    return name
-
-
-def _split_tag(ref: str) -> tuple[str, str] | None:
-    name, _, tag = ref.rpartition(":")
-    if not name or "/" in tag:
-        return None
-    return familiar(name), tag
-
-
 def image_rows(image: dict, *, digests: bool) -> list[tuple[str, str, str]]:
     """The (repository, tag, digest) rows the CLI lists for one image.
 
@@ -147,13 +131,12 @@ def image_rows(image: dict, *, digests: bool) -> list[tuple[str, str, str]]:
     """
     tags: dict[str, list[str]] = {}
     for ref in image.get("RepoTags") or ():
-        if ref != "<none>:<none>" and (split := _split_tag(ref)):
-            tags.setdefault(split[0], []).append(split[1])
+        if (parts := familiar_parts(ref)) and parts[1]:
+            tags.setdefault(parts[0], []).append(parts[1])
     by_digest: dict[str, list[str]] = {}
     for ref in image.get("RepoDigests") or ():
-        name, _, digest = ref.partition("@")
-        if digest and name != NONE:
-            by_digest.setdefault(familiar(name), []).append(digest)
+        if (parts := familiar_parts(ref)) and parts[2]:
+            by_digest.setdefault(parts[0], []).append(parts[2])
     rows: list[tuple[str, str, str]] = []
     for repo, repo_tags in tags.items():
         # A repository that has tags shows its digests on the tag rows, never as rows of their own.

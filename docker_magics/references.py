@@ -6,6 +6,7 @@ same repository; :func:`parse` tells what is wrong with an invalid reference in 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -114,6 +115,20 @@ def parse(text: str) -> Reference:
             raise _invalid(text, f"'{component}' is not a valid name component (lowercase letters, digits, "
                                  "separated by . _ __ or -)")
     return Reference(domain, path, tag, digest or None)
+
+
+@functools.lru_cache(maxsize=16384)  # a listing repeats the same references call after call
+def familiar_parts(text: str) -> tuple[str, str, str] | None:
+    """(familiar repository, tag, digest) of a reference as ``docker images`` lists it, or None.
+
+    None where Docker's own parser would fail (``<none>:<none>``, an uppercase path...): the CLI skips
+    such references when it lists images, and so do the frames and the ``--format`` rows.
+    """
+    try:
+        ref = parse(text)
+    except InvalidReferenceError:
+        return None
+    return ref.familiar_name, ref.tag or "", ref.digest or ""
 
 
 def looks_like_id(text: str) -> bool:

@@ -114,13 +114,13 @@ def summary_frame(du: DiskUsage, *, engine: str | None = None) -> DockerFrame:
 
 def _first_tag(image: dict) -> tuple[str, str]:
     # The CLI shows the first tag only; a dangling image, or one known by digest only, is <none> <none>.
-    from ..frames import NONE, familiar
+    from ..frames import NONE
+    from ..references import familiar_parts
 
-    tags = [t for t in image.get("RepoTags") or () if t != "<none>:<none>"]
-    if not tags:
-        return NONE, NONE
-    name, _, tag = tags[0].rpartition(":")
-    return (familiar(name), tag) if name and "/" not in tag else (NONE, NONE)
+    for ref in image.get("RepoTags") or ():
+        if (parts := familiar_parts(ref)) and parts[1]:
+            return parts[0], parts[1]
+    return NONE, NONE
 
 
 def images_usage_frame(images: list[dict], *, engine: str | None = None) -> DockerFrame:

@@ -10,14 +10,13 @@ from what docker-py's low-level APIClient returns, following docker/cli 28.2.2
 
 from __future__ import annotations
 
-import functools
-import re
 import time
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from ..references import familiar_parts as familiar_reference
 from ..units import human_duration, human_size, truncate_id
 from .gotime import local_time
 from .values import ContextType
@@ -70,44 +69,6 @@ def go_time_string(unix: int) -> str:
 def go_rfc3339(unix: int) -> str:
     """``time.Unix(unix, 0).Format(time.RFC3339)`` in the local zone: ``2026-11-27T20:09:59Z``."""
     return local_time(unix).format("2006-01-02T15:04:05Z07:00")
-
-
-# -- references --------------------------------------------------------------------------------
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
-_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*" \
-          r"(?::[0-9]+)?"
-_REFERENCE = re.compile(rf"^(?P<name>(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)"
-                        r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
-                        r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$")
-
-
-@functools.lru_cache(maxsize=16384)  # a listing repeats the same references call after call
-def familiar_reference(ref: str) -> tuple[str, str, str] | None:
-    """(familiar repository, tag, digest) of a reference, or None if it does not parse.
-
-    Like distribution/reference's ParseNormalizedNamed then FamiliarName:
-    ``docker.io/library/httpd:2`` -> ``("httpd", "2", "")``.
-    """
-    m = _REFERENCE.match(ref)
-    if not m or len(m.group("name")) > 255:
-        return None
-    name = m.group("name")
-    first, slash, rest = name.partition("/")
-    if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
-        domain, path = first, rest
-    else:
-        domain, path = "docker.io", name
-    if domain == "index.docker.io":
-        domain = "docker.io"
-    if path != path.lower():
-        return None
-    if domain == "docker.io":
-        if path.startswith("library/") and "/" not in path[len("library/"):]:
-            path = path[len("library/"):]
-        familiar = path
-    else:
-        familiar = f"{domain}/{path}"
-    return familiar, m.group("tag") or "", m.group("digest") or ""
 
 
 # -- image ls ----------------------------------------------------------------------------------
