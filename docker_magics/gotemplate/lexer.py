@@ -281,9 +281,6 @@ class Lexer:
 
     def lex_variable(self) -> StateFn | None:
         """``$name`` (or a lone ``$``)."""
-        if self.at_terminator():
-            self.emit(VARIABLE)
-            return self.lex_inside_action
         return self._field_or_variable(VARIABLE)
 
     def _field_or_variable(self, typ: int) -> StateFn | None:
