@@ -54,6 +54,12 @@ class Sandbox:
         return subprocess.run(["docker", *args], env=self.env, capture_output=True, text=True, check=check,
                               input=input)
 
+    def remove_images(self, pattern: str) -> None:
+        """Remove every tagged image whose reference matches ``pattern`` (e.g. ``bt/*``)."""
+        refs = self.cli("images", "--format", "{{.Repository}}:{{.Tag}}", pattern).stdout.split()
+        if refs:
+            self.cli("rmi", "-f", *refs, check=False)
+
     def api(self):
         import docker
 

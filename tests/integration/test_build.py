@@ -19,9 +19,7 @@ BASE = "FROM dmtest/tiny:1.0\n"
 @pytest.fixture(autouse=True)
 def _cleanup(sandbox):
     yield
-    refs = sandbox.cli("images", "--format", "{{.Repository}}:{{.Tag}}", "bt/*").stdout.split()
-    if refs:
-        sandbox.cli("rmi", "-f", *refs, check=False)
+    sandbox.remove_images("bt/*")
 
 
 @pytest.fixture

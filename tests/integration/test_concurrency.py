@@ -12,7 +12,7 @@ import sys
 import threading
 
 import pytest
-from test_registry import config, login, remove, unique_image  # noqa: F401 (config is a fixture)
+from test_registry import login, remove, unique_image
 
 from docker_magics import commands, grammar
 
@@ -53,7 +53,7 @@ def run_in_threads(ip, lines: list[str], monkeypatch) -> tuple[list, list[str]]:
     return results, [out.text(i) for i in idents]
 
 
-def test_two_pulls_at_once(ip, sandbox, config, tmp_path, monkeypatch):  # noqa: F811
+def test_two_pulls_at_once(ip, sandbox, config, tmp_path, monkeypatch):
     refs = [f"{sandbox.registry}/conc/a:1", f"{sandbox.registry}/conc/b:1"]
     ip.run_line_magic("config", "DockerMagics.progress = 'text'")
     try:
@@ -75,7 +75,7 @@ def test_two_pulls_at_once(ip, sandbox, config, tmp_path, monkeypatch):  # noqa:
         remove(sandbox, *refs)
 
 
-def test_listing_while_a_push_runs(ip, sandbox, config, tmp_path, monkeypatch):  # noqa: F811
+def test_listing_while_a_push_runs(ip, sandbox, config, tmp_path, monkeypatch):
     ref = f"{sandbox.registry}/conc/pushed:1"
     ip.run_line_magic("config", "DockerMagics.progress = 'text'")
     try:
@@ -105,7 +105,7 @@ def test_many_listings_share_one_client(ip, sandbox, n, monkeypatch):
         assert sorted(result) == sorted(expected)
 
 
-def test_form_used_while_a_push_runs(ip, sandbox, config, tmp_path, monkeypatch):  # noqa: F811
+def test_form_used_while_a_push_runs(ip, sandbox, config, tmp_path, monkeypatch):
     """The tag form works (in its own thread) while a push runs in another: both right, outputs apart."""
     from docker_magics import progress
     from docker_magics.widgets import TagForm

@@ -24,15 +24,6 @@ from docker_magics.commands.registry import PASSWORD_WARNING, LoggedIn, Pulled, 
 from docker_magics.errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError
 
 
-@pytest.fixture
-def config(tmp_path, monkeypatch, sandbox):
-    """A DOCKER_CONFIG of this test's own, for the magic and for the CLI runs of :func:`cli`."""
-    folder = tmp_path / "docker-config"
-    folder.mkdir()
-    monkeypatch.setenv("DOCKER_CONFIG", str(folder))
-    return folder
-
-
 def cli(sandbox, config, *args: str, input: str | None = None, check: bool = True, path: str | None = None):
     env = {**sandbox.env, "DOCKER_CONFIG": str(config)}
     if path:

@@ -11,9 +11,7 @@ from docker_magics.errors import DockerMagicError, ImageNotFoundError, UsageErro
 @pytest.fixture(autouse=True)
 def _cleanup(sandbox):
     yield
-    refs = sandbox.cli("images", "--format", "{{.Repository}}:{{.Tag}}", "st/*").stdout.split()
-    if refs:
-        sandbox.cli("rmi", "-f", *refs, check=False)
+    sandbox.remove_images("st/*")
 
 
 def tags(sandbox) -> set[str]:

@@ -14,7 +14,7 @@ import secrets
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from test_registry import _exception_texts, config, token_file  # noqa: F401 (config is a fixture)
+from test_registry import _exception_texts, token_file
 
 from docker_magics.commands import forms
 
@@ -37,7 +37,7 @@ def widget_states(widget, seen=None) -> list[str]:
     return texts
 
 
-def test_login_form_keeps_no_secret(ip, sandbox, config, monkeypatch, caplog):  # noqa: F811
+def test_login_form_keeps_no_secret(ip, sandbox, config, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     for name in ("docker", "urllib3", "requests", "docker_magics"):
         monkeypatch.setattr(logging.getLogger(name), "level", logging.DEBUG)
@@ -61,7 +61,7 @@ def test_login_form_keeps_no_secret(ip, sandbox, config, monkeypatch, caplog):  
     assert "auth" in stored  # where the secret does go: config.json, as the CLI stores it
 
 
-def test_saved_notebook_holds_no_secret(sandbox, config, tmp_path):  # noqa: F811
+def test_saved_notebook_holds_no_secret(sandbox, config, tmp_path):
     secret_file = token_file(sandbox, tmp_path)
     cells = [
         "%load_ext docker_magics\n%config DockerMagics.progress = 'text'",
@@ -94,7 +94,7 @@ def test_saved_notebook_holds_no_secret(sandbox, config, tmp_path):  # noqa: F81
 
 
 @pytest.mark.parametrize("path", ["-p", "file"])
-def test_exception_chain_of_a_refused_login_holds_no_secret(ip, sandbox, config, tmp_path, path):  # noqa: F811
+def test_exception_chain_of_a_refused_login_holds_no_secret(ip, sandbox, config, tmp_path, path):
     from docker_magics.errors import RegistryAuthError
 
     wrong = "wrong-" + secrets.token_hex(8)

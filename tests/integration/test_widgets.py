@@ -25,14 +25,6 @@ def notebook(monkeypatch):
 
 
 @pytest.fixture
-def config(tmp_path, monkeypatch, sandbox):
-    folder = tmp_path / "docker-config"
-    folder.mkdir()
-    monkeypatch.setenv("DOCKER_CONFIG", str(folder))
-    return folder
-
-
-@pytest.fixture
 def refs(sandbox):
     """References made by a test, removed after it."""
     made: list[str] = []
