@@ -44,7 +44,7 @@ def _preload() -> None:
         with contextlib.suppress(Exception):
             import docker  # noqa: F401
 
-            from . import frames  # noqa: F401  (imports pandas)
+            from .views import frames  # noqa: F401  (imports pandas)
 
     threading.Thread(target=work, name="docker_magics-preload", daemon=True).start()
 

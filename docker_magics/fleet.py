@@ -6,8 +6,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from .endpoints import Endpoint
-from .engine import Engine
+from .engine.client import Engine
+from .engine.endpoints import Endpoint
 from .errors import DockerMagicError
 
 T = TypeVar("T")

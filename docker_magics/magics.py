@@ -49,7 +49,7 @@ class DockerMagics(Magics):
             cache.stamp = 0.0  # another engine may answer now
 
     def _sync_settings(self) -> None:
-        from . import frames_options
+        from .views import frames_options
 
         self.session.settings = Settings(self.host, self.context, self.progress, self.timeout, self.display_rows)
         frames_options.display_rows = self.display_rows

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .endpoints import Endpoint, resolve_endpoint
-from .engine import Engine
+from .engine.client import Engine
+from .engine.endpoints import Endpoint, resolve_endpoint
 from .grammar import Command
 
 

@@ -8,9 +8,9 @@ import tarfile
 
 import pytest
 
-from docker_magics import archive
+from docker_magics.engine import archive
 from docker_magics.errors import UsageError
-from docker_magics.lifecycle_views import SavedArchive
+from docker_magics.views.lifecycle import SavedArchive
 
 
 def tar_bytes() -> bytes:

@@ -9,9 +9,9 @@ import stat
 import pytest
 from helpers_credentials import held, install_helper, path_with
 
-from docker_magics import credentials
 from docker_magics.commands.registry import read_password_file
-from docker_magics.credentials import HUB_KEY, Credentials, CredentialStoreError
+from docker_magics.engine import credentials
+from docker_magics.engine.credentials import HUB_KEY, Credentials, CredentialStoreError
 from docker_magics.errors import UsageError
 
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from docker_magics import lifecycle, lifecycle_views
 from docker_magics.commands.lifecycle import _can_prompt, _some_failed
+from docker_magics.engine import lifecycle
 from docker_magics.errors import ConflictError, ImageNotFoundError, UsageError
+from docker_magics.views import lifecycle as lifecycle_views
 
 
 class FakeAPI:
@@ -166,7 +167,7 @@ def test_frames_and_captions():
 
 
 def test_confirm_box_runs_on_click_only():
-    from docker_magics.lifecycle_widgets import ConfirmBox
+    from docker_magics.views.confirm import ConfirmBox
 
     calls = []
     box = ConfirmBox("preview", lambda: calls.append(1) or "done", question="Remove them?")
@@ -176,7 +177,7 @@ def test_confirm_box_runs_on_click_only():
 
 
 def test_confirm_box_error_goes_to_output_and_allows_retry():
-    from docker_magics.lifecycle_widgets import ConfirmBox
+    from docker_magics.views.confirm import ConfirmBox
 
     def fail():
         raise ConflictError("Cannot remove x")

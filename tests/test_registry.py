@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from docker_magics import progress, registry
 from docker_magics.commands import registry as commands
-from docker_magics.endpoints import Endpoint
-from docker_magics.engine import Engine
+from docker_magics.engine import transfer as registry
+from docker_magics.engine.client import Engine
+from docker_magics.engine.endpoints import Endpoint
 from docker_magics.errors import Interrupted, RegistryAuthError, RegistryError
 from docker_magics.grammar import parse
 from docker_magics.session import Session
+from docker_magics.views import progress
 
 
 class FakeResponse:
@@ -70,7 +71,7 @@ class FakeAPI:
 
 def session_with(api: FakeAPI, tmp_path, monkeypatch) -> Session:
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "cfg"))
-    monkeypatch.setattr("docker_magics.credentials._default_store", lambda: None)
+    monkeypatch.setattr("docker_magics.engine.credentials._default_store", lambda: None)
     session = Session()
     session.settings.progress = "none"
     engine = Engine(Endpoint("unix:///fake.sock", "fake"), client=api)
@@ -135,7 +136,7 @@ def test_push_returns_digests_and_sends_the_stored_login(tmp_path, monkeypatch):
     api = FakeAPI([{"status": "Pushed", "id": "aaa", "progressDetail": {}},
                    {"aux": {"Tag": "latest", "Digest": "sha256:" + "3" * 64, "Size": 527}}])
     session = session_with(api, tmp_path, monkeypatch)
-    from docker_magics import credentials
+    from docker_magics.engine import credentials
 
     credentials.store(credentials.Credentials("h:1", "me", "pw"))
     result = commands.push(parse("push h:1/t/a"), session)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from docker_magics import registry_api as ra
+from docker_magics.engine import registry as ra
 from docker_magics.errors import ImageNotFoundError, RegistryAuthError, RegistryError
 
 

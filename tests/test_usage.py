@@ -8,10 +8,11 @@ import sys
 import pandas as pd
 import pytest
 
-from docker_magics import charts, usage
 from docker_magics.commands import usage as cmd_usage
+from docker_magics.engine import usage
+from docker_magics.engine.usage import Layer, align, chain_ids, percent, summarize
 from docker_magics.errors import DockerMagicError, UsageError
-from docker_magics.usage import Layer, align, chain_ids, percent, summarize
+from docker_magics.views import charts
 
 BASE = "sha256:3ad03a7292b36b16ee231c64494b4145e6f2b0a42bc6208cfe1c04b2cebc15f1"
 WORKDIR = "sha256:b3ffaff14db57571bedc62cd188429a5873b94cbd3a1c8c213afaaea12945c47"
@@ -172,7 +173,7 @@ class FakeEngine:
 
 
 def test_add_usage_columns(monkeypatch):
-    from docker_magics.frames import images_frame
+    from docker_magics.views.frames import images_frame
 
     full = "sha256:" + "c" * 64
     frame = images_frame([{"Id": full, "RepoTags": ["x:1", "x:2"], "Created": 1, "Size": 10},
@@ -267,7 +268,7 @@ class InterruptedApi:
 
 
 def test_ctrl_c_during_system_df_is_one_line():
-    from docker_magics.engine import Endpoint, Engine
+    from docker_magics.engine.client import Endpoint, Engine
     from docker_magics.errors import Interrupted
 
     engine = Engine(Endpoint("unix:///x.sock", "x"), client=InterruptedApi())

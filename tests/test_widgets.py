@@ -10,8 +10,8 @@ import logging
 
 import pytest
 
-from docker_magics import widgets
 from docker_magics.errors import RegistryAuthError
+from docker_magics.views import forms as widgets
 
 IMAGES = [
     {"Id": "sha256:" + "a" * 64, "Size": 1_500_000, "RepoTags": ["team/app:1.0", "127.0.0.1:5000/team/app:1.0"]},
@@ -75,7 +75,7 @@ def test_a_bug_in_a_callback_is_one_line_and_a_debug_traceback(caplog):
 
     form = widgets.LoginForm(broken, server="h:1", username="me")
     form.password.value = "s3cret"
-    with caplog.at_level(logging.DEBUG, logger="docker_magics.widgets"):
+    with caplog.at_level(logging.DEBUG, logger="docker_magics.views.forms"):
         form.button.click()
         form.wait()
     assert form.message == ("Internal error in docker_magics (ValueError). To report it, rerun with "

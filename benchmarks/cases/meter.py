@@ -48,7 +48,7 @@ def _wrap(progress: Any, meter: Meter) -> None:
 @contextlib.contextmanager
 def metered(meters: list[Meter]) -> Iterator[None]:
     """While active, every progress display is a metered ``TextProgress`` to os.devnull; one Meter per display."""
-    from docker_magics import progress as progress_module
+    from docker_magics.views import progress as progress_module
 
     original = progress_module.progress_for
     sink = open(os.devnull, "w")  # noqa: SIM115 (closed below)

@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .. import progress
 from ..errors import UsageError
 from ..grammar import Command
 from ..session import Session
+from ..views import progress
 
 _GZ_SUFFIXES = (".gz", ".tgz")
 
 
 def save(cmd: Command, session: Session) -> Any:
     """Save one or more images into one tar (gzip for ``.gz``/``--gzip``); a summary with the file's sha256."""
-    from ..archive import estimate_size, save_images
-    from ..lifecycle_views import SavedArchive
+    from ..engine.archive import estimate_size, save_images
+    from ..views.lifecycle import SavedArchive
 
     if not cmd.output:
         raise UsageError("'%docker save' needs -o FILE in a notebook: the archive is binary and cannot go to "
@@ -40,8 +40,8 @@ def save(cmd: Command, session: Session) -> Any:
 
 def load(cmd: Command, session: Session) -> Any:
     """Load a tar or tar.gz written by ``save``; a DataFrame of the loaded references and IDs."""
-    from ..archive import load_archive
-    from ..lifecycle_views import loaded_frame
+    from ..engine.archive import load_archive
+    from ..views.lifecycle import loaded_frame
 
     if not cmd.input:
         raise UsageError("'%docker load' needs -i FILE in a notebook (there is no standard input to read)",
@@ -57,9 +57,9 @@ def load(cmd: Command, session: Session) -> Any:
 
 def import_(cmd: Command, session: Session) -> Any:
     """Create an image from a root filesystem tarball (file, http(s) URL or ``-``); the new image's ID."""
-    from .. import references
-    from ..archive import import_tarball
-    from ..display import Text
+    from ..engine import references
+    from ..engine.archive import import_tarball
+    from ..views.display import Text
 
     if not cmd.source:
         raise UsageError("'%docker import' requires at least 1 argument",

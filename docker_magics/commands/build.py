@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..display import engine_line
 from ..errors import BuildError, DockerMagicError, Interrupted, RegistryAuthError, UsageError
 from ..grammar import Command
 from ..session import Session
+from ..views.display import engine_line
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT = re.compile(r"returned a non-zero code: (\d+)")
@@ -80,7 +80,7 @@ def build(cmd: Command, session: Session) -> BuiltImage:
         BuildError: a step failed (the message names it and its exit code) or the engine refused the Dockerfile.
         Interrupted: the user pressed Ctrl-C; the engine stopped the build.
     """
-    from .. import buildcontext
+    from ..engine import buildcontext
 
     spec = _spec(cmd)
     options = _options(cmd)
@@ -102,7 +102,7 @@ def build(cmd: Command, session: Session) -> BuiltImage:
 
 
 def _spec(cmd: Command) -> _Spec:
-    from .. import references
+    from ..engine import references
 
     path = cmd.path
     if path == "-" or cmd.file == "-":
@@ -133,7 +133,7 @@ def _spec(cmd: Command) -> _Spec:
 
 
 def _options(cmd: Command) -> Any:
-    from ..build import BuildOptions
+    from ..engine.build import BuildOptions
 
     return BuildOptions(dockerfile="", buildargs=_build_args(cmd.build_arg), labels=_labels(cmd.label),
                         target=cmd.target, nocache=cmd.no_cache, pull=cmd.pull, platform=cmd.platform,
@@ -198,9 +198,9 @@ class _Log:
 def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec, options: Any) -> BuiltImage:
     from dataclasses import replace
 
-    from .. import build as engine_build
-    from ..progress import progress_for
-    from ..units import human_size
+    from ..engine import build as engine_build
+    from ..views.progress import progress_for
+    from ..views.units import human_size
 
     title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
     big = context.size >= _UPLOAD_PROGRESS
@@ -215,7 +215,7 @@ def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec,
         image = _tag(engine, image_id or _resolve(engine, log.built), spec.tags, log, quiet=cmd.quiet)
     except DockerMagicError as exc:
         if cmd.quiet:  # the CLI shows a quiet build's output when it fails
-            from ..display import message
+            from ..views.display import message
 
             message("\n".join(log.step_lines))
         progress.finish(ok=False, message=getattr(exc, "engine_text", None) or "build failed")
@@ -229,7 +229,7 @@ def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec,
 
 def _follow(stream: Any, log: _Log) -> str | None:
     """Show every event; raise at the first error with the failing step named. Returns the image ID."""
-    from .. import streams
+    from ..engine import streams
 
     image_id = None
     for event in stream:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..endpoints import config_dir, list_contexts, use_context
+from ..engine.endpoints import config_dir, list_contexts, use_context
 from ..errors import UsageError
 from ..grammar import Command
 from ..session import Session
@@ -12,7 +12,7 @@ from ..session import Session
 
 def ls(cmd: Command, session: Session) -> Any:
     """The contexts as a DataFrame: name, description, docker_endpoint, current."""
-    from ..frames import frame
+    from ..views.frames import frame
 
     rows = [(r["name"], r["description"], r["docker_endpoint"], r["current"])
             for r in list_contexts(config_dir(cmd.config))]
@@ -25,6 +25,6 @@ def use(cmd: Command, session: Session) -> Any:
         raise UsageError('"context use" requires exactly 1 argument.', hint="See '%docker context ls'.")
     use_context(cmd.name, config_dir(cmd.config))
     session.forget()
-    from ..display import Text
+    from ..views.display import Text
 
     return Text(f"Current context is now \"{cmd.name}\"")

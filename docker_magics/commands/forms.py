@@ -15,13 +15,13 @@ from ..grammar import Command
 from ..session import Session
 
 if TYPE_CHECKING:
-    from ..widgets import LoginForm, PushForm, TagForm
+    from ..views.forms import LoginForm, PushForm, TagForm
 
 
 def tag_form(cmd: Command, session: Session) -> TagForm:
     """The tag form, with ``cmd.source`` (when given) already chosen."""
-    from ..lifecycle import tag_image
-    from ..widgets import TagForm
+    from ..engine.lifecycle import tag_image
+    from ..views.forms import TagForm
 
     engine = session.engine(cmd)
     return TagForm(engine.images, lambda source, target: tag_image(engine, source, target), source=cmd.source)
@@ -29,7 +29,7 @@ def tag_form(cmd: Command, session: Session) -> TagForm:
 
 def push_form(cmd: Command, session: Session) -> PushForm:
     """The push form: each push runs ``%docker push`` with the form's reference and progress display."""
-    from ..widgets import PushForm
+    from ..views.forms import PushForm
     from .registry import push
 
     def push_one(reference: str, bar: Any) -> Any:
@@ -40,7 +40,7 @@ def push_form(cmd: Command, session: Session) -> PushForm:
 
 def login_form(cmd: Command, session: Session, server: str, username: str = "") -> LoginForm:
     """The login form for ``server`` (a stored key: ``https://index.docker.io/v1/`` or a host)."""
-    from ..widgets import LoginForm
+    from ..views.forms import LoginForm
 
     return LoginForm(_login(cmd, session), server=server, username=username)
 

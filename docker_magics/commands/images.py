@@ -23,7 +23,7 @@ def parse_filters(values: list[str], *, flag: str = "--filter") -> dict[str, lis
 
 def run(cmd: Command, session: Session) -> Any:
     """List images: a DataFrame, a list of IDs with ``-q``, or text with ``--format``."""
-    from .. import frames
+    from ..views import frames
 
     filters = parse_filters(cmd.filter)
     if cmd.reference:
@@ -34,8 +34,8 @@ def run(cmd: Command, session: Session) -> Any:
     engine = session.engine_at(endpoints[0])
     images = engine.images(all=cmd.all, filters=filters)
     if cmd.format:
-        from ..display import Text
         from ..gotemplate import contexts, format_list
+        from ..views.display import Text
 
         rows = contexts.image_ls_rows(images, no_trunc=cmd.no_trunc, digests=cmd.digests, format=cmd.format)
         return Text(format_list(cmd.format, rows, command="image ls", digests=cmd.digests, quiet=cmd.quiet))
@@ -56,8 +56,8 @@ def _fleet(cmd: Command, session: Session, endpoints: list, filters: dict[str, l
     """
     import warnings
 
-    from .. import frames
     from ..fleet import each_engine
+    from ..views import frames
 
     if cmd.format or cmd.quiet:
         raise UsageError("--format and -q take one engine.", hint="Drop the extra -H, or drop --format/-q.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..display import JSONResult, Text
 from ..errors import ImageNotFoundError, UsageError
 from ..grammar import Command
 from ..session import Session
+from ..views.display import JSONResult, Text
 
 
 def inspect(cmd: Command, session: Session) -> Any:
@@ -41,7 +41,7 @@ def inspect(cmd: Command, session: Session) -> Any:
 
 def history(cmd: Command, session: Session) -> Any:
     """The layers of an image: a DataFrame, a list of IDs with ``-q``, or text with ``--format``."""
-    from .. import frames
+    from ..views import frames
 
     if not cmd.image:
         raise UsageError('"history" requires exactly 1 argument.', hint="See '%docker history --help'.")

@@ -13,8 +13,8 @@ from ..session import Session
 
 def tag(cmd: Command, session: Session) -> Any:
     """Give an image a new reference; silent on success, as the CLI is. No target in a notebook: a form."""
-    from ..lifecycle import tag_image
-    from ..progress import in_notebook_frontend
+    from ..engine.lifecycle import tag_image
+    from ..views.progress import in_notebook_frontend
 
     if not cmd.target and in_notebook_frontend():
         from .forms import tag_form
@@ -33,8 +33,8 @@ def rm(cmd: Command, session: Session) -> Any:
     Every image is tried (as the CLI does); when some fail, the first failure is raised and says how many
     others were removed. A list given twice (``images -q`` lists an ID once per tag) is removed once.
     """
-    from .. import lifecycle_views
-    from ..lifecycle import remove_image
+    from ..engine.lifecycle import remove_image
+    from ..views import lifecycle as lifecycle_views
 
     if not cmd.images:
         raise UsageError("'%docker rmi' requires at least 1 argument",
@@ -63,8 +63,8 @@ def _some_failed(failures: list[DockerMagicError], removed: int) -> DockerMagicE
 
 def prune(cmd: Command, session: Session) -> Any:
     """Remove unused images: at once with ``-f``, after a look and a yes otherwise, never with ``--dry-run``."""
-    from .. import lifecycle_views
-    from ..lifecycle import plan_prune, prune_filters, prune_images
+    from ..engine.lifecycle import plan_prune, prune_filters, prune_images
+    from ..views import lifecycle as lifecycle_views
     from .images import parse_filters
 
     engine = session.engine(cmd)
@@ -84,10 +84,10 @@ def prune(cmd: Command, session: Session) -> Any:
 
 def confirm(preview: Any, run: Callable[[], Any], shell: Any) -> Any:
     """Show what a prune would remove and ask: a button in a notebook, y/N in a terminal, else refuse."""
-    from ..progress import in_notebook_frontend
+    from ..views.progress import in_notebook_frontend
 
     if in_notebook_frontend():
-        from ..lifecycle_widgets import ConfirmBox
+        from ..views.confirm import ConfirmBox
 
         return ConfirmBox(preview, run, question=f"{preview.dm_caption}. Remove them?")
     if not _can_prompt(shell):

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import credentials, references, streams
-from ..display import Text, engine_line
+from ..engine import credentials, references, streams
 from ..errors import (
     DockerMagicError,
     ImageNotFoundError,
@@ -30,6 +29,7 @@ from ..errors import (
 )
 from ..grammar import Command
 from ..session import Session
+from ..views.display import Text, engine_line
 
 PASSWORD_WARNING = ("WARNING! Using --password puts the secret in this notebook's input and IPython's "
                     "history. Use --password-file PATH, or --password-stdin for a masked prompt.")
@@ -122,8 +122,8 @@ def _login_hint(ref: references.Reference) -> str:
 
 def pull(cmd: Command, session: Session) -> Pulled:
     """``%docker pull NAME[:TAG|@DIGEST]``: pull with live progress; returns a :class:`Pulled`."""
-    from .. import registry
-    from ..progress import progress_for
+    from ..engine import transfer as registry
+    from ..views.progress import progress_for
 
     ref = references.parse(_one_name(cmd, "pull"))
     if cmd.all_tags and (ref.tag or ref.digest):
@@ -169,8 +169,8 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
 
     No name in a notebook: the push form. ``bar``: a Progress to show the push in (the form's).
     """
-    from .. import registry
-    from ..progress import in_notebook_frontend, progress_for
+    from ..engine import transfer as registry
+    from ..views.progress import in_notebook_frontend, progress_for
 
     if not cmd.name and in_notebook_frontend():
         from .forms import push_form
@@ -240,7 +240,7 @@ class _stream_errors:
         self.ref, self.what = ref, what
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        from ..registry import Stalled
+        from ..engine.transfer import Stalled
 
         if isinstance(exc, Stalled):
             where = "Docker Hub" if self.ref.is_docker_hub else f"the registry {self.ref.domain}"
@@ -305,7 +305,7 @@ def login_with(target: Any, server: str | None, username: str, password: str, *,
     Raises:
         RegistryAuthError: the registry refused the login; nothing was stored.
     """
-    from .. import registry
+    from ..engine import transfer as registry
 
     username = (username or "").strip()
     if not username:
@@ -330,7 +330,7 @@ def login(cmd: Command, session: Session) -> Any:
 
     No password in a notebook (and no stored login that still works): the login form.
     """
-    from ..progress import in_notebook_frontend
+    from ..views.progress import in_notebook_frontend
 
     sources = [cmd.password is not None, cmd.password_stdin, cmd.password_file is not None]
     if sum(sources) > 1:
@@ -363,7 +363,7 @@ def _shown(key: str) -> str:
 
 def _login_with_stored(engine: Any, key: str, config: str | None) -> LoggedIn | None:
     """The CLI's first step when no username or password is given: try the stored login."""
-    from .. import registry
+    from ..engine import transfer as registry
 
     stored = credentials.get(key, config)
     if stored is None or not stored.password:

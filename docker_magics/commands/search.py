@@ -53,7 +53,7 @@ def search(cmd: Command, session: Session) -> Any:
     if not cmd.term:
         raise UsageError('"search" requires exactly 1 argument.',
                          hint="See '%docker search --help'. Usage: %docker search [OPTIONS] TERM")
-    from .. import registry_api
+    from ..engine import registry as registry_api
 
     filters = parse_search_filters(cmd.filter)
     engine = session.engine(cmd)
@@ -69,7 +69,7 @@ def search(cmd: Command, session: Session) -> Any:
 
 def search_frame(results: list[dict], *, no_trunc: bool = False, engine: str | None = None) -> Any:
     """The search results as a DataFrame; descriptions stay whole, the display cuts them like the CLI."""
-    from ..frames import frame
+    from ..views.frames import frame
 
     # `is_automated` is left out: Docker Hub retired automated builds and the engine deprecated the field.
     rows = [(r.get("name", ""), _one_line(r.get("description")), int(r.get("star_count") or 0),
@@ -90,20 +90,20 @@ def _format(cmd: Command, results: list[dict]) -> Any:
         raise NotImplementedVerb("'%docker search --format' is not implemented yet.",
                                  hint="Use the DataFrame's columns, or 'docker search --format' in a "
                                       "terminal meanwhile.") from None
-    from ..display import Text
+    from ..views.display import Text
 
     rows = contexts.search_rows(results, no_trunc=cmd.no_trunc)
     return Text(format_list(cmd.format, rows, command="search"))
 
 
 def _config_dir(cmd: Command) -> Any:
-    from ..endpoints import config_dir
+    from ..engine.endpoints import config_dir
 
     return config_dir(cmd.config)
 
 
 def _client(domain: str, cmd: Command, session: Session) -> Any:
-    from ..registry_api import RegistryClient, load_credentials
+    from ..engine.registry import RegistryClient, load_credentials
 
     return RegistryClient(domain, load_credentials(domain, _config_dir(cmd)),
                           timeout=session.settings.timeout, page_size=PAGE_SIZE)
@@ -119,7 +119,7 @@ def _registry_host(text: str) -> str:
 
 def _catalog(cmd: Command, session: Session) -> Any:
     """``search --registry HOST [PREFIX]``: the registry's repositories whose name starts with PREFIX."""
-    from ..frames import frame
+    from ..views.frames import frame
 
     host = _registry_host(cmd.registry)
     if cmd.filter:
@@ -138,7 +138,7 @@ def _catalog(cmd: Command, session: Session) -> Any:
 
 def tags(cmd: Command, session: Session) -> Any:
     """``tags REPOSITORY[:TAG]``: one row per tag: digest, size, platforms, created; nothing is pulled."""
-    from ..references import parse
+    from ..engine.references import parse
 
     if not cmd.repository:
         raise UsageError('"tags" requires exactly 1 argument.',
@@ -163,7 +163,7 @@ def _created(value: Any) -> Any:
 
 def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> Any:
     """Tag rows as a DataFrame: size is nullable Int64 bytes, created tz-aware, platforms ``os/arch`` text."""
-    from ..frames import frame
+    from ..views.frames import frame
 
     table = [(repository, r["tag"], r["digest"], r.get("size"), ", ".join(r.get("platforms") or ()),
               _created(r.get("created"))) for r in rows]

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pandas as pd  # this module is imported only when a usage command runs
 
 from ..errors import UsageError
-from ..frames import DockerFrame, frame, truncate_id
 from ..grammar import Command
 from ..session import Session
-from ..units import escape_html, human_size
+from ..views.frames import DockerFrame, frame, truncate_id
+from ..views.units import escape_html, human_size
 
 if TYPE_CHECKING:
-    from ..engine import Engine
-    from ..usage import DiskUsage, Layer
+    from ..engine.client import Engine
+    from ..engine.usage import DiskUsage, Layer
 
 SIDES = ("both", "A only", "B only")
 
@@ -79,7 +79,7 @@ def _count_or_na(row: dict) -> str:
 
 
 def _reclaimable(row: dict) -> str:
-    from ..usage import percent
+    from ..engine.usage import percent
 
     text = human_size(row["reclaimable"], 4)
     return f"{text} ({percent(row['reclaimable'], row['size'])}%)" if row["size"] > 0 else text
@@ -90,7 +90,8 @@ def _reclaimable(row: dict) -> str:
 
 def df(cmd: Command, session: Session) -> Any:
     """``docker system df``'s Images row as a one-row frame; ``-v`` one row per image; ``--plot`` a chart."""
-    from .. import charts, usage
+    from ..engine import usage
+    from ..views import charts
 
     if cmd.plot:
         charts.require()
@@ -114,8 +115,8 @@ def summary_frame(du: DiskUsage, *, engine: str | None = None) -> DockerFrame:
 
 def _first_tag(image: dict) -> tuple[str, str]:
     # The CLI shows the first tag only; a dangling image, or one known by digest only, is <none> <none>.
-    from ..frames import NONE
-    from ..references import familiar_parts
+    from ..engine.references import familiar_parts
+    from ..views.frames import NONE
 
     for ref in image.get("RepoTags") or ():
         if (parts := familiar_parts(ref)) and parts[1]:
@@ -125,7 +126,7 @@ def _first_tag(image: dict) -> tuple[str, str]:
 
 def images_usage_frame(images: list[dict], *, engine: str | None = None) -> DockerFrame:
     """``docker system df -v``'s images: repository, tag, image_id, created, size, shared/unique size, containers."""
-    from ..usage import usage_triple
+    from ..engine.usage import usage_triple
 
     rows = []
     # Newest first, as the engine sends them; ties broken by ID, since the engine's order of images
@@ -153,7 +154,7 @@ def add_usage_columns(images: DockerFrame, engine: Engine, *, no_trunc: bool = F
     An image the engine's answer does not list (made between the two calls) gets -1, the engine's
     own "not computed" value.
     """
-    from ..usage import image_usage
+    from ..engine.usage import image_usage
 
     by_id = {truncate_id(image_id, no_trunc): triple for image_id, triple in image_usage(engine).items()}
     triples = [by_id.get(image_id, (-1, -1, -1)) for image_id in images["image_id"]]
@@ -174,7 +175,8 @@ def _ellipsis(text: str, width: int) -> str:
 
 def layers(cmd: Command, session: Session) -> Any:
     """One row per layer per image (base first), with which of the given images share it."""
-    from .. import charts, usage
+    from ..engine import usage
+    from ..views import charts
 
     if not cmd.images:
         raise UsageError('"layers" requires at least 1 argument.', hint="See '%docker layers --help'.")
@@ -213,7 +215,7 @@ def layers_frame(per_image: dict[str, list[Layer]], *, no_trunc: bool = False,
 
 def diff(cmd: Command, session: Session) -> Any:
     """Shared and unique layers and bytes of two images: a frame with a ``side`` column and a summary."""
-    from .. import usage
+    from ..engine import usage
 
     if not cmd.image_a or not cmd.image_b:
         raise UsageError('"image diff" requires exactly 2 arguments.', hint="See '%docker image diff --help'.")

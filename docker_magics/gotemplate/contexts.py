@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from ..references import familiar_parts as familiar_reference
-from ..units import human_duration, human_size, truncate_id
+from ..engine.references import familiar_parts as familiar_reference
+from ..views.units import human_duration, human_size, truncate_id
 from .gotime import local_time
 from .values import ContextType
 

@@ -16,8 +16,8 @@ import threading
 import pytest
 from helpers_lifecycle import image_id, make_image, rootfs_tar
 
-from docker_magics import progress
 from docker_magics.errors import ImageNotFoundError, Interrupted, UsageError
+from docker_magics.views import progress
 
 
 @pytest.fixture

@@ -107,8 +107,8 @@ def test_many_listings_share_one_client(ip, sandbox, n, monkeypatch):
 
 def test_form_used_while_a_push_runs(ip, sandbox, config, tmp_path, monkeypatch):
     """The tag form works (in its own thread) while a push runs in another: both right, outputs apart."""
-    from docker_magics import progress
-    from docker_magics.widgets import TagForm
+    from docker_magics.views import progress
+    from docker_magics.views.forms import TagForm
 
     monkeypatch.setattr(progress, "in_notebook_frontend", lambda: True)
     ref = f"{sandbox.registry}/conc/formpush:1"

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 import sandbox as sandbox_module
 
-from docker_magics import progress
 from docker_magics.errors import DockerMagicError, EngineUnavailableError, Interrupted, RegistryError
-from docker_magics.units import human_size
+from docker_magics.views import progress
+from docker_magics.views.units import human_size
 
 BIG_MB = 80
 

@@ -266,7 +266,7 @@ def test_prune_terminal_prompt(ip, sandbox, prunable, monkeypatch):
 
 
 def test_prune_notebook_button(ip, sandbox, prunable, monkeypatch):
-    from docker_magics import progress
+    from docker_magics.views import progress
 
     label, dangling, _ = prunable
     monkeypatch.setattr(progress, "in_notebook_frontend", lambda: True)

@@ -19,9 +19,9 @@ import tarfile
 import pytest
 from helpers_credentials import held, install_helper, path_with
 
-from docker_magics import progress
 from docker_magics.commands.registry import PASSWORD_WARNING, LoggedIn, Pulled, Pushed
 from docker_magics.errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError
+from docker_magics.views import progress
 
 
 def cli(sandbox, config, *args: str, input: str | None = None, check: bool = True, path: str | None = None):

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from docker_magics.commands import search as search_command
+from docker_magics.engine.registry import RegistryClient, load_credentials
 from docker_magics.errors import ImageNotFoundError, RegistryAuthError, RegistryError, UsageError
-from docker_magics.registry_api import RegistryClient, load_credentials
 
 # Ascending stars on purpose: the order must be the index's, as the CLI shows it.
 INDEX = [

@@ -14,9 +14,9 @@ import secrets
 
 import pytest
 
-from docker_magics import progress
 from docker_magics.commands.registry import LoggedIn
-from docker_magics.widgets import LoginForm, PushForm, TagForm
+from docker_magics.views import progress
+from docker_magics.views.forms import LoginForm, PushForm, TagForm
 
 
 @pytest.fixture

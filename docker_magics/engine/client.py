@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from .. import errors
+from ..errors import DockerMagicError
 from .endpoints import Endpoint
-from .errors import DockerMagicError
 
 if TYPE_CHECKING:
     from docker import APIClient

@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import ImageNotFoundError, Interrupted
+from ..errors import ImageNotFoundError, Interrupted
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .client import Engine
 
 #: Instructions that never add a layer, as the classic builder writes them (``#(nop)``) and as BuildKit does.
 _METADATA = re.compile(r"^(?:/bin/sh -c #\(nop\)\s+|\|\d+ .*?#\(nop\)\s+)?"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import DockerMagicError
+from ..errors import DockerMagicError
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from ..errors import DockerMagicError, ImageNotFoundError, Interrupted, StreamError, UsageError
 from . import streams
-from .errors import DockerMagicError, ImageNotFoundError, Interrupted, StreamError, UsageError
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .client import Engine
 
 CHUNK = 1 << 20  # the engine sends 32 KiB pieces; 1 MiB reads keep the per-chunk cost low
 QUEUE = 8  # chunks waiting to be written: at most 8 MiB in flight
@@ -156,7 +156,7 @@ def save_images(engine: Engine, names: list[str], path: str | Path, *, compress:
 
 def _disk_full(target: Path, folder: Path, sink: Any) -> DockerMagicError:
     """The line for a full disk: where, how much is free (the partial file is gone by now), how much is needed."""
-    from .units import human_size
+    from ..views.units import human_size
 
     free = shutil.disk_usage(folder).free
     need = getattr(getattr(sink, "state", None), "total_bytes", 0)

@@ -19,9 +19,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from . import references
-from .credentials import HUB_KEY
-from .errors import DockerMagicError, InvalidReferenceError, RegistryAuthError
+from ..engine import references
+from ..engine.credentials import HUB_KEY
+from ..errors import DockerMagicError, InvalidReferenceError, RegistryAuthError
 from .progress import WidgetProgress
 from .units import escape_html, human_size
 

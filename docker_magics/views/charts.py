@@ -12,7 +12,7 @@ import io
 import re
 from typing import TYPE_CHECKING, Any
 
-from .errors import DockerMagicError
+from ..errors import DockerMagicError
 from .units import human_size
 
 if TYPE_CHECKING:

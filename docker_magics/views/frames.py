@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from .references import familiar_parts
+from ..engine.references import familiar_parts
 from .units import truncate_id
 
 NONE = "<none>"

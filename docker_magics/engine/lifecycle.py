@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConflictError, DockerMagicError, InvalidReferenceError, UsageError
 from . import references
-from .errors import ConflictError, DockerMagicError, InvalidReferenceError, UsageError
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .client import Engine
 
 NONE_TAG = "<none>:<none>"
 NONE_DIGEST = "<none>@<none>"

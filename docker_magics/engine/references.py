@@ -10,7 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .errors import InvalidReferenceError
+from ..errors import InvalidReferenceError
 
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DOMAIN = "index.docker.io"

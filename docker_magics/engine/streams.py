@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .errors import RegistryAuthError, StreamError
+from ..errors import RegistryAuthError, StreamError
 
 _AUTH_WORDS = ("unauthorized", "authentication required", "denied", "no basic auth credentials")
 

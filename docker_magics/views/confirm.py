@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import display
 
-from .errors import DockerMagicError
+from ..errors import DockerMagicError
 from .units import escape_html
 
 

@@ -16,11 +16,11 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .errors import DockerMagicError, RegistryAuthError, RegistryError, UsageError
+from ..errors import DockerMagicError, RegistryAuthError, RegistryError, UsageError
 
 if TYPE_CHECKING:
+    from .client import Engine
     from .credentials import Credentials
-    from .engine import Engine
 
 
 def auth_header(creds: Credentials | None) -> dict[str, str]:
@@ -155,7 +155,7 @@ def authenticate(engine: Engine, server: str, username: str, password: str) -> d
 
 
 def _unanswered(engine: Engine, exc: Exception) -> DockerMagicError:
-    from .engine import translate
+    from .client import translate
 
     return translate(exc, engine.endpoint, "log in") or DockerMagicError(
         f"Login failed: {type(exc).__name__}.", hint="To fix it, check the engine and try again.")

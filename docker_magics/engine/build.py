@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from .engine import Engine
-from .errors import BuildError
+from ..errors import BuildError
+from .client import Engine
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from . import errors
+from .. import errors
 from .references import DEFAULT_DOMAIN
 
 HUB_API_HOST = "registry-1.docker.io"
