@@ -1,4 +1,4 @@
-"""The one exception family users see, and the translation of engine failures into it.
+"""The one exception family users see.
 
 Every mistake of the user's and every refusal of the engine or registry ends as a
 :class:`DockerMagicError`. IPython calls ``_render_traceback_`` on it, so a notebook shows one
@@ -12,12 +12,29 @@ from collections.abc import Iterable
 
 
 class DockerMagicError(Exception):
-    """A failure the user can act on, shown as one line."""
+    """A failure the user can act on, shown as one line.
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    Args:
+        message: what failed.
+        hint: what to do next.
+        status: the HTTP status the engine or registry answered, when one did.
+        engine_text: what the engine or registry said, word for word (never our own sentence), so that
+            callers decide on it without parsing our messages back.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, status: int | None = None,
+                 engine_text: str | None = None) -> None:
         self.message = message
         self.hint = hint
+        self.status = status
+        self.engine_text = engine_text
         super().__init__(self.line())
+
+    def retyped(self, cls: type[DockerMagicError], message: str | None = None,
+                hint: str | None = None) -> DockerMagicError:
+        """The same failure as another type of the family, keeping its status and engine text."""
+        return cls(message or self.message, hint=hint if hint is not None else self.hint, status=self.status,
+                   engine_text=self.engine_text)
 
     def line(self) -> str:
         """The single line shown to the user: what failed, then what to do."""
@@ -38,10 +55,6 @@ def _one_line(text: str) -> str:
 
 class UsageError(DockerMagicError):
     """The command line does not follow the grammar (unknown verb or flag, missing argument)."""
-
-
-class NotImplementedVerb(DockerMagicError):
-    """A verb the grammar knows but this version does not do yet."""
 
 
 class EngineUnavailableError(DockerMagicError):

@@ -10,10 +10,16 @@ from __future__ import annotations
 import argparse
 import functools
 import shlex
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from .command import Command
+from .commands import archive, build, contexts, history, images, inspect, lifecycle, registry, search, usage
 from .errors import UsageError, did_you_mean
+
+#: A handler: takes the parsed command and the session, returns what the magic hands back.
+Handler = Callable[[Command, Any], Any]
 
 # A flag: (short, long, kind, help). kind is "bool", "str", "list" (repeatable) or "int";
 # "bool+" is a boolean whose default is true (history's --human).
@@ -30,8 +36,12 @@ class Verb:
     flags: tuple[Flag, ...] = ()
     positionals: tuple[tuple[str, str], ...] = ()  # (name, nargs)
     forms: tuple[str, ...] = ()  # every way to spell it: "images", "image ls", ...
-    handler: str | None = None  # "module:function" under docker_magics.commands
+    handler: Handler | None = None  # the function under docker_magics.commands that runs it
     image_args: tuple[str, ...] = ()  # positionals that name local images (for completion)
+    #: With several engines (-H A -H B, --context a,b): "each" runs the verb on every engine and stacks the
+    #: results under an ``engine`` column; "fleet" means the handler queries them itself (listings); "one"
+    #: refuses, because the verb changes state; "none": the verb talks to no engine and runs once.
+    engines: str = "each"
 
 
 _PLATFORM: Flag = (None, "--platform", "str", "Set platform if server is multi-platform capable")
@@ -50,62 +60,62 @@ VERBS: tuple[Verb, ...] = (
           (None, "--no-trunc", "bool", "Don't truncate output"),
           _QUIET_IDS,
           (None, "--usage", "bool", "Add containers, shared_size and unique_size (the engine's disk usage)")),
-         (("reference", "?"),), ("images", "image ls", "image list"), "images:run"),
+         (("reference", "?"),), ("images", "image ls", "image list"), images.run, engines="fleet"),
     Verb("pull", "pull [OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
          (("-a", "--all-tags", "bool", "Download all tagged images in the repository"), _DCT, _PLATFORM,
           ("-q", "--quiet", "bool", "Suppress verbose output")),
-         (("name", "?"),), ("pull", "image pull"), "registry:pull"),
+         (("name", "?"),), ("pull", "image pull"), registry.pull, engines="one"),
     Verb("push", "push [OPTIONS] NAME[:TAG]", "Upload an image to a registry (no argument: a form)",
          (("-a", "--all-tags", "bool", "Push all tags of an image to the repository"), _DCT, _PLATFORM,
           ("-q", "--quiet", "bool", "Suppress verbose output")),
-         (("name", "?"),), ("push", "image push"), "registry:push", ("name",)),
+         (("name", "?"),), ("push", "image push"), registry.push, ("name",), engines="one"),
     Verb("inspect", "inspect [OPTIONS] IMAGE [IMAGE...]", "Display detailed information on one or more images",
          (("-f", "--format", "str", "Format output using a custom template: 'json' or a Go template"),
           (None, "--type", "str", "Only 'image' is supported"),
           ("-s", "--size", "bool", "Accepted for compatibility (image sizes are always shown)"), _PLATFORM),
-         (("images", "*"),), ("inspect", "image inspect"), "inspect:inspect", ("images",)),
+         (("images", "*"),), ("inspect", "image inspect"), inspect.inspect, ("images",)),
     Verb("history", "history [OPTIONS] IMAGE", "Show the history of an image",
          (_FORMAT_LIST,
           ("-H", "--human", "bool+", "Print sizes and dates in human readable format (default true)"),
           (None, "--no-trunc", "bool", "Don't truncate output"), _QUIET_IDS, _PLATFORM),
-         (("image", "?"),), ("history", "image history"), "inspect:history", ("image",)),
+         (("image", "?"),), ("history", "image history"), history.history, ("image",)),
     Verb("tag", "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
          "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE (no argument: a form)",
-         (), (("source", "?"), ("target", "?")), ("tag", "image tag"), "lifecycle:tag", ("source",)),
+         (), (("source", "?"), ("target", "?")), ("tag", "image tag"), lifecycle.tag, ("source",), engines="one"),
     Verb("save", "save [OPTIONS] IMAGE [IMAGE...]", "Save one or more images to a tar archive",
          (("-o", "--output", "str", "Write to a file (required in a notebook)"),
           (None, "--gzip", "bool", "Compress with gzip (also when the file name ends in .gz)"), _PLATFORM),
-         (("images", "*"),), ("save", "image save"), "archive:save", ("images",)),
+         (("images", "*"),), ("save", "image save"), archive.save, ("images",), engines="one"),
     Verb("load", "load [OPTIONS]", "Load an image from a tar archive (tar or tar.gz)",
          (("-i", "--input", "str", "Read from tar archive file"),
           ("-q", "--quiet", "bool", "Suppress the load output"), _PLATFORM),
-         (), ("load", "image load"), "archive:load"),
+         (), ("load", "image load"), archive.load, engines="one"),
     Verb("rmi", "rmi [OPTIONS] IMAGE [IMAGE...]", "Remove one or more images",
          (("-f", "--force", "bool", "Force removal of the image"),
           (None, "--no-prune", "bool", "Do not delete untagged parents"), _PLATFORM),
-         (("images", "*"),), ("rmi", "image rm", "image remove"), "lifecycle:rm", ("images",)),
+         (("images", "*"),), ("rmi", "image rm", "image remove"), lifecycle.rm, ("images",), engines="one"),
     Verb("prune", "image prune [OPTIONS]", "Remove unused images",
          (("-a", "--all", "bool", "Remove all unused images, not just dangling ones"),
           (None, "--filter", "list", "Provide filter values (e.g. 'until=<timestamp>', 'label=<key>=<value>')"),
           ("-f", "--force", "bool", "Do not prompt for confirmation"),
           (None, "--dry-run", "bool", "Show what would be removed and the space it frees, remove nothing")),
-         (), ("image prune",), "lifecycle:prune"),
+         (), ("image prune",), lifecycle.prune, engines="one"),
     Verb("import", "import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
          "Import the contents from a tarball to create a filesystem image",
          (("-c", "--change", "list", "Apply Dockerfile instruction to the created image"),
           ("-m", "--message", "str", "Set commit message for imported image"), _PLATFORM),
-         (("source", "?"), ("reference", "?")), ("import", "image import"), "archive:import_"),
+         (("source", "?"), ("reference", "?")), ("import", "image import"), archive.import_, engines="one"),
     Verb("search", "search [OPTIONS] TERM", "Search Docker Hub (or a registry's v1 search API) for images",
          (("-f", "--filter", "list", "Filter output based on conditions provided (stars=N, is-official=BOOL)"),
           _FORMAT_LIST,
           (None, "--limit", "int", "Max number of search results"),
           (None, "--no-trunc", "bool", "Don't truncate output"),
           (None, "--registry", "str", "Browse a registry's repositories instead (v2 catalog; TERM is a prefix)")),
-         (("term", "?"),), ("search",), "search:search"),
+         (("term", "?"),), ("search",), search.search),
     Verb("tags", "tags [OPTIONS] REPOSITORY", "List a repository's tags in its registry, without pulling",
          ((None, "--no-trunc", "bool", "Don't truncate digests"),
           (None, "--limit", "int", "Max number of tags")),
-         (("repository", "?"),), ("tags", "image tags"), "search:tags"),
+         (("repository", "?"),), ("tags", "image tags"), search.tags, engines="none"),
     Verb("build", "build [OPTIONS] PATH | %%docker build [OPTIONS] [PATH] (cell: the Dockerfile)",
          "Build an image from a Dockerfile",
          (("-t", "--tag", "list", "Name and optionally a tag in the 'name:tag' format"),
@@ -121,29 +131,29 @@ VERBS: tuple[Verb, ...] = (
           (None, "--rm", "bool+", "Remove intermediate containers after a successful build (default true)"),
           (None, "--force-rm", "bool", "Always remove intermediate containers"),
           (None, "--network", "str", "Set the networking mode for the RUN instructions during build")),
-         (("path", "?"),), ("build", "image build", "builder build"), "build:build"),
+         (("path", "?"),), ("build", "image build", "builder build"), build.build, engines="one"),
     Verb("layers", "layers [OPTIONS] IMAGE [IMAGE...]", "One row per layer per image, and which images share it",
          ((None, "--no-trunc", "bool", "Don't truncate digests and steps"),
           (None, "--plot", "bool", "Draw the layer sizes (needs matplotlib)")),
-         (("images", "*"),), ("layers", "image layers"), "usage:layers", ("images",)),
+         (("images", "*"),), ("layers", "image layers"), usage.layers, ("images",)),
     Verb("diff", "image diff IMAGE_A IMAGE_B", "Shared and unique layers and bytes of two images",
-         (), (("image_a", "?"), ("image_b", "?")), ("image diff",), "usage:diff", ("image_a", "image_b")),
+         (), (("image_a", "?"), ("image_b", "?")), ("image diff",), usage.diff, ("image_a", "image_b")),
     Verb("df", "df [OPTIONS]", "Disk usage of images (as 'docker system df' shows it)",
          (("-v", "--verbose", "bool", "Show one row per image"),
           (None, "--plot", "bool", "Draw sizes by repository, shared versus unique (needs matplotlib)")),
-         (), ("df", "system df"), "usage:df"),
+         (), ("df", "system df"), usage.df),
     Verb("context ls", "context ls", "List the Docker CLI's contexts (the current one is marked)",
-         (), (), ("context ls", "context list"), "contexts:ls"),
+         (), (), ("context ls", "context list"), contexts.ls, engines="none"),
     Verb("context use", "context use CONTEXT", "Set the current Docker CLI context (as 'docker context use')",
-         (), (("name", "?"),), ("context use",), "contexts:use"),
+         (), (("name", "?"),), ("context use",), contexts.use, engines="none"),
     Verb("login", "login [OPTIONS] [SERVER]", "Log in to a registry (no password: a form or a masked prompt)",
          (("-u", "--username", "str", "Username"),
           ("-p", "--password", "str", "Password (lands in the notebook and its history: prefer --password-file)"),
           (None, "--password-stdin", "bool", "Take the password from a masked prompt"),
           (None, "--password-file", "str", "Read the password or token from a file")),
-         (("server", "?"),), ("login",), "registry:login"),
+         (("server", "?"),), ("login",), registry.login, engines="one"),
     Verb("logout", "logout [SERVER]", "Log out from a registry",
-         (), (("server", "?"),), ("logout",), "registry:logout"),
+         (), (("server", "?"),), ("logout",), registry.logout, engines="none"),
 )
 
 GLOBAL_FLAGS: tuple[Flag, ...] = (
@@ -168,27 +178,6 @@ for _form in FORMS:
         _word, _sub = _form.split(" ", 1)
         MANAGEMENT[_word] = (*MANAGEMENT.get(_word, ()), _sub)
 TOP_LEVEL: tuple[str, ...] = tuple(sorted({f.split()[0] for f in FORMS}))
-
-
-@dataclass(frozen=True)
-class Command:
-    """A parsed ``%docker`` line: the verb, its options and the global options."""
-
-    verb: str
-    options: dict[str, Any]
-    hosts: tuple[str, ...] = ()
-    context: str | None = None
-    config: str | None = None
-    tls: dict[str, Any] = field(default_factory=dict)
-    cell: str | None = None
-    help: str | None = None  # set when the user asked for --help: the text to show
-
-    def __getattr__(self, name: str) -> Any:
-        # cmd.format, cmd.quiet ...: option values read like attributes.
-        try:
-            return self.options[name]
-        except KeyError:
-            raise AttributeError(name) from None
 
 
 class _Parser(argparse.ArgumentParser):

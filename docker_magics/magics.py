@@ -85,9 +85,9 @@ class DockerMagics(Magics):
         if cell is not None and cmd.verb != "build":
             raise UsageError(f"'%%docker {cmd.verb}' does not take a cell.",
                              hint="Use %%docker build for a Dockerfile, or a bare %%docker cell for a script.")
-        from . import commands
+        from . import dispatch
 
-        return commands.run(cmd, self.session)
+        return dispatch.run(cmd, self.session)
 
     def _script(self, prefix: str, cell: str) -> Any:
         """Run each line of a ``%%docker`` cell as a command; stop at the first failure, naming its line."""

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .engine.client import Engine
+from .command import Command
 from .engine.endpoints import Endpoint, resolve_endpoint
-from .grammar import Command
+from .errors import DockerMagicError
+
+if TYPE_CHECKING:
+    from .engine.client import Engine
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,6 +37,8 @@ class Session:
 
     def endpoints(self, cmd: Command) -> list[Endpoint]:
         """The engines a command addresses: every ``-H``, else the context, settings or environment."""
+        if cmd.endpoint is not None:  # the dispatcher runs the command on each engine in turn
+            return [cmd.endpoint]
         if cmd.hosts:
             return [resolve_endpoint(host=h, cfg=cmd.config, tls=cmd.tls) for h in cmd.hosts]
         if cmd.context:  # --context a,b addresses several contexts at once
@@ -40,7 +48,7 @@ class Session:
                                  tls=cmd.tls)]
 
     def engine(self, cmd: Command) -> Engine:
-        """The single engine a command talks to."""
+        """The single engine a command talks to (the dispatcher has refused or split several)."""
         return self.engine_at(self.endpoints(cmd)[0])
 
     def default_engine(self) -> Engine:
@@ -50,9 +58,28 @@ class Session:
     def engine_at(self, endpoint: Endpoint) -> Engine:
         """The cached engine for an endpoint."""
         if endpoint not in self._engines:
+            from .engine.client import Engine  # the engine's modules load with the first command
+
             self._engines[endpoint] = Engine(endpoint, timeout=self.settings.timeout)
         return self._engines[endpoint]
 
     def forget(self) -> None:
         """Drop every client (after a setting that changes how engines are reached)."""
         self._engines.clear()
+
+
+def each(endpoints: list[Endpoint], call: Callable[[Endpoint], T]) -> list[tuple[Endpoint, T | None, str | None]]:
+    """Run ``call`` for every engine at once; (endpoint, result, error line) in the given order.
+
+    An engine that fails gives its one-line error instead of a result; the others are unaffected.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(endpoint: Endpoint) -> tuple[Endpoint, T | None, str | None]:
+        try:
+            return endpoint, call(endpoint), None
+        except DockerMagicError as exc:
+            return endpoint, None, exc.line()
+
+    with ThreadPoolExecutor(max_workers=min(16, len(endpoints))) as pool:
+        return list(pool.map(one, endpoints))

@@ -5,49 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from fakes import FakeAPI, fake_engine
 
 from docker_magics.commands.lifecycle import _can_prompt, _some_failed
 from docker_magics.engine import lifecycle
-from docker_magics.errors import ConflictError, ImageNotFoundError, UsageError
+from docker_magics.errors import ConflictError, UsageError
 from docker_magics.views import lifecycle as lifecycle_views
-
-
-class FakeAPI:
-    """Just what plan_prune and explain_conflict ask of docker-py."""
-
-    def __init__(self, images=(), containers=(), usage=None, tags=()):
-        self.images, self.containers_, self.usage, self.tags = list(images), list(containers), usage, list(tags)
-
-    def _url(self, path):
-        return path
-
-    def _get(self, url, params=None):
-        assert url == "/images/json" and params == {"all": 1}
-        return self.images
-
-    def _result(self, response, json=False):
-        return response
-
-    def containers(self, all=False, trunc=True):
-        return self.containers_
-
-    def df(self):
-        return {"Images": self.usage or []}
-
-
-class FakeEngine:
-    def __init__(self, api):
-        self.api = api
-
-    def translated(self, *args):
-        import contextlib
-
-        return contextlib.nullcontext()
-
-    def inspect(self, ref):
-        if not self.api.tags:
-            raise ImageNotFoundError("no")
-        return {"RepoTags": self.api.tags}
 
 
 def image(id_, tags=(), parent="", created=100, labels=None, size=10, digests=()):
@@ -67,10 +30,11 @@ IMAGES = [
 
 
 def plan(all_=False, **filters):
-    api = FakeAPI(IMAGES, [{"ImageID": "sha256:used"}],
-                  usage=[{"Id": "sha256:dang1", "Size": 5, "SharedSize": 2}])
+    api = FakeAPI({"/images/json": IMAGES, "/system/df": {"Images": [{"Id": "sha256:dang1", "Size": 5,
+                                                                    "SharedSize": 2}]}},
+                  containers=[{"ImageID": "sha256:used"}])
     return [p["Id"].removeprefix("sha256:") for p in
-            lifecycle.plan_prune(FakeEngine(api), lifecycle.prune_filters(all_, filters))]
+            fake_engine(api).plan_prune(lifecycle.prune_filters(all_, filters))]
 
 
 def test_plan_mirrors_the_engine_rules():
@@ -83,8 +47,9 @@ def test_plan_mirrors_the_engine_rules():
 
 
 def test_plan_sizes_and_untag_only():
-    api = FakeAPI(IMAGES, [], usage=[{"Id": "sha256:dang1", "Size": 5, "SharedSize": 2}])
-    rows = {p["Id"]: p for p in lifecycle.plan_prune(FakeEngine(api), lifecycle.prune_filters(True, {}))}
+    api = FakeAPI({"/images/json": IMAGES, "/system/df": {"Images": [{"Id": "sha256:dang1", "Size": 5,
+                                                                        "SharedSize": 2}]}})
+    rows = {p["Id"]: p for p in fake_engine(api).plan_prune(lifecycle.prune_filters(True, {}))}
     assert rows["sha256:dang1"]["UniqueSize"] == 3  # shared bytes stay
     assert rows["sha256:dang2"]["UniqueSize"] == 7  # unknown to df: its whole size
     assert rows["sha256:base"]["UntagOnly"] and rows["sha256:base"]["UniqueSize"] == 0
@@ -142,7 +107,7 @@ def test_match_labels():
      "images built on it first."),
 ])
 def test_conflicts_name_cause_and_fix(text, expected):
-    engine = FakeEngine(FakeAPI(tags=["a:1", "b:1", "<none>:<none>"]))
+    engine = fake_engine(FakeAPI(tags=["a:1", "b:1", "<none>:<none>"]))
     assert lifecycle.explain_conflict(engine, "x:1", text).line() == expected
 
 

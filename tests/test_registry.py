@@ -7,66 +7,16 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 
 import pytest
+from fakes import FakeAPI, fake_engine
 
 from docker_magics.commands import registry as commands
 from docker_magics.engine import transfer as registry
-from docker_magics.engine.client import Engine
-from docker_magics.engine.endpoints import Endpoint
 from docker_magics.errors import Interrupted, RegistryAuthError, RegistryError
 from docker_magics.grammar import parse
 from docker_magics.session import Session
 from docker_magics.views import progress
-
-
-class FakeResponse:
-    def __init__(self, events: list[Any], status: int = 200, body: Any = None) -> None:
-        self.events, self.status_code, self.body, self.closed = events, status, body, False
-
-    def json(self) -> Any:
-        return self.body
-
-    @property
-    def text(self) -> str:
-        return json.dumps(self.body)
-
-    def close(self) -> None:
-        self.closed = True
-
-
-class FakeAPI:
-    """The few low-level methods registry.py uses; records requests."""
-
-    _version = "1.41"
-
-    def __init__(self, events: list[Any] | None = None, auth_status: int = 200, auth_body: Any = None) -> None:
-        self.events = events or []
-        self.requests: list[tuple[str, dict, dict]] = []
-        self.responses: list[FakeResponse] = []
-        self.auth = (auth_status, auth_body or {"Status": "Login Succeeded", "IdentityToken": ""})
-
-    def _url(self, path: str, *args: str) -> str:
-        return path.format(*args)
-
-    def _post(self, url: str, params: dict, headers: dict, stream: bool, timeout: Any) -> FakeResponse:
-        self.requests.append((url, params, headers))
-        self.responses.append(FakeResponse(self.events))
-        return self.responses[-1]
-
-    def _post_json(self, url: str, data: dict) -> FakeResponse:
-        self.requests.append((url, {}, data))
-        return FakeResponse([], *self.auth)
-
-    def _raise_for_status(self, response: FakeResponse) -> None:
-        return None
-
-    def _stream_helper(self, response: FakeResponse, decode: bool) -> Any:
-        for event in response.events:
-            if isinstance(event, BaseException):
-                raise event
-            yield event
 
 
 def session_with(api: FakeAPI, tmp_path, monkeypatch) -> Session:
@@ -74,7 +24,7 @@ def session_with(api: FakeAPI, tmp_path, monkeypatch) -> Session:
     monkeypatch.setattr("docker_magics.engine.credentials._default_store", lambda: None)
     session = Session()
     session.settings.progress = "none"
-    engine = Engine(Endpoint("unix:///fake.sock", "fake"), client=api)
+    engine = fake_engine(api)
     session.engine = lambda cmd: engine  # type: ignore[method-assign]
     session.default_engine = lambda: engine  # type: ignore[method-assign]
     return session
@@ -89,7 +39,7 @@ PULL = [{"status": "Pulling from team/app", "id": "1.0"},
 
 
 def test_pull_returns_reference_status_and_digest(tmp_path, monkeypatch):
-    api = FakeAPI(PULL)
+    api = FakeAPI(events=PULL)
     result = commands.pull(parse("pull 127.0.0.1:5000/team/app:1.0"), session_with(api, tmp_path, monkeypatch))
     assert result == commands.Pulled("127.0.0.1:5000/team/app:1.0", "Downloaded newer image", "sha256:" + "1" * 64,
                                      engine="fake")
@@ -106,14 +56,14 @@ def test_pull_returns_reference_status_and_digest(tmp_path, monkeypatch):
     ("index.docker.io/library/debian", "docker.io/library/debian", "latest"),
     ("127.0.0.1:5000/t/a@sha256:" + "2" * 64, "127.0.0.1:5000/t/a", "sha256:" + "2" * 64)])
 def test_pull_names_are_normalised_like_the_cli(tmp_path, monkeypatch, name, from_image, tag):
-    api = FakeAPI([{"status": "Status: Image is up to date for x"}])
+    api = FakeAPI(events=[{"status": "Status: Image is up to date for x"}])
     result = commands.pull(parse(f"pull {name}"), session_with(api, tmp_path, monkeypatch))
     assert api.requests[0][1] == {"fromImage": from_image, "tag": tag}
     assert result.status == "Image is up to date"
 
 
 def test_pull_all_tags_collects_a_digest_per_tag(tmp_path, monkeypatch):
-    api = FakeAPI([{"status": "Pulling from t/a", "id": "2.0"}, {"status": "Digest: sha256:" + "2" * 64},
+    api = FakeAPI(events=[{"status": "Pulling from t/a", "id": "2.0"}, {"status": "Digest: sha256:" + "2" * 64},
                    {"status": "Pulling from t/a", "id": "1.0"}, {"status": "Digest: sha256:" + "1" * 64},
                    {"status": "Status: Downloaded newer image for h:1/t/a"}])
     result = commands.pull(parse("pull -a --platform linux/amd64 h:1/t/a"), session_with(api, tmp_path, monkeypatch))
@@ -123,7 +73,7 @@ def test_pull_all_tags_collects_a_digest_per_tag(tmp_path, monkeypatch):
 
 
 def test_a_rejected_push_is_one_line_and_closes_the_stream(tmp_path, monkeypatch):
-    api = FakeAPI([{"status": "The push refers to repository [h:1/t/a]"},
+    api = FakeAPI(events=[{"status": "The push refers to repository [h:1/t/a]"},
                    {"errorDetail": {"message": "no basic auth credentials"}, "error": "no basic auth credentials"}])
     with pytest.raises(RegistryAuthError) as info:
         commands.push(parse("push h:1/t/a:1.0"), session_with(api, tmp_path, monkeypatch))
@@ -133,7 +83,7 @@ def test_a_rejected_push_is_one_line_and_closes_the_stream(tmp_path, monkeypatch
 
 
 def test_push_returns_digests_and_sends_the_stored_login(tmp_path, monkeypatch):
-    api = FakeAPI([{"status": "Pushed", "id": "aaa", "progressDetail": {}},
+    api = FakeAPI(events=[{"status": "Pushed", "id": "aaa", "progressDetail": {}},
                    {"aux": {"Tag": "latest", "Digest": "sha256:" + "3" * 64, "Size": 527}}])
     session = session_with(api, tmp_path, monkeypatch)
     from docker_magics.engine import credentials
@@ -149,13 +99,13 @@ def test_push_returns_digests_and_sends_the_stored_login(tmp_path, monkeypatch):
 
 
 def test_a_push_without_a_digest_is_not_silent(tmp_path, monkeypatch):
-    api = FakeAPI([{"status": "The push refers to repository [h:1/t/a]"}])
+    api = FakeAPI(events=[{"status": "The push refers to repository [h:1/t/a]"}])
     with pytest.raises(RegistryError, match="ended without the registry confirming a digest"):
         commands.push(parse("push h:1/t/a:1"), session_with(api, tmp_path, monkeypatch))
 
 
 def test_ctrl_c_stops_cleanly(tmp_path, monkeypatch):
-    api = FakeAPI([PULL[0], PULL[1], KeyboardInterrupt(), PULL[4]])
+    api = FakeAPI(events=[PULL[0], PULL[1], KeyboardInterrupt(), PULL[4]])
     with pytest.raises(Interrupted) as info:
         commands.pull(parse("pull h:1/t/a:1.0"), session_with(api, tmp_path, monkeypatch))
     assert info.value.line() == "Pull of h:1/t/a:1.0 interrupted: the transfer was stopped. Run it again to finish it."
@@ -163,8 +113,8 @@ def test_ctrl_c_stops_cleanly(tmp_path, monkeypatch):
 
 
 def test_wrong_password_stores_nothing(tmp_path, monkeypatch):
-    api = FakeAPI(auth_status=500, auth_body={
-        "message": "login attempt to http://h:1/v2/ failed with status: 401 Unauthorized"})
+    api = FakeAPI(auth=(500, {
+        "message": "login attempt to http://h:1/v2/ failed with status: 401 Unauthorized"}))
     session = session_with(api, tmp_path, monkeypatch)
     with pytest.raises(RegistryAuthError) as info:
         commands.login_with(session, "h:1", "me", "bad-secret")
@@ -176,7 +126,7 @@ def test_wrong_password_stores_nothing(tmp_path, monkeypatch):
 
 
 def test_login_with_an_identity_token_stores_the_token(tmp_path, monkeypatch):
-    api = FakeAPI(auth_body={"Status": "Login Succeeded", "IdentityToken": "idt"})
+    api = FakeAPI(auth=(200, {"Status": "Login Succeeded", "IdentityToken": "idt"}))
     result = commands.login_with(session_with(api, tmp_path, monkeypatch), None, "me", "pw")
     assert result.server == "https://index.docker.io/v1/"
     saved = json.loads((tmp_path / "cfg" / "config.json").read_text())["auths"]["https://index.docker.io/v1/"]

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from docker_magics.engine import registry as ra
+from docker_magics.engine import search
 from docker_magics.errors import ImageNotFoundError, RegistryAuthError, RegistryError
 
 
@@ -57,27 +58,21 @@ def test_next_link():
     ("127.0.0.1:5000/acme", ("127.0.0.1:5000", "acme")), ("localhost/acme", ("localhost", "acme")),
     ("registry.example.com/a/b", ("registry.example.com", "a/b")), ("index.docker.io/acme", ("docker.io", "acme"))])
 def test_split_search_term_like_the_engine(term, split):
-    assert ra.split_search_term(term) == split
-
-
-class _Failure(Exception):
-    def __init__(self, explanation: str) -> None:
-        super().__init__(explanation)
-        self.explanation = explanation
+    assert search.split_search_term(term) == split
 
 
 def test_search_error_lines():
-    line = ra.search_error(_Failure("Unexpected status code 404"), "127.0.0.1:5000/acme").line()
+    line = search.search_error("Unexpected status code 404", "127.0.0.1:5000/acme").line()
     assert line == ("The registry 127.0.0.1:5000 has no search API (its v1 search answered 404). To fix it, browse "
                     "its repositories with '%docker search --registry 127.0.0.1:5000'.")
-    hub = ra.search_error(_Failure('Get "https://index.docker.io/v1/search?q=nginx&n=25": dial tcp: lookup '
-                                   'index.docker.io on 10.0.0.53:53: no such host'), "nginx")
+    hub = search.search_error('Get "https://index.docker.io/v1/search?q=nginx&n=25": dial tcp: lookup '
+                              'index.docker.io on 10.0.0.53:53: no such host', "nginx")
     assert hub.line() == ("Cannot reach Docker Hub (index.docker.io) to search for 'nginx' (the name does not "
                           "resolve). To fix it, check the address and that the engine can reach it (no internet "
                           "means no Docker Hub).")
-    assert ra.search_error(_Failure("Unexpected status code 401"), "acme").line() == (
+    assert search.search_error("Unexpected status code 401", "acme").line() == (
         "Docker Hub (index.docker.io) refused the search for 'acme' (401). To fix it, log in with '%docker login'.")
-    assert ra.search_error(_Failure("Invalid filter 'x'"), "acme") is None
+    assert search.search_error("Invalid filter 'x'", "acme") is None
 
 
 # ---- stored credentials ----------------------------------------------------------------------

@@ -8,11 +8,11 @@ import sys
 import pandas as pd
 import pytest
 
-from docker_magics.commands import usage as cmd_usage
 from docker_magics.engine import usage
 from docker_magics.engine.usage import Layer, align, chain_ids, percent, summarize
 from docker_magics.errors import DockerMagicError, UsageError
 from docker_magics.views import charts
+from docker_magics.views import usage as usage_views
 
 BASE = "sha256:3ad03a7292b36b16ee231c64494b4145e6f2b0a42bc6208cfe1c04b2cebc15f1"
 WORKDIR = "sha256:b3ffaff14db57571bedc62cd188429a5873b94cbd3a1c8c213afaaea12945c47"
@@ -106,12 +106,12 @@ def test_usage_triple_keeps_not_computed():
 
 
 def test_summary_frame_is_typed_and_reads_like_the_cli():
-    frame = cmd_usage.summary_frame(usage.DiskUsage(9, 1, 4047527, 4047521), engine="e")
+    frame = usage_views.summary_frame(usage.DiskUsage(9, 1, 4047527, 4047521), engine="e")
     assert list(frame.columns) == ["type", "total", "active", "size", "reclaimable"]
     assert {c: str(frame[c].dtype) for c in frame.columns[1:]} == {c: "int64" for c in frame.columns[1:]}
     text = repr(frame)
     assert "4.048MB (99%)" in text and "Images" in text and "[engine: e]" in text
-    assert "0B" in repr(cmd_usage.summary_frame(usage.DiskUsage(0, 0, 0, 0)))
+    assert "0B" in repr(usage_views.summary_frame(usage.DiskUsage(0, 0, 0, 0)))
 
 
 def test_images_usage_frame_first_tag_and_na():
@@ -119,7 +119,7 @@ def test_images_usage_frame_first_tag_and_na():
                "Size": 3964518, "SharedSize": 3964512, "Containers": 1},
               {"Id": "sha256:" + "b" * 64, "Created": 1_700_000_000, "RepoTags": ["<none>:<none>"],
                "Size": 3, "SharedSize": -1, "Containers": -1}]
-    frame = cmd_usage.images_usage_frame(images)
+    frame = usage_views.images_usage_frame(images)
     assert frame[["repository", "tag", "image_id"]].values.tolist() == [
         ["x", "1", "a" * 12], ["<none>", "<none>", "b" * 12]]
     assert frame["unique_size"].tolist() == [6, -1] and str(frame["unique_size"].dtype) == "int64"
@@ -139,27 +139,27 @@ def _layers() -> dict[str, list[Layer]]:
 
 
 def test_layers_frame_marks_sharing_by_chain():
-    frame = cmd_usage.layers_frame(_layers())
+    frame = usage_views.layers_frame(_layers())
     assert list(frame.columns) == ["image", "layer", "size", "created_by", "shared", "shared_with"]
     assert frame["shared"].tolist() == [True, False, True, False, False]
     assert frame["shared_with"].tolist() == [["b:1"], [], ["a:1"], [], []]
     assert frame["layer"].tolist()[0] == BASE[7:19]
     assert frame["created_by"][1] == "/bin/busybox sh -c " + "x" * 25 + "…" and len(frame["created_by"][1]) == 45
     assert frame["created_by"][4] == "RUN dd"
-    full = cmd_usage.layers_frame(_layers(), no_trunc=True)
+    full = usage_views.layers_frame(_layers(), no_trunc=True)
     assert full["layer"][0] == BASE and full["created_by"][1].endswith("x" * 60)
 
 
 def test_same_diff_id_on_another_base_is_not_shared():
     layers = _layers()
     layers["c:1"] = [Layer("sha256:" + "1" * 64, "sha256:" + "1" * 64, 20000, "COPY")]  # a's top, but on scratch
-    frame = cmd_usage.layers_frame(layers)
+    frame = usage_views.layers_frame(layers)
     assert not frame[frame.image == "c:1"]["shared"].any()
 
 
 def test_diff_frame_sides_and_summary():
     layers = _layers()
-    frame = cmd_usage.diff_frame("a:1", layers["a:1"], "b:1", layers["b:1"], engine="e")
+    frame = usage_views.diff_frame("a:1", layers["a:1"], "b:1", layers["b:1"], engine="e")
     assert frame["side"].tolist() == ["both", "A only", "B only", "B only"]
     assert frame.attrs["summary"] == {"A": "a:1", "B": "b:1", "both": {"layers": 1, "size": 3964512},
                                       "A only": {"layers": 1, "size": 20000}, "B only": {"layers": 2, "size": 7000}}
@@ -168,18 +168,13 @@ def test_diff_frame_sides_and_summary():
     assert caption in frame._repr_html_()
 
 
-class FakeEngine:
-    pass
-
-
-def test_add_usage_columns(monkeypatch):
+def test_add_usage_columns():
     from docker_magics.views.frames import images_frame
 
     full = "sha256:" + "c" * 64
     frame = images_frame([{"Id": full, "RepoTags": ["x:1", "x:2"], "Created": 1, "Size": 10},
                           {"Id": "sha256:" + "d" * 64, "RepoTags": ["y:1"], "Created": 2, "Size": 5}])
-    monkeypatch.setattr(usage, "image_usage", lambda engine: {full: (2, 4, 6)})
-    out = cmd_usage.add_usage_columns(frame, FakeEngine())
+    out = usage_views.add_usage_columns(frame, {full: (2, 4, 6)})
     assert out[["repository", "containers", "shared_size", "unique_size"]].values.tolist() == [
         ["y", -1, -1, -1], ["x", 2, 4, 6], ["x", 2, 4, 6]]
     assert all(str(out[c].dtype) == "int64" for c in ("containers", "shared_size", "unique_size"))
@@ -189,13 +184,13 @@ def test_add_usage_columns(monkeypatch):
 
 
 def test_charts_render_png_with_agg():
-    images = cmd_usage.images_usage_frame([
+    images = usage_views.images_usage_frame([
         {"Id": f"sha256:{i:064x}", "Created": 1_700_000_000 + i, "RepoTags": [f"r{i % 3}:{i}"],
          "Size": 1000 * (i + 1), "SharedSize": 500, "Containers": i % 2} for i in range(50)])
     fig = charts.image_sizes(images)
     assert "largest 40 of 50" in fig.axes[0].get_title()
     assert charts.png(fig).startswith(b"\x89PNG\r\n\x1a\n")
-    fig = charts.layer_sizes(cmd_usage.layers_frame(_layers()))
+    fig = charts.layer_sizes(usage_views.layers_frame(_layers()))
     assert len(fig.axes) == 2
     assert charts.png(fig).startswith(b"\x89PNG")
 
@@ -203,7 +198,7 @@ def test_charts_render_png_with_agg():
 def test_show_displays_a_png_and_clears_the_figure(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    fig = charts.layer_sizes(cmd_usage.layers_frame(_layers()))
+    fig = charts.layer_sizes(usage_views.layers_frame(_layers()))
     charts.show(fig)
     assert shown[0].format == "png" and shown[0].data.startswith(b"\x89PNG")
     assert fig.axes == []
@@ -250,28 +245,17 @@ def test_missing_arguments(ipshell, line, message):
 
 
 def test_frames_keep_types_after_filtering():
-    frame = cmd_usage.layers_frame(_layers())
+    frame = usage_views.layers_frame(_layers())
     part = frame[frame["size"] > 0]
     assert isinstance(part, pd.DataFrame) and str(part["size"].dtype) == "int64"
 
 
-class InterruptedApi:
-    def _result(self, response: object, json: bool) -> object:
-        return response
-
-    def _url(self, path: str) -> str:
-        return path
-
-    def _get(self, url: str, params: dict) -> None:
-        assert (url, params) == ("/system/df", {"type": "image"})
-        raise KeyboardInterrupt
-
-
 def test_ctrl_c_during_system_df_is_one_line():
-    from docker_magics.engine.client import Endpoint, Engine
+    from fakes import FakeAPI, fake_engine
+
     from docker_magics.errors import Interrupted
 
-    engine = Engine(Endpoint("unix:///x.sock", "x"), client=InterruptedApi())
+    engine = fake_engine(FakeAPI({"/system/df": KeyboardInterrupt}))
     with pytest.raises(Interrupted) as info:
-        usage.system_df(engine)
+        engine.system_df()
     assert info.value.line() == "Stopped while the engine computed disk usage; nothing was changed."

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..command import Command
 from ..errors import UsageError
-from ..grammar import Command
 from ..session import Session
 from ..views import progress
 
@@ -15,7 +15,6 @@ _GZ_SUFFIXES = (".gz", ".tgz")
 
 def save(cmd: Command, session: Session) -> Any:
     """Save one or more images into one tar (gzip for ``.gz``/``--gzip``); a summary with the file's sha256."""
-    from ..engine.archive import estimate_size, save_images
     from ..views.lifecycle import SavedArchive
 
     if not cmd.output:
@@ -28,11 +27,11 @@ def save(cmd: Command, session: Session) -> Any:
                          hint="Write %docker save -o FILE IMAGE [IMAGE...].")
     engine = session.engine(cmd)
     target = Path(cmd.output).expanduser()
-    total = estimate_size(engine, cmd.images)
+    total = engine.estimate_size(cmd.images)
     count = len(cmd.images)
     title = f"Saving {count} image{'s' if count != 1 else ''} to {target}"
     with progress.progress_for(session.settings.progress, title, total_bytes=total) as sink:
-        size, digest = save_images(engine, list(cmd.images), target,
+        size, digest = engine.save(list(cmd.images), target, expected=total,
                                    compress=cmd.gzip or target.name.endswith(_GZ_SUFFIXES), sink=sink)
         sink.state.total_bytes = sink.state.done_bytes  # the estimate gives way to the true count
     return SavedArchive(str(target), size, digest, list(cmd.images), engine.endpoint.name)
@@ -40,7 +39,6 @@ def save(cmd: Command, session: Session) -> Any:
 
 def load(cmd: Command, session: Session) -> Any:
     """Load a tar or tar.gz written by ``save``; a DataFrame of the loaded references and IDs."""
-    from ..engine.archive import load_archive
     from ..views.lifecycle import loaded_frame
 
     if not cmd.input:
@@ -51,14 +49,13 @@ def load(cmd: Command, session: Session) -> Any:
     total = path.stat().st_size if path.is_file() else 0
     with progress.progress_for(session.settings.progress, f"Loading {path}", quiet=cmd.quiet,
                                total_bytes=total) as sink:
-        loaded = load_archive(engine, path, quiet=cmd.quiet, sink=sink)
+        loaded = engine.load(path, quiet=cmd.quiet, sink=sink)
     return loaded_frame(loaded, engine=engine.endpoint.name)
 
 
 def import_(cmd: Command, session: Session) -> Any:
     """Create an image from a root filesystem tarball (file, http(s) URL or ``-``); the new image's ID."""
     from ..engine import references
-    from ..engine.archive import import_tarball
     from ..views.display import Text
 
     if not cmd.source:
@@ -75,6 +72,6 @@ def import_(cmd: Command, session: Session) -> Any:
     source = cmd.source
     total = Path(source).stat().st_size if Path(source).is_file() else 0
     with progress.progress_for(session.settings.progress, f"Importing {source}", total_bytes=total) as sink:
-        image_id = import_tarball(engine, source, repository=repository, tag=tag, changes=list(cmd.change),
+        image_id = engine.import_image(source, repository=repository, tag=tag, changes=list(cmd.change),
                                   message=cmd.message, sink=sink)
     return Text(image_id)

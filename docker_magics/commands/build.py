@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..command import Command
 from ..errors import BuildError, DockerMagicError, Interrupted, RegistryAuthError, UsageError
-from ..grammar import Command
 from ..session import Session
 from ..views.display import engine_line
 
@@ -198,9 +198,8 @@ class _Log:
 def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec, options: Any) -> BuiltImage:
     from dataclasses import replace
 
-    from ..engine import build as engine_build
+    from ..units import human_size
     from ..views.progress import progress_for
-    from ..views.units import human_size
 
     title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
     big = context.size >= _UPLOAD_PROGRESS
@@ -209,7 +208,7 @@ def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec,
     log = _Log(progress)
     log.line(f"Sending build context to Docker daemon  {human_size(context.size, 4)}")
     try:
-        with engine_build.events(engine, context.file, context.size, replace(options, dockerfile=context.dockerfile),
+        with engine.build(context.file, context.size, replace(options, dockerfile=context.dockerfile),
                                  on_bytes=progress.advance if big else None) as stream:
             image_id = _follow(stream, log)
         image = _tag(engine, image_id or _resolve(engine, log.built), spec.tags, log, quiet=cmd.quiet)
@@ -218,7 +217,7 @@ def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec,
             from ..views.display import message
 
             message("\n".join(log.step_lines))
-        progress.finish(ok=False, message=getattr(exc, "engine_text", None) or "build failed")
+        progress.finish(ok=False, message=exc.engine_text or "build failed")
         raise
     except KeyboardInterrupt:
         progress.finish(ok=False, message="interrupted")
@@ -254,13 +253,10 @@ def _step_error(exc: DockerMagicError, event: dict[str, Any], step: tuple[int, i
     code = detail.get("code") or ((m := _EXIT.search(text)) and int(m[1]))
     where = f"Step {step[0]}/{step[1]} ({_short(step[2])})" if step else "The build"
     what = f"{where} failed with exit code {code}" if code else f"{where} failed: {text}"
-    error: DockerMagicError
+    # engine_text: what the CLI would print last; the progress display shows it.
     if isinstance(exc, RegistryAuthError):
-        error = RegistryAuthError(what, hint=exc.hint)
-    else:
-        error = BuildError(what, hint=_FIX if step else "Check the Dockerfile and run the cell again.")
-    error.engine_text = text  # what the CLI would print last; the progress display shows it
-    return error
+        return RegistryAuthError(what, hint=exc.hint, engine_text=text)
+    return BuildError(what, hint=_FIX if step else "Check the Dockerfile and run the cell again.", engine_text=text)
 
 
 def _short(instruction: str, width: int = 60) -> str:
@@ -279,7 +275,6 @@ def _resolve(engine: Any, short_id: str | None) -> str:
 def _tag(engine: Any, image_id: str, tags: tuple[Any, ...], log: _Log, *, quiet: bool) -> BuiltImage:
     """Apply every -t (the CLI's Successfully tagged lines) and return the result."""
     for ref in tags:
-        with engine.translated("tag", ref.familiar()):
-            engine.api.tag(image_id, ref.familiar_name, ref.tag)
+        engine.tag(image_id, ref.familiar())
         log.line(f"Successfully tagged {ref.familiar()}")
     return BuiltImage(image_id, tuple(ref.familiar() for ref in tags), quiet=quiet, engine=engine.endpoint.name)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..command import Command
 from ..engine.endpoints import config_dir, list_contexts, use_context
 from ..errors import UsageError
-from ..grammar import Command
 from ..session import Session
 
 

@@ -1,9 +1,9 @@
 """The forms ``%docker tag``, ``push`` and ``login`` open in a notebook when their arguments are missing.
 
-This module wires the presentation (``docker_magics.widgets``, which never talks to the engine) to the
-engine through the same functions the argument forms of the commands use, so a form and a typed command
-behave alike: the same engine (``-H``/``--context`` of the magic line), the same ``--config``, the same
-one-line errors.
+This module wires the presentation (:mod:`docker_magics.views.forms`, which never talks to the engine) to
+the engine through the same functions the typed commands use, so a form and a typed command behave alike:
+the same engine (``-H``/``--context`` of the magic line), the same ``--config``, the same one-line errors.
+Only the dispatcher imports it (:func:`open_form`), when a handler returns a :class:`FormRequest`.
 """
 
 from __future__ import annotations
@@ -11,20 +11,26 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from ..grammar import Command
+from ..command import Command
 from ..session import Session
+from .form_request import FormRequest
 
 if TYPE_CHECKING:
     from ..views.forms import LoginForm, PushForm, TagForm
 
 
+def open_form(request: FormRequest, cmd: Command, session: Session) -> Any:
+    """The form a handler asked for, wired to the engine of ``cmd``."""
+    openers = {"tag": tag_form, "push": push_form, "login": login_form}
+    return openers[request.name](cmd, session, **request.values)
+
+
 def tag_form(cmd: Command, session: Session) -> TagForm:
     """The tag form, with ``cmd.source`` (when given) already chosen."""
-    from ..engine.lifecycle import tag_image
     from ..views.forms import TagForm
 
     engine = session.engine(cmd)
-    return TagForm(engine.images, lambda source, target: tag_image(engine, source, target), source=cmd.source)
+    return TagForm(engine.images, engine.tag, source=cmd.source)
 
 
 def push_form(cmd: Command, session: Session) -> PushForm:

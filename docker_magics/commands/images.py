@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..command import Command
 from ..errors import UsageError
-from ..grammar import Command
 from ..session import Session
 
 
@@ -43,9 +43,9 @@ def run(cmd: Command, session: Session) -> Any:
         return frames.image_ids(images, no_trunc=cmd.no_trunc)
     df = frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc, engine=engine.endpoint.name)
     if cmd.usage:  # /system/df walks every layer: only on request, so the plain listing stays fast
-        from .usage import add_usage_columns
+        from ..views.usage import add_usage_columns
 
-        df = add_usage_columns(df, engine, no_trunc=cmd.no_trunc)
+        df = add_usage_columns(df, engine.image_usage(), no_trunc=cmd.no_trunc)
     return df
 
 
@@ -56,13 +56,12 @@ def _fleet(cmd: Command, session: Session, endpoints: list, filters: dict[str, l
     """
     import warnings
 
-    from ..fleet import each_engine
+    from ..session import each
     from ..views import frames
 
     if cmd.format or cmd.quiet:
         raise UsageError("--format and -q take one engine.", hint="Drop the extra -H, or drop --format/-q.")
-    engines = [session.engine_at(e) for e in endpoints]
-    results = each_engine(engines, lambda engine: engine.images(all=cmd.all, filters=filters))
+    results = each(endpoints, lambda endpoint: session.engine_at(endpoint).images(all=cmd.all, filters=filters))
     parts = []
     for endpoint, images, error in results:
         if error:

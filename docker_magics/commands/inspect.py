@@ -1,12 +1,12 @@
-"""``%docker inspect`` / ``image inspect`` and ``%docker history`` / ``image history``."""
+"""``%docker inspect`` / ``image inspect``: the CLI's JSON, or its ``--format`` text."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from ..command import Command
 from ..errors import ImageNotFoundError, UsageError
-from ..grammar import Command
 from ..session import Session
 from ..views.display import JSONResult, Text
 
@@ -37,21 +37,3 @@ def inspect(cmd: Command, session: Session) -> Any:
     from ..gotemplate import format_inspect
 
     return Text(format_inspect(cmd.format, objects))
-
-
-def history(cmd: Command, session: Session) -> Any:
-    """The layers of an image: a DataFrame, a list of IDs with ``-q``, or text with ``--format``."""
-    from ..views import frames
-
-    if not cmd.image:
-        raise UsageError('"history" requires exactly 1 argument.', hint="See '%docker history --help'.")
-    engine = session.engine(cmd)
-    layers = engine.history(cmd.image)
-    if cmd.format:
-        from ..gotemplate import contexts, format_list
-
-        rows = contexts.history_rows(layers, no_trunc=cmd.no_trunc, human=cmd.human)
-        return Text(format_list(cmd.format, rows, command="history", quiet=cmd.quiet, human=cmd.human))
-    if cmd.quiet:
-        return frames.history_ids(layers, no_trunc=cmd.no_trunc)
-    return frames.history_frame(layers, no_trunc=cmd.no_trunc, human=cmd.human, engine=engine.endpoint.name)

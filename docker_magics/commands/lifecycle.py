@@ -6,25 +6,23 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ..command import Command
 from ..errors import DockerMagicError, UsageError
-from ..grammar import Command
 from ..session import Session
+from .form_request import FormRequest
 
 
 def tag(cmd: Command, session: Session) -> Any:
     """Give an image a new reference; silent on success, as the CLI is. No target in a notebook: a form."""
-    from ..engine.lifecycle import tag_image
     from ..views.progress import in_notebook_frontend
 
     if not cmd.target and in_notebook_frontend():
-        from .forms import tag_form
-
-        return tag_form(cmd, session)
+        return FormRequest("tag")
     if not cmd.source or not cmd.target:
         raise UsageError("'%docker tag' needs a source image and a target reference",
                          hint="Write %docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG], e.g. "
                               "%docker tag app:1.0 127.0.0.1:5000/team/app:1.0.")
-    tag_image(session.engine(cmd), cmd.source, cmd.target)
+    session.engine(cmd).tag(cmd.source, cmd.target)
 
 
 def rm(cmd: Command, session: Session) -> Any:
@@ -33,7 +31,6 @@ def rm(cmd: Command, session: Session) -> Any:
     Every image is tried (as the CLI does); when some fail, the first failure is raised and says how many
     others were removed. A list given twice (``images -q`` lists an ID once per tag) is removed once.
     """
-    from ..engine.lifecycle import remove_image
     from ..views import lifecycle as lifecycle_views
 
     if not cmd.images:
@@ -43,7 +40,7 @@ def rm(cmd: Command, session: Session) -> Any:
     events, failures = [], []
     for image in dict.fromkeys(cmd.images):
         try:
-            events += remove_image(engine, image, force=cmd.force, no_prune=cmd.no_prune)
+            events += engine.remove(image, force=cmd.force, no_prune=cmd.no_prune)
         except DockerMagicError as exc:
             failures.append(exc)
     if failures:
@@ -63,7 +60,7 @@ def _some_failed(failures: list[DockerMagicError], removed: int) -> DockerMagicE
 
 def prune(cmd: Command, session: Session) -> Any:
     """Remove unused images: at once with ``-f``, after a look and a yes otherwise, never with ``--dry-run``."""
-    from ..engine.lifecycle import plan_prune, prune_filters, prune_images
+    from ..engine.lifecycle import prune_filters
     from ..views import lifecycle as lifecycle_views
     from .images import parse_filters
 
@@ -71,12 +68,12 @@ def prune(cmd: Command, session: Session) -> Any:
     filters = prune_filters(cmd.all, parse_filters(cmd.filter))
 
     def run() -> Any:
-        report = prune_images(engine, filters)
+        report = engine.prune(filters)
         return lifecycle_views.pruned_frame(report.events, report.space_reclaimed, engine=engine.endpoint.name)
 
     if cmd.force and not cmd.dry_run:
         return run()
-    preview = lifecycle_views.plan_frame(plan_prune(engine, filters), engine=engine.endpoint.name)
+    preview = lifecycle_views.plan_frame(engine.plan_prune(filters), engine=engine.endpoint.name)
     if cmd.dry_run or not len(preview):
         return preview
     return confirm(preview, run, session.shell)

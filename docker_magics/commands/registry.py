@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..command import Command
 from ..engine import credentials, references, streams
 from ..errors import (
     DockerMagicError,
@@ -27,9 +28,9 @@ from ..errors import (
     StreamError,
     UsageError,
 )
-from ..grammar import Command
 from ..session import Session
 from ..views.display import Text, engine_line
+from .form_request import FormRequest
 
 PASSWORD_WARNING = ("WARNING! Using --password puts the secret in this notebook's input and IPython's "
                     "history. Use --password-file PATH, or --password-stdin for a masked prompt.")
@@ -122,7 +123,6 @@ def _login_hint(ref: references.Reference) -> str:
 
 def pull(cmd: Command, session: Session) -> Pulled:
     """``%docker pull NAME[:TAG|@DIGEST]``: pull with live progress; returns a :class:`Pulled`."""
-    from ..engine import transfer as registry
     from ..views.progress import progress_for
 
     ref = references.parse(_one_name(cmd, "pull"))
@@ -135,7 +135,7 @@ def pull(cmd: Command, session: Session) -> Pulled:
     what = f"Pull of {shown}"
     with (progress_for(session.settings.progress, f"Pulling {shown}", quiet=cmd.quiet) as bar,
           _interruptible(what), _stream_errors(ref, what),
-          registry.pull(engine, ref.name, ref.digest or ref.tag, creds=creds, platform=cmd.platform) as events):
+          engine.pull(ref.name, ref.digest or ref.tag, creds=creds, platform=cmd.platform) as events):
         return _pull_result(streams.follow(events, bar, action=what), shown, engine.endpoint.name)
 
 
@@ -169,13 +169,10 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
 
     No name in a notebook: the push form. ``bar``: a Progress to show the push in (the form's).
     """
-    from ..engine import transfer as registry
     from ..views.progress import in_notebook_frontend, progress_for
 
     if not cmd.name and in_notebook_frontend():
-        from .forms import push_form
-
-        return push_form(cmd, session)
+        return FormRequest("push")
     ref = references.parse(_one_name(cmd, "push"))
     if ref.digest:
         raise UsageError(f"cannot push a digest reference ({ref.familiar()})", hint="Push a tag: NAME[:TAG].")
@@ -189,7 +186,7 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
     what = f"Push of {shown}"
     bar = bar or progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet)
     with (bar, _interruptible(what), _stream_errors(ref, what),
-          registry.push(engine, ref.familiar_name, ref.tag, creds=creds) as events):
+          engine.push(ref.familiar_name, ref.tag, creds=creds) as events):
         pushed = [PushedTag(e["aux"]["Tag"], e["aux"]["Digest"], int(e["aux"].get("Size") or 0))
                   for e in streams.follow(events, bar, action=what)
                   if isinstance(e.get("aux"), dict) and "Digest" in e["aux"]]
@@ -202,11 +199,8 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
 def _check_push_platform(engine: Any, platform: str | None) -> None:
     if not platform:
         return
-    from docker.utils import version_lt
-
-    version = getattr(engine.api, "_version", "1.41")
-    if version_lt(version, "1.46"):
-        raise UsageError(f"push --platform needs Docker API 1.46 or newer; this engine speaks {version}.",
+    if not engine.api_at_least("1.46"):
+        raise UsageError(f"push --platform needs Docker API 1.46 or newer; this engine speaks {engine.api_version}.",
                          hint="To fix it, push without --platform (every platform of the image is pushed).")
 
 
@@ -250,7 +244,10 @@ class _stream_errors:
                                      "%config DockerMagics.timeout = SECONDS.") from None
         if not isinstance(exc, DockerMagicError) or type(exc) not in _RECLASSIFIED:
             return False
-        text = exc.message.removeprefix(f"The engine could not {self.what.split()[0].lower()}: ")
+        # An engine's HTTP refusal (it has a status) is worded from the engine's own text; an error inside
+        # the stream already names the operation.
+        said = exc.engine_text if exc.engine_text and exc.status is not None else None
+        text = exc.message if said is None else f"{said[:1].upper()}{said[1:]}"
         if not text.startswith(self.what):
             text = f"{self.what} failed: {text}"
         lowered = text.lower()
@@ -305,7 +302,6 @@ def login_with(target: Any, server: str | None, username: str, password: str, *,
     Raises:
         RegistryAuthError: the registry refused the login; nothing was stored.
     """
-    from ..engine import transfer as registry
 
     username = (username or "").strip()
     if not username:
@@ -314,7 +310,7 @@ def login_with(target: Any, server: str | None, username: str, password: str, *,
         raise UsageError("Password Required", hint="Pass --password-file PATH or --password-stdin.")
     engine = _engine_of(target)
     key = credentials.server_key(server)
-    answer = registry.authenticate(engine, key, username, password)
+    answer = engine.authenticate(key, username, password)
     token = answer.get("IdentityToken") or ""
     creds = credentials.Credentials(key, username, "" if token else password, token)
     where = credentials.store(creds, config)
@@ -348,9 +344,7 @@ def login(cmd: Command, session: Session) -> Any:
     if cmd.password_file is not None:
         password = read_password_file(cmd.password_file)
     if password is None and not cmd.password_stdin and in_notebook_frontend():
-        from .forms import login_form
-
-        return login_form(cmd, session, key, username)
+        return FormRequest("login", {"server": key, "username": username})
     username = username or _prompt(f"Username for {_shown(key)}: ", secret=False).strip()
     if password is None:
         password = _prompt(f"Password for {username}@{_shown(key)}: ", secret=True)
@@ -363,13 +357,12 @@ def _shown(key: str) -> str:
 
 def _login_with_stored(engine: Any, key: str, config: str | None) -> LoggedIn | None:
     """The CLI's first step when no username or password is given: try the stored login."""
-    from ..engine import transfer as registry
 
     stored = credentials.get(key, config)
     if stored is None or not stored.password:
         return None
     try:
-        answer = registry.authenticate(engine, key, stored.username, stored.password)
+        answer = engine.authenticate(key, stored.username, stored.password)
     except RegistryAuthError:
         return None
     return LoggedIn(key, stored.username, answer.get("Status") or "Login Succeeded",

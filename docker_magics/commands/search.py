@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import Interrupted, NotImplementedVerb, UsageError
-from ..grammar import Command
+from ..command import Command
+from ..errors import Interrupted, UsageError
 from ..session import Session
 
 #: ``n`` asked of a registry per page of a catalog or tag list (tests lower it to exercise paging).
@@ -84,12 +84,7 @@ def _one_line(text: str | None) -> str:
 
 
 def _format(cmd: Command, results: list[dict]) -> Any:
-    try:
-        from ..gotemplate import contexts, format_list
-    except ImportError:
-        raise NotImplementedVerb("'%docker search --format' is not implemented yet.",
-                                 hint="Use the DataFrame's columns, or 'docker search --format' in a "
-                                      "terminal meanwhile.") from None
+    from ..gotemplate import contexts, format_list
     from ..views.display import Text
 
     rows = contexts.search_rows(results, no_trunc=cmd.no_trunc)

@@ -21,13 +21,13 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from ..errors import DockerMagicError, ImageNotFoundError, Interrupted, StreamError, UsageError
 from . import streams
-
-if TYPE_CHECKING:
-    from .client import Engine
+from .connection import Connection
+from .images import ImageCalls
+from .progress import Progress
 
 CHUNK = 1 << 20  # the engine sends 32 KiB pieces; 1 MiB reads keep the per-chunk cost low
 QUEUE = 8  # chunks waiting to be written: at most 8 MiB in flight
@@ -87,92 +87,20 @@ class _Writer:
             raise self.error
 
 
-def estimate_size(engine: Engine, names: Iterable[str]) -> int:
-    """The bytes a save of ``names`` will roughly stream: the sum of the distinct images' sizes.
-
-    Also checks that every image exists before a byte is written.
-
-    Raises:
-        ImageNotFoundError: one of the images is not there.
-    """
-    sizes = {}
-    for name in names:
-        try:
-            info = engine.inspect(name)
-        except ImageNotFoundError:
-            # The engine repeats itself on inspect ("no such image: x: No such image: x").
-            raise ImageNotFoundError(f"No such image: {name}",
-                                     hint="List local images with '%docker images'.") from None
-        sizes[info["Id"]] = int(info.get("Size") or 0)
-    return sum(sizes.values())
-
-
-def save_images(engine: Engine, names: list[str], path: str | Path, *, compress: bool, sink: Any) -> tuple[int, str]:
-    """Save ``names`` into one tar at ``path`` in one ``GET /images/get`` request.
-
-    The archive is written to a hidden temporary file in the same folder and renamed to ``path``
-    only when complete: an error or an interrupt leaves no file behind.
-
-    Args:
-        engine: the engine holding the images.
-        names: references or IDs; the archive keeps every tag given.
-        path: the file to write.
-        compress: write gzip.
-        sink: a :class:`~docker_magics.progress.Progress` (``advance`` gets the bytes from the engine).
-
-    Returns:
-        The size of the written file and its sha256 (hex).
-
-    Raises:
-        Interrupted: Ctrl-C; the temporary file is removed.
-        DockerMagicError: the engine refused or the disk failed; nothing is left behind.
-    """
-    target = Path(path).expanduser()
-    folder = target.parent.resolve()
-    if not folder.is_dir():
-        raise UsageError(f"cannot save to {target}: the folder {folder} does not exist",
-                         hint="To fix it, create the folder first or choose another path.")
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            writer = _HashingWriter(raw)
-            _stream_save(engine, names, writer, compress, sink)
-        os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, KeyboardInterrupt):
-            raise Interrupted(f"Saving to {target} was interrupted; no file was written",
-                              hint="Run the command again to save.") from None
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise _disk_full(target, folder, sink) from None
-        if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
-            raise DockerMagicError(f"Cannot write {target}: {exc.strerror or exc}",
-                                   hint="To fix it, check the folder's permissions and free space.") from None
-        raise
-    return writer.count, writer.hash.hexdigest()
-
-
-def _disk_full(target: Path, folder: Path, sink: Any) -> DockerMagicError:
+def _disk_full(target: Path, folder: Path, need: int) -> DockerMagicError:
     """The line for a full disk: where, how much is free (the partial file is gone by now), how much is needed."""
-    from ..views.units import human_size
+    from ..units import human_size
 
     free = shutil.disk_usage(folder).free
-    need = getattr(getattr(sink, "state", None), "total_bytes", 0)
     needed = f"; the images need about {human_size(need)}" if need else ""
     return DockerMagicError(f"Cannot write {target}: no space left on device in {folder} "
                             f"({human_size(free)} free{needed})",
                             hint="To fix it, free some space there or save to another folder.")
 
 
-def _stream_save(engine: Engine, names: list[str], writer: _HashingWriter, compress: bool, sink: Any) -> None:
+def _stream_save(engine: Connection, names: list[str], writer: _HashingWriter, compress: bool, sink: Any) -> None:
     subject = ", ".join(names)
-    with engine.translated("save", subject):
-        api = engine.api
-        response = api._get(api._url("/images/get"), params={"names": names}, stream=True)
-        api._raise_for_status(response)
-    try:
+    with engine.stream("GET", "/images/get", action="save", subject=subject, params={"names": names}) as response:
         out: Any = gzip.GzipFile(filename="", fileobj=writer, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) \
             if compress else writer
         with _broken_stream("save", subject), engine.translated("save", subject), _Writer(out) as writer_thread:
@@ -181,8 +109,6 @@ def _stream_save(engine: Engine, names: list[str], writer: _HashingWriter, compr
                 sink.advance(len(chunk))
         if compress:
             out.close()
-    finally:
-        response.close()
 
 
 @contextlib.contextmanager
@@ -254,38 +180,6 @@ def read_chunks(source: IO[bytes], sink: Any) -> Iterator[bytes]:
         yield chunk
 
 
-def load_archive(engine: Engine, path: str | Path, *, quiet: bool, sink: Any) -> list[tuple[str, str]]:
-    """``POST /images/load`` streaming ``path``; the (reference, image ID) pairs the engine reports.
-
-    Raises:
-        UsageError: the file is not an image archive.
-        Interrupted: Ctrl-C (the upload stops; the engine loads nothing).
-    """
-    path = Path(path).expanduser()
-    sniff_archive(path)
-    loaded: list[tuple[str, str]] = []
-    try:
-        with open(path, "rb") as source, engine.translated("load", str(path)):
-            api = engine.api
-            response = api._post(api._url("/images/load"), data=read_chunks(source, sink),
-                                 params={"quiet": 1 if quiet else 0},
-                                 headers={"Content-Type": "application/x-tar"}, stream=True)
-            api._raise_for_status(response)
-            try:
-                for event in streams.follow(api._stream_helper(response, decode=True), sink, action="load"):
-                    loaded.extend(loaded_images(event))
-            finally:
-                response.close()
-    except StreamError as exc:
-        # No manifest.json: the engine falls back to the legacy layout and misses its files.
-        if re.search(r"docker-import-\d+/.*no such file", exc.message):
-            raise not_an_archive(path, "a tar file without the manifest.json that 'docker save' writes") from None
-        raise
-    except KeyboardInterrupt:
-        raise Interrupted(f"Loading {path} was interrupted", hint="Run the command again to load.") from None
-    return _with_ids(engine, loaded)
-
-
 def loaded_images(event: dict[str, Any]) -> list[tuple[str, str]]:
     """(reference, ID) from an engine ``stream`` event: ``Loaded image: x:1`` or ``Loaded image ID: sha256:…``."""
     out = []
@@ -297,39 +191,12 @@ def loaded_images(event: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _with_ids(engine: Engine, loaded: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _with_ids(engine: ImageCalls, loaded: list[tuple[str, str]]) -> list[tuple[str, str]]:
     # The engine names a loaded tag without its ID: ask for it (one inspect per tag).
     return [(ref, image_id or engine.inspect(ref)["Id"]) for ref, image_id in loaded]
 
 
 # ---- import ---------------------------------------------------------------------------------------
-
-
-def import_tarball(engine: Engine, source: str, *, repository: str | None, tag: str | None,
-                   changes: list[str], message: str | None, sink: Any) -> str:
-    """``POST /images/create?fromSrc=…``: a root filesystem tarball (file, URL or ``-`` for stdin) as an image.
-
-    Returns:
-        The new image's ID.
-    """
-    params: dict[str, Any] = {"fromSrc": source if _is_url(source) else "-", "repo": repository, "tag": tag,
-                              "message": message, "changes": changes or None}
-    params = {k: v for k, v in params.items() if v}
-    with _import_body(source, sink) as body:
-        try:
-            with engine.translated("import", source):
-                api = engine.api
-                response = api._post(api._url("/images/create"), data=body, params=params,
-                                     headers={"Content-Type": "application/tar"}, stream=True)
-                api._raise_for_status(response)
-                try:
-                    kept = streams.drain(api._stream_helper(response, decode=True), sink, action="import")
-                finally:
-                    response.close()
-        except KeyboardInterrupt:
-            raise Interrupted(f"Importing {source} was interrupted", hint="Run the command again.") from None
-    status = next((e["status"] for e in reversed(kept) if str(e.get("status", "")).startswith("sha256:")), "")
-    return status.strip()
 
 
 def _is_url(source: str) -> bool:
@@ -355,3 +222,121 @@ def _import_body(source: str, sink: Any) -> Iterator[Iterator[bytes] | None]:
                          hint="To fix it, give the path of a tarball, a http(s) URL, or - for stdin.") from None
     with source_file:
         yield read_chunks(source_file, sink)
+
+
+class ArchiveCalls(Connection):
+    """Save, load and import: archives streamed both ways, never held in memory."""
+
+    def estimate_size(self, names: Iterable[str]) -> int:
+        """The bytes a save of ``names`` will roughly stream: the sum of the distinct images' sizes.
+
+        Also checks that every image exists before a byte is written.
+
+        Raises:
+            ImageNotFoundError: one of the images is not there.
+        """
+        sizes = {}
+        for name in names:
+            try:
+                info = self.inspect(name)
+            except ImageNotFoundError:
+                # The engine repeats itself on inspect ("no such image: x: No such image: x").
+                raise ImageNotFoundError(f"No such image: {name}",
+                                         hint="List local images with '%docker images'.") from None
+            sizes[info["Id"]] = int(info.get("Size") or 0)
+        return sum(sizes.values())
+
+    def save(self, names: list[str], path: str | Path, *, compress: bool, sink: Progress,
+             expected: int = 0) -> tuple[int, str]:
+        """Save ``names`` into one tar at ``path`` in one ``GET /images/get`` request.
+
+        The archive is written to a hidden temporary file in the same folder and renamed to ``path``
+        only when complete: an error or an interrupt leaves no file behind.
+
+        Args:
+            names: references or IDs; the archive keeps every tag given.
+            path: the file to write.
+            compress: write gzip.
+            sink: a :class:`~docker_magics.engine.progress.Progress` (``advance`` gets the bytes from the engine).
+            expected: the size the archive is expected to have (named when the disk fills up).
+
+        Returns:
+            The size of the written file and its sha256 (hex).
+
+        Raises:
+            Interrupted: Ctrl-C; the temporary file is removed.
+            DockerMagicError: the engine refused or the disk failed; nothing is left behind.
+        """
+        target = Path(path).expanduser()
+        folder = target.parent.resolve()
+        if not folder.is_dir():
+            raise UsageError(f"cannot save to {target}: the folder {folder} does not exist",
+                             hint="To fix it, create the folder first or choose another path.")
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as raw:
+                writer = _HashingWriter(raw)
+                _stream_save(self, names, writer, compress, sink)
+            os.chmod(temp, 0o666 & ~_umask())
+            os.replace(temp, target)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            if isinstance(exc, KeyboardInterrupt):
+                raise Interrupted(f"Saving to {target} was interrupted; no file was written",
+                                  hint="Run the command again to save.") from None
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise _disk_full(target, folder, expected) from None
+            if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+                raise DockerMagicError(f"Cannot write {target}: {exc.strerror or exc}",
+                                       hint="To fix it, check the folder's permissions and free space.") from None
+            raise
+        return writer.count, writer.hash.hexdigest()
+
+    def load(self, path: str | Path, *, quiet: bool, sink: Any) -> list[tuple[str, str]]:
+        """``POST /images/load`` streaming ``path``; the (reference, image ID) pairs the engine reports.
+
+        Raises:
+            UsageError: the file is not an image archive.
+            Interrupted: Ctrl-C (the upload stops; the engine loads nothing).
+        """
+        path = Path(path).expanduser()
+        sniff_archive(path)
+        loaded: list[tuple[str, str]] = []
+        try:
+            with (open(path, "rb") as source,
+                  self.stream("POST", "/images/load", action="load", subject=str(path),
+                              data=read_chunks(source, sink), params={"quiet": 1 if quiet else 0},
+                              headers={"Content-Type": "application/x-tar"}) as response,
+                  self.translated("load", str(path))):
+                for event in streams.follow(self.events(response), sink, action="load"):
+                    loaded.extend(loaded_images(event))
+        except StreamError as exc:
+            # No manifest.json: the engine falls back to the legacy layout and misses its files.
+            if re.search(r"docker-import-\d+/.*no such file", exc.message):
+                raise not_an_archive(path, "a tar file without the manifest.json that 'docker save' writes") from None
+            raise
+        except KeyboardInterrupt:
+            raise Interrupted(f"Loading {path} was interrupted", hint="Run the command again to load.") from None
+        return _with_ids(self, loaded)
+
+    def import_image(self, source: str, *, repository: str | None, tag: str | None,
+                       changes: list[str], message: str | None, sink: Any) -> str:
+        """``POST /images/create?fromSrc=…``: a root filesystem tarball (file, URL or ``-`` for stdin) as an image.
+
+        Returns:
+            The new image's ID.
+        """
+        params: dict[str, Any] = {"fromSrc": source if _is_url(source) else "-", "repo": repository, "tag": tag,
+                                  "message": message, "changes": changes or None}
+        params = {k: v for k, v in params.items() if v}
+        with _import_body(source, sink) as body:
+            try:
+                with (self.stream("POST", "/images/create", action="import", subject=source, data=body,
+                                  params=params, headers={"Content-Type": "application/tar"}) as response,
+                      self.translated("import", source)):
+                    kept = streams.drain(self.events(response), sink, action="import")
+            except KeyboardInterrupt:
+                raise Interrupted(f"Importing {source} was interrupted", hint="Run the command again.") from None
+        status = next((e["status"] for e in reversed(kept) if str(e.get("status", "")).startswith("sha256:")), "")
+        return status.strip()

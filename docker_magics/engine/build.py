@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from ..errors import BuildError
-from .client import Engine
+from .connection import Connection
 
 
 @dataclass(frozen=True)
@@ -47,48 +47,7 @@ class _Counting:
         return self.size
 
 
-@contextlib.contextmanager
-def events(engine: Engine, context: BinaryIO, size: int, options: BuildOptions, *,
-           on_bytes: Callable[[int], None] | None = None) -> Iterator[Iterator[dict[str, Any]]]:
-    """Start a build and yield its decoded event stream; the HTTP response is closed on leaving the block.
-
-    Args:
-        engine: the engine to build on.
-        context: the context tar, positioned at its start (streamed, never read into memory).
-        size: its size in bytes.
-        options: the build's flags.
-        on_bytes: called with the number of bytes of each chunk of the context sent.
-
-    Raises:
-        BuildError: the engine refused the Dockerfile or the flags (a parse error, an unknown target).
-        DockerMagicError: the engine cannot be reached.
-    """
-    api = engine.api
-    responses: list[Any] = []
-
-    def keep(response: Any, *args: Any, **kwargs: Any) -> Any:
-        responses.append(response)
-        return response
-
-    body = _Counting(context, size, on_bytes) if on_bytes else context
-    api.hooks["response"].append(keep)  # requests' own hook: the only way to reach docker-py's response
-    try:
-        with engine.translated("build"):
-            stream = api.build(fileobj=body, custom_context=True, decode=True, dockerfile=options.dockerfile,
-                               buildargs=dict(options.buildargs), labels=options.labels or None,
-                               target=options.target, nocache=options.nocache, pull=options.pull,
-                               platform=options.platform, network_mode=options.network, rm=options.rm,
-                               forcerm=options.forcerm, timeout=None)  # a step may be silent for long
-    finally:
-        api.hooks["response"].remove(keep)
-    try:
-        yield _refusals(engine, stream)
-    finally:
-        for response in responses:
-            response.close()
-
-
-def _refusals(engine: Engine, stream: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def _refusals(engine: Connection, stream: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """The stream, with the engine's refusal of the whole build (HTTP 400) as a BuildError."""
     import docker.errors
 
@@ -116,3 +75,46 @@ def refused(exc: Exception) -> BuildError | None:
                           hint="Name a stage of the Dockerfile (FROM IMAGE AS NAME) with --target.")
     return BuildError(f"The engine refused the build: {what}",
                       hint="Check the Dockerfile and the flags (see '%docker build --help').")
+
+
+class BuildCalls(Connection):
+    """Builds: the context tar sent to /build, the engine's event stream back."""
+
+    @contextlib.contextmanager
+    def build(self, context: BinaryIO, size: int, options: BuildOptions, *,
+               on_bytes: Callable[[int], None] | None = None) -> Iterator[Iterator[dict[str, Any]]]:
+        """Start a build and yield its decoded event stream; the HTTP response is closed on leaving the block.
+
+        Args:
+            context: the context tar, positioned at its start (streamed, never read into memory).
+            size: its size in bytes.
+            options: the build's flags.
+            on_bytes: called with the number of bytes of each chunk of the context sent.
+
+        Raises:
+            BuildError: the engine refused the Dockerfile or the flags (a parse error, an unknown target).
+            DockerMagicError: the engine cannot be reached.
+        """
+        api = self.api
+        responses: list[Any] = []
+
+        def keep(response: Any, *args: Any, **kwargs: Any) -> Any:
+            responses.append(response)
+            return response
+
+        body = _Counting(context, size, on_bytes) if on_bytes else context
+        api.hooks["response"].append(keep)  # requests' own hook: the only way to reach docker-py's response
+        try:
+            with self.translated("build"):
+                stream = api.build(fileobj=body, custom_context=True, decode=True, dockerfile=options.dockerfile,
+                                   buildargs=dict(options.buildargs), labels=options.labels or None,
+                                   target=options.target, nocache=options.nocache, pull=options.pull,
+                                   platform=options.platform, network_mode=options.network, rm=options.rm,
+                                   forcerm=options.forcerm, timeout=None)  # a step may be silent for long
+        finally:
+            api.hooks["response"].remove(keep)
+        try:
+            yield _refusals(self, stream)
+        finally:
+            for response in responses:
+                response.close()

@@ -11,52 +11,19 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ConflictError, DockerMagicError, InvalidReferenceError, UsageError
 from . import references
-
-if TYPE_CHECKING:
-    from .client import Engine
+from .connection import Connection
+from .images import ImageCalls
+from .usage import UsageCalls
 
 NONE_TAG = "<none>:<none>"
 NONE_DIGEST = "<none>@<none>"
 
 
 # ---- tag ------------------------------------------------------------------------------------------
-
-
-def tag_image(engine: Engine, source: str, target: str) -> references.Reference:
-    """Give the image ``source`` the new reference ``target`` (``docker tag``).
-
-    Args:
-        engine: the engine holding the image.
-        source: a name, name:tag, name@digest, or a full or short image ID.
-        target: ``[REGISTRY[:PORT]/]NAME[:TAG]``; the tag defaults to ``latest``.
-
-    Returns:
-        The normalised target reference.
-
-    Raises:
-        InvalidReferenceError: the target is not a valid reference (or carries a digest).
-        ImageNotFoundError: no local image matches ``source``.
-    """
-    ref = references.parse(target)
-    if ref.digest:
-        raise InvalidReferenceError(f"invalid reference format '{target}': a tag cannot carry a digest (@sha256:...)",
-                                    hint="To fix it, give the target as [REGISTRY[:PORT]/]NAME[:TAG].")
-    ref = ref.with_default_tag()
-    try:
-        with engine.translated("tag", source):
-            engine.api.tag(source, ref.familiar_name, ref.tag, force=False)
-    except DockerMagicError as exc:
-        # The engine is stricter than the grammar in a few corners (an uppercase registry part).
-        if "invalid reference format" not in exc.message.lower():
-            raise
-        why = exc.message.split(":", 1)[-1].strip()
-        raise InvalidReferenceError(f"invalid reference format '{target}': {why}",
-                                    hint="A reference is [REGISTRY[:PORT]/]NAME[:TAG], NAME in lowercase.") from None
-    return ref
 
 
 # ---- rm -------------------------------------------------------------------------------------------
@@ -71,26 +38,10 @@ class RemoveEvent:
     reference: str
 
 
-def remove_image(engine: Engine, image: str, *, force: bool = False, no_prune: bool = False) -> list[RemoveEvent]:
-    """``DELETE /images/{image}``: the Untagged/Deleted events, in the engine's order.
-
-    Raises:
-        ConflictError: a container uses the image, several repositories reference it, or images are
-            built on it; one line naming the cause and the fix.
-        ImageNotFoundError: no such image.
-    """
-    try:
-        with engine.translated("remove", image):
-            items = engine.api.remove_image(image, force=force, noprune=no_prune) or []
-    except ConflictError as exc:
-        raise explain_conflict(engine, image, exc.message) from None
-    return [RemoveEvent(image, action, ref) for item in items for action, ref in item.items()]
-
-
 _CONTAINER = re.compile(r"(running|stopped)? ?container ([0-9a-f]{6,64})")
 
 
-def explain_conflict(engine: Engine, image: str, text: str) -> ConflictError:
+def explain_conflict(engine: ImageCalls, image: str, text: str) -> ConflictError:
     """Rewrite the engine's conflict message for ``image`` as cause and fix."""
     found = _CONTAINER.search(text)
     container = found.group(2)[:12] if found else None
@@ -114,7 +65,7 @@ def explain_conflict(engine: Engine, image: str, text: str) -> ConflictError:
     return ConflictError(f"Cannot remove {image}: {text}", hint="To fix it, use -f.")
 
 
-def _repo_tags(engine: Engine, image: str) -> list[str]:
+def _repo_tags(engine: ImageCalls, image: str) -> list[str]:
     try:
         return [t for t in engine.inspect(image).get("RepoTags") or [] if t != NONE_TAG]
     except DockerMagicError:
@@ -145,55 +96,11 @@ def prune_filters(all_: bool, filters: dict[str, list[str]]) -> dict[str, list[s
     return {**filters, "dangling": ["false" if all_ else "true"]}
 
 
-def prune_images(engine: Engine, filters: dict[str, list[str]]) -> PruneReport:
-    """``POST /images/prune`` with ready-made filters (see :func:`prune_filters`)."""
-    with engine.translated("prune images"):
-        api = engine.api
-        answer = api._result(api._post(api._url("/images/prune"), params={"filters": json.dumps(filters)}), True)
-    events = [(action, ref) for item in answer.get("ImagesDeleted") or [] for action, ref in item.items()]
-    return PruneReport(events, int(answer.get("SpaceReclaimed") or 0))
-
-
-def plan_prune(engine: Engine, filters: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """What :func:`prune_images` would remove, without removing anything.
-
-    Mirrors the engine's rules (moby ``daemon/images/image_prune.go``): without ``-a`` only images
-    without a tag; intermediate images (untagged parents of other images) are never candidates (they
-    go with their child); images newer than ``until``, not matching the labels, or used by a container
-    (the engine skips those conflicts) stay.
-
-    Returns:
-        One dict per image: Id, RepoTags, RepoDigests, Created, Size, UniqueSize (bytes freed, estimated
-        from the engine's disk usage), Untag only (an image with children loses its tags only).
-    """
-    dangling_only = filters["dangling"] != ["false"]
-    until = min((parse_until(v) for v in filters.get("until", [])), default=None)
-    with engine.translated("plan the prune"):
-        api = engine.api
-        every = api._result(api._get(api._url("/images/json"), params={"all": 1}), True)
-        used = {c.get("ImageID") for c in api.containers(all=True, trunc=False)}
-    parents = {i.get("ParentId") for i in every if i.get("ParentId")}
-    plan = []
-    for image in every:
-        tagged = any(t != NONE_TAG for t in image.get("RepoTags") or [])
-        refs = tagged or any(d != NONE_DIGEST for d in image.get("RepoDigests") or [])
-        if (not refs and image["Id"] in parents) or (dangling_only and tagged) or image["Id"] in used:
-            continue
-        if until is not None and image.get("Created", 0) > until:
-            continue
-        if not match_labels(filters, image.get("Labels") or {}):
-            continue
-        plan.append({**image, "UntagOnly": image["Id"] in parents})
-    _add_unique_sizes(engine, plan)
-    return plan
-
-
-def _add_unique_sizes(engine: Engine, plan: list[dict[str, Any]]) -> None:
+def _add_unique_sizes(engine: UsageCalls, plan: list[dict[str, Any]]) -> None:
     """Set each planned image's UniqueSize from ``/system/df`` (what removing it alone frees)."""
     if not plan:
         return
-    with engine.translated("measure disk usage"):
-        usage = {i["Id"]: i for i in engine.api.df().get("Images") or []}
+    usage = {i["Id"]: i for i in engine.system_df().get("Images") or []}
     for image in plan:
         known = usage.get(image["Id"], image)
         shared = known.get("SharedSize", -1)
@@ -237,3 +144,93 @@ def parse_until(value: str, now: float | None = None) -> float:
     if moment.tzinfo is None:  # the engine reads a date without zone as local time
         moment = moment.astimezone()
     return moment.timestamp()
+
+
+class LifecycleCalls(Connection):
+    """Tag, remove and prune images."""
+
+    def tag(self, source: str, target: str) -> references.Reference:
+        """Give the image ``source`` the new reference ``target`` (``docker tag``).
+
+        Args:
+            source: a name, name:tag, name@digest, or a full or short image ID.
+            target: ``[REGISTRY[:PORT]/]NAME[:TAG]``; the tag defaults to ``latest``.
+
+        Returns:
+            The normalised target reference.
+
+        Raises:
+            InvalidReferenceError: the target is not a valid reference (or carries a digest).
+            ImageNotFoundError: no local image matches ``source``.
+        """
+        ref = references.parse(target)
+        if ref.digest:
+            raise InvalidReferenceError(
+                f"invalid reference format '{target}': a tag cannot carry a digest (@sha256:...)",
+                hint="To fix it, give the target as [REGISTRY[:PORT]/]NAME[:TAG].")
+        ref = ref.with_default_tag()
+        try:
+            with self.translated("tag", source):
+                self.api.tag(source, ref.familiar_name, ref.tag, force=False)
+        except DockerMagicError as exc:
+            # The engine is stricter than the grammar in a few corners (an uppercase registry part).
+            said = exc.engine_text or ""
+            if "invalid reference format" not in said.lower():
+                raise
+            why = said.split(":", 1)[-1].strip()
+            raise InvalidReferenceError(
+                f"invalid reference format '{target}': {why}",
+                hint="A reference is [REGISTRY[:PORT]/]NAME[:TAG], NAME in lowercase.") from None
+        return ref
+
+    def remove(self, image: str, *, force: bool = False, no_prune: bool = False) -> list[RemoveEvent]:
+        """``DELETE /images/{image}``: the Untagged/Deleted events, in the engine's order.
+
+        Raises:
+            ConflictError: a container uses the image, several repositories reference it, or images are
+                built on it; one line naming the cause and the fix.
+            ImageNotFoundError: no such image.
+        """
+        try:
+            with self.translated("remove", image):
+                items = self.api.remove_image(image, force=force, noprune=no_prune) or []
+        except ConflictError as exc:
+            raise explain_conflict(self, image, exc.message) from None
+        return [RemoveEvent(image, action, ref) for item in items for action, ref in item.items()]
+
+    def prune(self, filters: dict[str, list[str]]) -> PruneReport:
+        """``POST /images/prune`` with ready-made filters (see :func:`prune_filters`)."""
+        answer = self.post_json("/images/prune", {"filters": json.dumps(filters)}, action="prune images") or {}
+        events = [(action, ref) for item in answer.get("ImagesDeleted") or [] for action, ref in item.items()]
+        return PruneReport(events, int(answer.get("SpaceReclaimed") or 0))
+
+    def plan_prune(self, filters: dict[str, list[str]]) -> list[dict[str, Any]]:
+        """What :func:`prune_images` would remove, without removing anything.
+
+        Mirrors the engine's rules (moby ``daemon/images/image_prune.go``): without ``-a`` only images
+        without a tag; intermediate images (untagged parents of other images) are never candidates (they
+        go with their child); images newer than ``until``, not matching the labels, or used by a container
+        (the engine skips those conflicts) stay.
+
+        Returns:
+            One dict per image: Id, RepoTags, RepoDigests, Created, Size, UniqueSize (bytes freed, estimated
+            from the engine's disk usage), Untag only (an image with children loses its tags only).
+        """
+        dangling_only = filters["dangling"] != ["false"]
+        until = min((parse_until(v) for v in filters.get("until", [])), default=None)
+        every = self.images(all=True)
+        used = {c.get("ImageID") for c in self.containers()}
+        parents = {i.get("ParentId") for i in every if i.get("ParentId")}
+        plan = []
+        for image in every:
+            tagged = any(t != NONE_TAG for t in image.get("RepoTags") or [])
+            refs = tagged or any(d != NONE_DIGEST for d in image.get("RepoDigests") or [])
+            if (not refs and image["Id"] in parents) or (dangling_only and tagged) or image["Id"] in used:
+                continue
+            if until is not None and image.get("Created", 0) > until:
+                continue
+            if not match_labels(filters, image.get("Labels") or {}):
+                continue
+            plan.append({**image, "UntagOnly": image["Id"] in parents})
+        _add_unique_sizes(self, plan)
+        return plan

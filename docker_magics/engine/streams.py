@@ -25,8 +25,8 @@ def check(event: dict[str, Any], *, action: str = "") -> None:
     text = " ".join(str(message).split())
     prefix = f"{action} failed: " if action else ""
     if any(word in text.lower() for word in _AUTH_WORDS):
-        raise RegistryAuthError(f"{prefix}{text}", hint="Log in first with '%docker login SERVER'.")
-    raise StreamError(f"{prefix}{text}")
+        raise RegistryAuthError(f"{prefix}{text}", hint="Log in first with '%docker login SERVER'.", engine_text=text)
+    raise StreamError(f"{prefix}{text}", engine_text=text)
 
 
 def follow(events: Iterable[dict[str, Any]], sink: Any = None, *, action: str = "") -> Iterator[dict[str, Any]]:

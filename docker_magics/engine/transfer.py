@@ -14,13 +14,11 @@ import base64
 import contextlib
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import DockerMagicError, RegistryAuthError, RegistryError, UsageError
-
-if TYPE_CHECKING:
-    from .client import Engine
-    from .credentials import Credentials
+from .connection import Connection
+from .credentials import Credentials
 
 
 def auth_header(creds: Credentials | None) -> dict[str, str]:
@@ -59,20 +57,14 @@ def _stalls(seconds: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _stream(engine: Engine, action: str, subject: str, url: tuple[str, ...], params: dict[str, Any],
+def _stream(engine: Connection, action: str, subject: str, path: str, params: dict[str, Any],
             headers: dict[str, str]) -> Iterator[Iterator[dict[str, Any]]]:
     # The engine's timeout bounds the wait for the headers and the silence between two events: a pull
     # or push in progress sends an event at least every second (bytes, "Retrying in N seconds"), so a
     # longer silence means the engine waits on a registry that stopped answering.
-    with engine.translated(action, subject), _stalls(engine.timeout):
-        api = engine.api
-        response = api._post(api._url(*url), params=params, headers=headers, stream=True, timeout=engine.timeout)
-    try:
-        with engine.translated(action, subject), _stalls(engine.timeout):
-            api._raise_for_status(response)
-            yield _events(api._stream_helper(response, decode=True), engine.timeout)
-    finally:
-        response.close()
+    with engine.stream("POST", path, action=action, subject=subject, params=params, headers=headers,
+                       guard=lambda: _stalls(engine.timeout)) as response:
+        yield _events(engine.events(response), engine.timeout)
 
 
 def _events(events: Iterator[dict[str, Any]], seconds: float) -> Iterator[dict[str, Any]]:
@@ -81,81 +73,8 @@ def _events(events: Iterator[dict[str, Any]], seconds: float) -> Iterator[dict[s
         yield from events
 
 
-def pull(engine: Engine, name: str, tag: str | None, *, creds: Credentials | None = None,
-         platform: str | None = None) -> contextlib.AbstractContextManager[Iterator[dict[str, Any]]]:
-    """``POST /images/create``: the pull's event stream, as a context manager that closes it.
-
-    Args:
-        engine: the engine that pulls.
-        name: the repository, e.g. ``127.0.0.1:5000/team/app`` or ``docker.io/library/debian``.
-        tag: a tag or a digest (``sha256:…``); None pulls every tag (``--all-tags``).
-        creds: the login for the registry, or None for anonymous access.
-        platform: ``os[/arch[/variant]]`` for a multi-platform image.
-
-    Raises:
-        ImageNotFoundError: the registry has no such repository or tag (or hides it without a login).
-    """
-    params: dict[str, Any] = {"fromImage": name}
-    if tag:
-        params["tag"] = tag
-    if platform:
-        params["platform"] = platform
-    return _stream(engine, "pull", name, ("/images/create",), params, auth_header(creds))
-
-
-def push(engine: Engine, name: str, tag: str | None, *, creds: Credentials | None = None
-         ) -> contextlib.AbstractContextManager[Iterator[dict[str, Any]]]:
-    """``POST /images/{name}/push``: the push's event stream, as a context manager that closes it.
-
-    Args:
-        engine: the engine that pushes.
-        name: the repository, e.g. ``127.0.0.1:5000/team/app``.
-        tag: the tag to push; None pushes every tag of the repository (``--all-tags``).
-        creds: the login for the registry, or None (the registry will most likely refuse).
-
-    Raises:
-        ImageNotFoundError: no local image has that name.
-    """
-    params = {"tag": tag} if tag else {}
-    url = ("/images/{0}/push", name)
-    return _stream(engine, "push", name, url, params, auth_header(creds))
-
-
-def authenticate(engine: Engine, server: str, username: str, password: str) -> dict[str, Any]:
-    """``POST /auth``: ask the engine to check a login against the registry; nothing is stored.
-
-    This is the request docker-py's ``APIClient.login(..., reauth=True)`` makes, without keeping the
-    password in the long-lived client afterwards (a later logout must leave no copy behind).
-
-    Returns:
-        The engine's answer, e.g. ``{"Status": "Login Succeeded", "IdentityToken": ""}``.
-
-    Raises:
-        RegistryAuthError: the registry refused the username or password.
-        RegistryError: the registry could not be reached.
-    """
-    failure: DockerMagicError | None = None
-    api = engine.api
-    try:
-        response = api._post_json(api._url("/auth"), data={"username": username, "password": password,
-                                                           "serveraddress": server})
-        status, text = response.status_code, _body_message(response)
-        response.close()
-        if password:
-            text = text.replace(password, "***")  # a registry that echoes what it got must not leak it
-    except Exception as exc:  # the request never got an answer
-        failure = _unanswered(engine, exc)
-    # Raised outside the except block on purpose: the request (and its body, which holds the password)
-    # must not ride along as the exception's __context__.
-    if failure is not None:
-        raise failure
-    if status == 200:
-        return json.loads(text) if text.startswith("{") else {"Status": text}
-    raise _refused(server, username, status, text)
-
-
-def _unanswered(engine: Engine, exc: Exception) -> DockerMagicError:
-    from .client import translate
+def _unanswered(engine: Connection, exc: Exception) -> DockerMagicError:
+    from .failures import translate
 
     return translate(exc, engine.endpoint, "log in") or DockerMagicError(
         f"Login failed: {type(exc).__name__}.", hint="To fix it, check the engine and try again.")
@@ -183,3 +102,72 @@ def _refused(server: str, username: str, status: int, text: str) -> DockerMagicE
         return UsageError(f"Login to {shown} failed: {text}")
     return RegistryError(f"Login to {shown} failed: {text}",
                          hint="To fix it, check that the registry is running and reachable from the engine.")
+
+
+class TransferCalls(Connection):
+    """Pull, push and log in through the engine: event streams and the engine's /auth."""
+
+    def pull(self, name: str, tag: str | None, *, creds: Credentials | None = None,
+             platform: str | None = None) -> contextlib.AbstractContextManager[Iterator[dict[str, Any]]]:
+        """``POST /images/create``: the pull's event stream, as a context manager that closes it.
+
+        Args:
+            name: the repository, e.g. ``127.0.0.1:5000/team/app`` or ``docker.io/library/debian``.
+            tag: a tag or a digest (``sha256:…``); None pulls every tag (``--all-tags``).
+            creds: the login for the registry, or None for anonymous access.
+            platform: ``os[/arch[/variant]]`` for a multi-platform image.
+
+        Raises:
+            ImageNotFoundError: the registry has no such repository or tag (or hides it without a login).
+        """
+        params: dict[str, Any] = {"fromImage": name}
+        if tag:
+            params["tag"] = tag
+        if platform:
+            params["platform"] = platform
+        return _stream(self, "pull", name, "/images/create", params, auth_header(creds))
+
+    def push(self, name: str, tag: str | None, *, creds: Credentials | None = None
+             ) -> contextlib.AbstractContextManager[Iterator[dict[str, Any]]]:
+        """``POST /images/{name}/push``: the push's event stream, as a context manager that closes it.
+
+        Args:
+            name: the repository, e.g. ``127.0.0.1:5000/team/app``.
+            tag: the tag to push; None pushes every tag of the repository (``--all-tags``).
+            creds: the login for the registry, or None (the registry will most likely refuse).
+
+        Raises:
+            ImageNotFoundError: no local image has that name.
+        """
+        params = {"tag": tag} if tag else {}
+        return _stream(self, "push", name, "/images/{0}/push", params, auth_header(creds))
+
+    def authenticate(self, server: str, username: str, password: str) -> dict[str, Any]:
+        """``POST /auth``: ask the engine to check a login against the registry; nothing is stored.
+
+        This is the request docker-py's ``APIClient.login(..., reauth=True)`` makes, without keeping the
+        password in the long-lived client afterwards (a later logout must leave no copy behind).
+
+        Returns:
+            The engine's answer, e.g. ``{"Status": "Login Succeeded", "IdentityToken": ""}``.
+
+        Raises:
+            RegistryAuthError: the registry refused the username or password.
+            RegistryError: the registry could not be reached.
+        """
+        failure: DockerMagicError | None = None
+        try:
+            response = self.post_raw("/auth", {"username": username, "password": password, "serveraddress": server})
+            status, text = response.status_code, _body_message(response)
+            response.close()
+            if password:
+                text = text.replace(password, "***")  # a registry that echoes what it got must not leak it
+        except Exception as exc:  # the request never got an answer
+            failure = _unanswered(self, exc)
+        # Raised outside the except block on purpose: the request (and its body, which holds the password)
+        # must not ride along as the exception's __context__.
+        if failure is not None:
+            raise failure
+        if status == 200:
+            return json.loads(text) if text.startswith("{") else {"Status": text}
+        raise _refused(server, username, status, text)

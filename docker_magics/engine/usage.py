@@ -23,12 +23,10 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ImageNotFoundError, Interrupted
-
-if TYPE_CHECKING:
-    from .client import Engine
+from .connection import Connection
 
 #: Instructions that never add a layer, as the classic builder writes them (``#(nop)``) and as BuildKit does.
 _METADATA = re.compile(r"^(?:/bin/sh -c #\(nop\)\s+|\|\d+ .*?#\(nop\)\s+)?"
@@ -58,36 +56,6 @@ class DiskUsage:
 
 
 # ---- /system/df --------------------------------------------------------------------------------
-
-
-def system_df(engine: Engine) -> dict:
-    """``GET /system/df`` restricted to images (``type=image``; engines before API 1.42 ignore it).
-
-    Args:
-        engine: the engine to ask.
-
-    Returns:
-        The engine's answer: ``LayersSize`` and ``Images`` (each with ``Containers``, ``Size``, ``SharedSize``).
-
-    Raises:
-        Interrupted: Ctrl-C while the engine was walking its layers (the connection is dropped).
-        DockerMagicError: the engine refused or could not be reached.
-    """
-    with engine.translated("compute disk usage"):
-        api = engine.api
-        try:
-            return api._result(api._get(api._url("/system/df"), params={"type": "image"}), True)
-        except KeyboardInterrupt:
-            raise Interrupted("Stopped while the engine computed disk usage; nothing was changed.") from None
-
-
-def image_usage(engine: Engine) -> dict[str, tuple[int, int, int]]:
-    """Per image ID: ``(containers, shared_size, unique_size)`` from ``/system/df``.
-
-    ``unique_size`` is ``Size - SharedSize``; the engine's ``-1`` ("not computed") is kept, and makes
-    ``unique_size`` ``-1`` too, as the CLI shows ``N/A`` for both.
-    """
-    return {image["Id"]: usage_triple(image) for image in system_df(engine).get("Images") or ()}
 
 
 def usage_triple(image: dict) -> tuple[int, int, int]:
@@ -188,29 +156,56 @@ def align(history: list[dict], diff_ids: list[str],
     return layers
 
 
-def image_layers(engine: Engine, reference: str) -> list[Layer]:
-    """The layers of one local image, oldest first, each with its size and the step that made it.
+class UsageCalls(Connection):
+    """Disk usage and layers: what images use, share and could give back."""
 
-    Args:
-        engine: the engine holding the image.
-        reference: a name, ``name:tag``, ID or digest reference.
+    def system_df(self) -> dict:
+        """``GET /system/df`` restricted to images (``type=image``; engines before API 1.42 ignore it).
 
-    Raises:
-        ImageNotFoundError: no such local image.
-    """
-    try:
-        diff_ids = (engine.inspect(reference).get("RootFS") or {}).get("Layers") or []
-    except ImageNotFoundError:
-        # The engine's own text repeats itself ("no such image: x: No such image: x"): say it once.
-        raise ImageNotFoundError(f"No such image: {reference}",
-                                 hint="List local images with '%docker images', or pull it first.") from None
-    history = engine.history(reference)
+        Args:
 
-    def layer_count(image_id: str) -> int | None:
-        # A local build's history rows name intermediate images: their RootFS says exactly how many layers.
+        Returns:
+            The engine's answer: ``LayersSize`` and ``Images`` (each with ``Containers``, ``Size``, ``SharedSize``).
+
+        Raises:
+            Interrupted: Ctrl-C while the engine was walking its layers (the connection is dropped).
+            DockerMagicError: the engine refused or could not be reached.
+        """
         try:
-            return len((engine.inspect(image_id).get("RootFS") or {}).get("Layers") or [])
-        except Exception:  # any failure only means "cannot tell": fall back to the instruction
-            return None
+            return self.get_json("/system/df", {"type": "image"}, action="compute disk usage")
+        except KeyboardInterrupt:
+            raise Interrupted("Stopped while the engine computed disk usage; nothing was changed.") from None
 
-    return align(history, diff_ids, layer_count)
+    def image_usage(self) -> dict[str, tuple[int, int, int]]:
+        """Per image ID: ``(containers, shared_size, unique_size)`` from ``/system/df``.
+
+        ``unique_size`` is ``Size - SharedSize``; the engine's ``-1`` ("not computed") is kept, and makes
+        ``unique_size`` ``-1`` too, as the CLI shows ``N/A`` for both.
+        """
+        return {image["Id"]: usage_triple(image) for image in self.system_df().get("Images") or ()}
+
+    def layers(self, reference: str) -> list[Layer]:
+        """The layers of one local image, oldest first, each with its size and the step that made it.
+
+        Args:
+            reference: a name, ``name:tag``, ID or digest reference.
+
+        Raises:
+            ImageNotFoundError: no such local image.
+        """
+        try:
+            diff_ids = (self.inspect(reference).get("RootFS") or {}).get("Layers") or []
+        except ImageNotFoundError:
+            # The engine's own text repeats itself ("no such image: x: No such image: x"): say it once.
+            raise ImageNotFoundError(f"No such image: {reference}",
+                                     hint="List local images with '%docker images', or pull it first.") from None
+        history = self.history(reference)
+
+        def layer_count(image_id: str) -> int | None:
+            # A local build's history rows name intermediate images: their RootFS says exactly how many layers.
+            try:
+                return len((self.inspect(image_id).get("RootFS") or {}).get("Layers") or [])
+            except Exception:  # any failure only means "cannot tell": fall back to the instruction
+                return None
+
+        return align(history, diff_ids, layer_count)

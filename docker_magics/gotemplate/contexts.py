@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ..engine.references import familiar_parts as familiar_reference
-from ..views.units import human_duration, human_size, truncate_id
+from ..units import human_duration, human_size, truncate_id
 from .gotime import local_time
 from .values import ContextType
 

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DockerMagicError
-from .units import human_size
+from ..units import human_size
 
 if TYPE_CHECKING:
     import pandas as pd

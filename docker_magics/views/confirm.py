@@ -13,7 +13,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from ..errors import DockerMagicError
-from .units import escape_html
+from ..units import escape_html
 
 
 class ConfirmBox(widgets.VBox):

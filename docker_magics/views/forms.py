@@ -22,8 +22,8 @@ import ipywidgets as widgets
 from ..engine import references
 from ..engine.credentials import HUB_KEY
 from ..errors import DockerMagicError, InvalidReferenceError, RegistryAuthError
+from ..units import escape_html, human_size
 from .progress import WidgetProgress
-from .units import escape_html, human_size
 
 log = logging.getLogger(__name__)
 

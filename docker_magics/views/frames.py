@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..engine.references import familiar_parts
-from .units import truncate_id
+from ..units import truncate_id
 
 NONE = "<none>"
 
@@ -40,7 +40,7 @@ class DockerFrame(pd.DataFrame):
         return view
 
     def _repr_html_(self) -> str | None:
-        from .units import escape_html
+        from ..units import escape_html
 
         with _row_limit():
             html = self._display_copy()._repr_html_()
@@ -63,13 +63,13 @@ def _row_limit() -> Any:
 
 
 def _size_view(_now: datetime) -> Callable[[Any], str]:
-    from .units import human_size
+    from ..units import human_size
 
     return lambda v: v if not isinstance(v, int | float) or pd.isna(v) or v < 0 else human_size(int(v))
 
 
 def _age_view(now: datetime) -> Callable[[Any], str]:
-    from .units import human_duration
+    from ..units import human_duration
 
     def view(value: Any) -> Any:
         if not isinstance(value, datetime) or pd.isna(value):
@@ -222,4 +222,25 @@ def fleet_frame(parts: list[tuple[str, DockerFrame, str | None]]) -> DockerFrame
         combined["size"] = combined["size"].astype("Int64")
     combined.dm_engine = ", ".join(name for name, _, _ in parts)
     combined.dm_views = parts[0][1].dm_views if parts else {}
+    return combined
+
+
+def stacked_results(parts: list[tuple[str, Any, str | None]]) -> DockerFrame:
+    """One read-only command's results from several engines, in one frame with an ``engine`` column.
+
+    Frames are stacked as listings are (:func:`fleet_frame`); any other result (inspect's JSON, ``--format``
+    text) becomes one row per item with the item in a ``result`` column. A failed engine is a row with its
+    ``error``.
+    """
+    if all(error or isinstance(result, DockerFrame) for _, result, error in parts) and any(
+            isinstance(result, DockerFrame) for _, result, _ in parts):
+        template = next(result for _, result, _ in parts if isinstance(result, DockerFrame))
+        return fleet_frame([(name, result if isinstance(result, DockerFrame) else template.iloc[0:0], error)
+                            for name, result, error in parts])
+    rows = []
+    for name, result, error in parts:
+        items = [None] if error else (list(result) if isinstance(result, list) else [result])
+        rows += [(name, item, error) for item in items]
+    combined = frame(rows, ["engine", "result", "error"], dtypes={})
+    combined.dm_engine = ", ".join(name for name, _, _ in parts)
     return combined

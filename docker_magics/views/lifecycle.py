@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..units import escape_html, human_size
 from .display import engine_line
 from .frames import NONE, DockerFrame, frame, truncate_id
-from .units import escape_html, human_size
 
 
 class CaptionFrame(DockerFrame):

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .units import human_size
+from ..units import human_size
 
 
 @dataclass
@@ -249,7 +249,7 @@ class WidgetProgress(Progress):
 
 
 def _escape(text: str) -> str:
-    from .units import escape_html
+    from ..units import escape_html
 
     return escape_html(text)
 

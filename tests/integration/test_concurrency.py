@@ -14,7 +14,7 @@ import threading
 import pytest
 from test_registry import login, remove, unique_image
 
-from docker_magics import commands, grammar
+from docker_magics import dispatch, grammar
 
 
 class PerThread(io.TextIOBase):
@@ -40,7 +40,7 @@ def run_in_threads(ip, lines: list[str], monkeypatch) -> tuple[list, list[str]]:
     def one(index: int) -> None:
         idents[index] = threading.get_ident()
         try:
-            results[index] = commands.run(grammar.parse(lines[index]), session)
+            results[index] = dispatch.run(grammar.parse(lines[index]), session)
         except BaseException as exc:
             results[index] = exc
 
@@ -122,7 +122,7 @@ def test_form_used_while_a_push_runs(ip, sandbox, config, tmp_path, monkeypatch)
         form.repository.value, form.tag.value = "conc/formtagged", "1"
         session = ip.magics_manager.registry["DockerMagics"].session
         pushed: list = []
-        pusher = threading.Thread(target=lambda: pushed.append(commands.run(grammar.parse(f"push -q {ref}"), session)))
+        pusher = threading.Thread(target=lambda: pushed.append(dispatch.run(grammar.parse(f"push -q {ref}"), session)))
         pusher.start()
         form.button.click()  # the form's work runs in the form's own thread, beside the push
         form.wait()

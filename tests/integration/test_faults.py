@@ -25,8 +25,8 @@ import pytest
 import sandbox as sandbox_module
 
 from docker_magics.errors import DockerMagicError, EngineUnavailableError, Interrupted, RegistryError
+from docker_magics.units import human_size
 from docker_magics.views import progress
-from docker_magics.views.units import human_size
 
 BIG_MB = 80
 

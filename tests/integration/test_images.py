@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from docker_magics.errors import EngineUnavailableError, UsageError
-from docker_magics.views.units import human_size
+from docker_magics.units import human_size
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from docker_magics.errors import ImageNotFoundError, UsageError
-from docker_magics.views.units import human_size
+from docker_magics.units import human_size
 
 
 @pytest.mark.parametrize("form", ["inspect", "image inspect"])

@@ -290,16 +290,6 @@ FORMATS = ["{{.Name}}\t{{.StarCount}}\t{{.IsOfficial}}", "table {{.Name}}\t{{.De
 
 @pytest.mark.parametrize("template", FORMATS)
 def test_search_format_prints_what_the_cli_prints(ip, sandbox, index, template):
-    try:
-        from docker_magics.gotemplate import contexts, format_list  # noqa: F401
-    except ImportError:  # the template engine is another issue's; until it lands, one line says so
-        from docker_magics.errors import NotImplementedVerb
-
-        with pytest.raises(NotImplementedVerb) as info:
-            ip.run_line_magic("docker", f"search --format '{template}' {index}/acme")
-        assert info.value.line() == ("'%docker search --format' is not implemented yet. Use the DataFrame's "
-                                     "columns, or 'docker search --format' in a terminal meanwhile.")
-        return
     for flags in ("", "--no-trunc "):
         out = ip.run_line_magic("docker", f"search {flags}--format '{template}' {index}/acme")
         assert out == sandbox.cli("search", *flags.split(), "--format", template, f"{index}/acme").stdout

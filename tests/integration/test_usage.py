@@ -19,7 +19,7 @@ from IPython.utils.capture import capture_output
 
 from docker_magics.engine.usage import percent
 from docker_magics.errors import ImageNotFoundError
-from docker_magics.views.units import human_size
+from docker_magics.units import human_size
 
 A, B = "usagetest/a:1", "usagetest/b:1"
 DOCKERFILES = {

@@ -1,0 +1,189 @@
+"""One connection to a Docker engine: docker-py's low-level ``APIClient``, created once, and the requests.
+
+This is the one module that calls docker-py's private request helpers (``_get``, ``_post``, ``_url``,
+``_result``, ``_stream_helper``, ``_raise_for_status``, ``_post_json``): docker-py has no public call that
+keeps a handle on a streamed response (so Ctrl-C can close it) or sends a body as a stream. Every other
+engine module goes through :meth:`Connection.get_json`, :meth:`Connection.post_json` and
+:meth:`Connection.stream`. Nothing here prints; failures leave as our one-line errors (:mod:`.failures`).
+docker-py is imported on first use, so ``%load_ext`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DockerMagicError
+from .endpoints import Endpoint
+from .failures import translate
+
+if TYPE_CHECKING:
+    from docker import APIClient
+    from requests import Response
+
+
+@dataclass
+class Connection:
+    """One Docker engine, reached through one docker-py client.
+
+    Args:
+        endpoint: where the engine is.
+        timeout: seconds to wait for an answer to one request.
+        client: an ``APIClient`` to use instead of creating one (tests of pure logic).
+    """
+
+    endpoint: Endpoint
+    timeout: float = 60.0
+    client: APIClient | None = None
+    _server: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def api(self) -> APIClient:
+        """docker-py's low-level client, created once (creating one negotiates the API version)."""
+        if self.client is None:
+            import docker
+
+            kwargs = self.endpoint.client_kwargs()
+            with self.translated("connect"):
+                if "tls" not in kwargs:
+                    self.client = docker.APIClient(base_url=self.endpoint.host, version="auto",
+                                                   timeout=self.timeout, **kwargs)
+                    return self.client
+                # requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's own CA (psf/requests#3829),
+                # which would reject the engine's certificate: stop it reading the environment before the first
+                # request, then ask the version as version="auto" would.
+                client = docker.APIClient(base_url=self.endpoint.host, timeout=self.timeout,
+                                          version=docker.constants.MINIMUM_DOCKER_API_VERSION, **kwargs)
+                client.trust_env = False
+                client._version = client._retrieve_server_version()
+                self.client = client
+        return self.client
+
+    @property
+    def api_version(self) -> str:
+        """The API version negotiated with the engine (e.g. ``1.41``)."""
+        return str(self.api._version)
+
+    def api_at_least(self, version: str) -> bool:
+        """Whether the negotiated API version is ``version`` or newer."""
+        from docker.utils import version_gte
+
+        return bool(version_gte(self.api_version, version))
+
+    @contextlib.contextmanager
+    def translated(self, action: str, subject: str | None = None) -> Iterator[None]:
+        """Run a block, turning docker-py and connection failures into our one-line errors."""
+        try:
+            yield
+        except DockerMagicError:
+            raise
+        except Exception as exc:
+            translated = translate(exc, self.endpoint, action, subject)
+            if translated is None:
+                raise
+            raise translated from None
+
+    # ---- requests ---------------------------------------------------------------------------
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None, *, action: str,
+                 subject: str | None = None, headers: dict[str, str] | None = None) -> Any:
+        """``GET path`` and its decoded JSON answer.
+
+        Args:
+            path: the API path, e.g. ``/images/json`` (the version prefix is added).
+            params: query parameters; lists and dicts must already be JSON text where the API wants it.
+            action: what we are doing, for the error message ("list images").
+            subject: the image or reference concerned, if any.
+            headers: extra request headers (``X-Registry-Auth``).
+
+        Raises:
+            DockerMagicError: the engine refused (typed by status) or could not be reached.
+        """
+        with self.translated(action, subject):
+            api = self.api
+            return api._result(api._get(api._url(path), params=params, headers=headers), True)
+
+    def post_json(self, path: str, params: dict[str, Any] | None = None, *, action: str,
+                  subject: str | None = None, body: dict[str, Any] | None = None) -> Any:
+        """``POST path`` (with an optional JSON ``body``) and its decoded JSON answer; None when it has none."""
+        with self.translated(action, subject):
+            api = self.api
+            if body is not None:
+                response = api._post_json(api._url(path), data=body, params=params)
+            else:
+                response = api._post(api._url(path), params=params)
+            api._raise_for_status(response)
+            return response.json() if response.content else None
+
+    def post_raw(self, path: str, body: dict[str, Any]) -> Response:
+        """``POST path`` with a JSON body, answer unchecked: the caller reads status and body itself.
+
+        Used by ``/auth``, whose refusals carry the registry's own words. Connection failures are not
+        translated here: the caller must keep the request (and so its body) out of any exception chain.
+        """
+        api = self.api
+        return api._post_json(api._url(path), data=body)
+
+    @contextlib.contextmanager
+    def stream(self, method: str, path: str, *, action: str, subject: str | None = None,
+               params: dict[str, Any] | None = None, data: Any = None, headers: dict[str, str] | None = None,
+               timeout: float | None = -1.0,
+               guard: Callable[[], contextlib.AbstractContextManager[Any]] | None = None) -> Iterator[Response]:
+        """Open a streamed request and yield its checked response; the response is closed on leaving.
+
+        Closing the response is what stops the engine's work when the caller leaves early (Ctrl-C, an
+        error): the engine cancels a pull, a load or a build whose client went away.
+
+        Args:
+            method: ``GET`` or ``POST``.
+            path: the API path; ``{0}`` in it is filled with ``subject`` quoted as a path segment.
+            action: what we are doing, for the error message.
+            subject: the image or reference concerned, if any.
+            params: query parameters.
+            data: the request body (bytes, a file, or an iterator of chunks for a streamed upload).
+            headers: extra request headers.
+            timeout: seconds for the answer and between chunks; None waits for ever; -1 the engine's timeout.
+            guard: a context entered inside the error translation around the request and the status check,
+                to give a failure its own meaning first (a read timeout of a pull is a stalled registry).
+
+        Raises:
+            DockerMagicError: the engine refused before streaming (typed by status) or could not be reached.
+        """
+        wait = self.timeout if timeout == -1.0 else timeout
+        guarded = guard or contextlib.nullcontext
+        with self.translated(action, subject), guarded():
+            api = self.api
+            url = api._url(path, subject) if "{0}" in path else api._url(path)
+            send = api._get if method == "GET" else api._post
+            kwargs: dict[str, Any] = {"params": params, "headers": headers, "stream": True, "timeout": wait}
+            if data is not None:
+                kwargs["data"] = data
+            response = send(url, **kwargs)
+        try:
+            with self.translated(action, subject), guarded():
+                api._raise_for_status(response)
+            yield response
+        finally:
+            response.close()
+
+    def events(self, response: Response) -> Iterator[dict[str, Any]]:
+        """The JSON events of a streamed response, decoded one by one as they arrive."""
+        return self.api._stream_helper(response, decode=True)
+
+    def server(self) -> dict[str, Any]:
+        """``GET /version``, asked once: the engine's version, API version, OS and architecture."""
+        if self._server is None:
+            self._server = self.get_json("/version", action="ask the engine's version")
+        return self._server
+
+    def info(self) -> dict[str, Any]:
+        """``GET /info``: the engine's configuration, e.g. its storage driver and image store."""
+        return self.get_json("/info", action="ask the engine's configuration")
+
+
+def json_param(value: Any) -> str:
+    """A query parameter the API wants as JSON text (filters, build args, labels)."""
+    return json.dumps(value)
