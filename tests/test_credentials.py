@@ -11,7 +11,8 @@ from helpers_credentials import held, install_helper, path_with
 
 from docker_magics.commands.registry import read_password_file
 from docker_magics.engine import credentials
-from docker_magics.engine.credentials import HUB_KEY, Credentials, CredentialStoreError
+from docker_magics.engine.credentials import Credentials, CredentialStoreError
+from docker_magics.engine.references import HUB_KEY
 from docker_magics.errors import UsageError
 
 

@@ -108,6 +108,12 @@ def test_credentials_from_a_helper(tmp_path, monkeypatch):
     assert ra.load_credentials("other.example", tmp_path) is None
     _config(tmp_path, {"credHelpers": {"reg.example:5000": "dmfake"}})
     assert ra.load_credentials("reg.example:5000", tmp_path) == {"username": "helped", "password": "s3cret"}
+    # The CLI's default helper (pass, secretservice) when config.json names none: one reader sees it too.
+    from docker_magics.engine import credentials
+
+    monkeypatch.setattr(credentials, "_default_store", lambda: "dmfake")
+    _config(tmp_path, {"auths": {}})
+    assert ra.load_credentials("reg.example:5000", tmp_path) == {"username": "helped", "password": "s3cret"}
 
 
 # ---- a registry with a token service, on loopback --------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..command import Command
 from ..engine import credentials, references, streams
+from ..engine.references import HUB_KEY, HUB_LABEL
 from ..errors import (
     DockerMagicError,
     ImageNotFoundError,
@@ -237,7 +238,7 @@ class _stream_errors:
         from ..engine.transfer import Stalled
 
         if isinstance(exc, Stalled):
-            where = "Docker Hub" if self.ref.is_docker_hub else f"the registry {self.ref.domain}"
+            where = HUB_LABEL if self.ref.is_docker_hub else f"the registry {self.ref.domain}"
             raise RegistryError(f"{self.what} stopped: no answer for {exc.seconds:g} s from the engine, which "
                                 f"waits on {where}",
                                 hint="To fix it, check that the registry answers, or allow more time with "
@@ -258,7 +259,7 @@ class _stream_errors:
             raise RegistryAuthError(text, hint=f"To fix it, log in with {_login_hint(self.ref)}, and check "
                                                "that this account may use the repository.") from None
         if _unreachable(text):
-            where = "Docker Hub" if self.ref.is_docker_hub else self.ref.domain
+            where = HUB_LABEL if self.ref.is_docker_hub else self.ref.domain
             raise RegistryError(text, hint=f"To fix it, check that the registry {where} is running and "
                                            "reachable from the engine.") from None
         if isinstance(exc, ImageNotFoundError):
@@ -352,7 +353,7 @@ def login(cmd: Command, session: Session) -> Any:
 
 
 def _shown(key: str) -> str:
-    return "Docker Hub" if key == credentials.HUB_KEY else key
+    return HUB_LABEL if key == HUB_KEY else key
 
 
 def _login_with_stored(engine: Any, key: str, config: str | None) -> LoggedIn | None:
@@ -402,7 +403,7 @@ def _prompt(prompt: str, *, secret: bool) -> str:
 def logout(cmd: Command, session: Session) -> Text:
     """``%docker logout [SERVER]``: remove the stored login the way the CLI does."""
     key = credentials.server_key(cmd.server)
-    shown = key if key == credentials.HUB_KEY else credentials.hostname(key)
+    shown = key if key == HUB_KEY else credentials.hostname(key)
     if credentials.erase(cmd.server, cmd.config):
         return Text(f"Removing login credentials for {shown}")
     return Text(f"Not logged in to {shown}")

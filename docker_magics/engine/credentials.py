@@ -27,9 +27,8 @@ from typing import Any
 
 from ..errors import RegistryError
 from .endpoints import config_dir
+from .references import HUB_HOSTS, HUB_KEY
 
-HUB_KEY = "https://index.docker.io/v1/"
-_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 _HELPER_PREFIX = "docker-credential-"
 _TOKEN_USER = "<token>"  # what helpers hold as Username for an identity token
 
@@ -71,7 +70,7 @@ def server_key(server: str | None) -> str:
     if not server or server == HUB_KEY:
         return HUB_KEY
     host = hostname(server)
-    return HUB_KEY if host in _HUB_HOSTS else host
+    return HUB_KEY if host in HUB_HOSTS else host
 
 
 # ---- config.json ------------------------------------------------------------------------------

@@ -12,8 +12,14 @@ from dataclasses import dataclass
 
 from ..errors import InvalidReferenceError
 
+# Docker Hub, defined once: its domain in references, the older spelling, the host its API answers on, the
+# key logins are stored under (the CLI's), and how messages name it.
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DOMAIN = "index.docker.io"
+HUB_API_HOST = "registry-1.docker.io"
+HUB_KEY = "https://index.docker.io/v1/"
+HUB_HOSTS = frozenset({DEFAULT_DOMAIN, LEGACY_DOMAIN, HUB_API_HOST})
+HUB_LABEL = "Docker Hub"
 OFFICIAL_PREFIX = "library/"
 MAX_NAME = 255
 

@@ -28,9 +28,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .. import errors
-from .references import DEFAULT_DOMAIN
+from .references import DEFAULT_DOMAIN, HUB_API_HOST, HUB_HOSTS, HUB_LABEL
 
-HUB_API_HOST = "registry-1.docker.io"
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -46,7 +45,7 @@ USER_AGENT = "docker_magics"
 
 def api_host(domain: str) -> str:
     """Where a registry's API answers: ``docker.io`` is served by ``registry-1.docker.io``."""
-    return HUB_API_HOST if domain in {DEFAULT_DOMAIN, "index.docker.io", HUB_API_HOST} else domain
+    return HUB_API_HOST if domain in HUB_HOSTS else domain
 
 
 def is_loopback(host: str) -> bool:
@@ -67,42 +66,30 @@ def base_url(host: str) -> str:
 
 
 def load_credentials(domain: str, config_dir: Path | None = None) -> dict[str, str] | None:
-    """The stored credentials for a registry, read the way the Docker CLI reads them.
+    """The stored login for a registry, read from the Docker CLI's store as ``docker login`` left it.
 
-    ``config.json``'s ``auths`` (base64 ``auth``), ``credsStore`` and ``credHelpers``
-    (``docker-credential-*``), through docker-py's reader. Docker Hub's key is
-    ``https://index.docker.io/v1/``. (This could move onto ``credentials.py`` once it exists.)
+    One reader for every command: :func:`.credentials.get` (config.json's ``auths``, ``credsStore``,
+    ``credHelpers`` and the CLI's default helper), so a login kept by an auto-detected helper is seen here too.
 
     Args:
         domain: the registry as references name it (``docker.io``, ``127.0.0.1:5000``).
         config_dir: the CLI's config folder; default ``$DOCKER_CONFIG`` or ``~/.docker``.
 
     Returns:
-        ``{"username", "password"}`` or ``{"identitytoken"}``, or None when nothing is stored.
+        ``{"username", "password"}`` or ``{"identitytoken", "username"}``, or None when nothing is stored.
 
     Raises:
-        RegistryAuthError: the credentials helper failed or config.json does not parse.
+        CredentialStoreError: the credentials helper failed or config.json does not parse.
     """
-    from docker import auth
-    from docker.errors import DockerException
+    from . import credentials
 
-    from .endpoints import config_dir as default_dir
-
-    path = (config_dir or default_dir()) / "config.json"
-    if not path.is_file():
+    found = credentials.get(domain, config_dir)
+    if found is None:
         return None
-    hub = domain in {DEFAULT_DOMAIN, "index.docker.io", HUB_API_HOST}
-    try:
-        found = auth.resolve_authconfig(auth.load_config(config_path=str(path)), None if hub else domain)
-    except DockerException as exc:
-        raise errors.RegistryAuthError(
-            f"Cannot read the stored credentials for {domain} from {path}: {exc}",
-            hint="To fix it, check the credentials helper named in config.json, or log in again.") from None
-    found = {k.lower(): v for k, v in (found or {}).items() if v}
-    if found.get("identitytoken"):
-        return {"identitytoken": found["identitytoken"], "username": found.get("username", "")}
-    if found.get("username") and found.get("password"):
-        return {"username": found["username"], "password": found["password"]}
+    if found.identity_token:
+        return {"identitytoken": found.identity_token, "username": found.username}
+    if found.username and found.password:
+        return {"username": found.username, "password": found.password}
     return None
 
 
@@ -182,7 +169,7 @@ class RegistryClient:
     @property
     def label(self) -> str:
         """How messages name this registry: ``Docker Hub`` or ``the registry HOST``."""
-        return "Docker Hub" if self.host == HUB_API_HOST else f"the registry {self.domain}"
+        return HUB_LABEL if self.host == HUB_API_HOST else f"the registry {self.domain}"
 
     @property
     def label_cap(self) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import errors
 from .connection import Connection
-from .references import DEFAULT_DOMAIN
+from .references import DEFAULT_DOMAIN, HUB_KEY, HUB_LABEL, LEGACY_DOMAIN
 
 
 def split_search_term(term: str) -> tuple[str, str]:
@@ -22,13 +22,13 @@ def split_search_term(term: str) -> tuple[str, str]:
     """
     first, slash, rest = term.partition("/")
     if slash and ("." in first or ":" in first or first == "localhost"):
-        return (DEFAULT_DOMAIN if first == "index.docker.io" else first), rest
+        return (DEFAULT_DOMAIN if first == LEGACY_DOMAIN else first), rest
     return DEFAULT_DOMAIN, term
 
 
 def index_label(index: str) -> str:
     """How messages name an index."""
-    return "Docker Hub (index.docker.io)" if index == DEFAULT_DOMAIN else f"the registry {index}"
+    return f"{HUB_LABEL} ({LEGACY_DOMAIN})" if index == DEFAULT_DOMAIN else f"the registry {index}"
 
 
 _UNREACHABLE = (("connection refused", "connection refused"), ("no such host", "the name does not resolve"),
@@ -94,7 +94,7 @@ class SearchCalls(Connection):
         headers = {}
         if credentials:
             index = split_search_term(term)[0]
-            server = "https://index.docker.io/v1/" if index == DEFAULT_DOMAIN else index
+            server = HUB_KEY if index == DEFAULT_DOMAIN else index
             headers["X-Registry-Auth"] = encode_header({**credentials, "serveraddress": server}).decode()
         try:
             return self.get_json("/images/search", params, action="search", subject=term, headers=headers)

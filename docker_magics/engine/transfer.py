@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import DockerMagicError, RegistryAuthError, RegistryError, UsageError
 from .connection import Connection
 from .credentials import Credentials
+from .references import HUB_KEY, HUB_LABEL
 
 
 def auth_header(creds: Credentials | None) -> dict[str, str]:
@@ -91,7 +92,7 @@ def _body_message(response: Any) -> str:
 
 
 def _refused(server: str, username: str, status: int, text: str) -> DockerMagicError:
-    shown = "Docker Hub" if server.startswith("https://index.docker.io") else server
+    shown = HUB_LABEL if server == HUB_KEY else server
     lowered = text.lower()
     if status == 401 or "401 unauthorized" in lowered or "unauthorized" in lowered or "incorrect" in lowered:
         return RegistryAuthError(
