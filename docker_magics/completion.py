@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import grammar
+from .engine.references import NONE_TAG
 
 # Values worth offering for flags whose values are a small known set.
 FLAG_VALUES: dict[str, tuple[str, ...]] = {
@@ -53,7 +54,7 @@ class ReferenceCache:
             images = self.fetch()
         except Exception:  # completion must never raise; keep the old list
             return
-        tags = {tag for image in images for tag in image.get("RepoTags") or () if tag != "<none>:<none>"}
+        tags = {tag for image in images for tag in image.get("RepoTags") or () if tag != NONE_TAG}
         ids = {image["Id"].removeprefix("sha256:")[:12] for image in images}
         self.references = sorted(tags) + sorted(ids)
         self.stamp = time.monotonic()

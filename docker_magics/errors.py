@@ -8,7 +8,8 @@ ours and keeps its traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 
 
 class DockerMagicError(Exception):
@@ -99,6 +100,19 @@ class BuildError(StreamError):
 
 class Interrupted(DockerMagicError):
     """The user interrupted a long operation; it was stopped cleanly."""
+
+
+@contextlib.contextmanager
+def interrupts_as(message: str, hint: str | None = None) -> Iterator[None]:
+    """Turn Ctrl-C inside the block into one :class:`Interrupted` line (the kernel stays usable).
+
+    The block's own ``finally`` clauses run first, so streams are closed and half-written files removed
+    before the line is shown.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(message, hint=hint) from None
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

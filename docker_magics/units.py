@@ -1,8 +1,9 @@
-"""Sizes and durations written the way the Docker CLI writes them (go-units)."""
+"""Sizes, durations, IDs and cut text written the way the Docker CLI writes them (go-units, stringid, Ellipsis)."""
 
 from __future__ import annotations
 
 import html
+import unicodedata
 
 
 def truncate_id(image_id: str, no_trunc: bool = False) -> str:
@@ -57,3 +58,27 @@ def human_duration(seconds: float) -> str:
 def escape_html(text: str) -> str:
     """HTML-escape text for a notebook display."""
     return html.escape(text, quote=True)
+
+
+def _ellipsis_width(c: str) -> int:
+    # golang.org/x/text/width: only East Asian Wide and Fullwidth take two cells here.
+    return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+
+
+def ellipsis(s: str, width: int) -> str:
+    """The CLI's formatter.Ellipsis: cut s to ``width`` display cells, ending in ``…`` when cut."""
+    if width <= 0:
+        return ""
+    if width == 1:
+        return s[:1]
+    if s.isascii():
+        return s if len(s) <= width else s[:width - 1] + "…"
+    total = 0
+    cut = None
+    for i, c in enumerate(s):
+        total += _ellipsis_width(c)
+        if cut is None and total > width - 1:
+            cut = i
+    if total <= width:
+        return s
+    return s[:cut] + "…" if cut else "…"

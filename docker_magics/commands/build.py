@@ -16,6 +16,7 @@ from typing import Any
 from ..command import Command
 from ..errors import BuildError, DockerMagicError, Interrupted, RegistryAuthError, UsageError
 from ..session import Session
+from ..units import ellipsis
 from ..views.display import engine_line
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
@@ -251,17 +252,12 @@ def _step_error(exc: DockerMagicError, event: dict[str, Any], step: tuple[int, i
     text = " ".join(str(event.get("error") or (event.get("errorDetail") or {}).get("message") or "").split())
     detail = event.get("errorDetail") if isinstance(event.get("errorDetail"), dict) else {}
     code = detail.get("code") or ((m := _EXIT.search(text)) and int(m[1]))
-    where = f"Step {step[0]}/{step[1]} ({_short(step[2])})" if step else "The build"
+    where = f"Step {step[0]}/{step[1]} ({ellipsis(' '.join(step[2].split()), 60)})" if step else "The build"
     what = f"{where} failed with exit code {code}" if code else f"{where} failed: {text}"
     # engine_text: what the CLI would print last; the progress display shows it.
     if isinstance(exc, RegistryAuthError):
         return RegistryAuthError(what, hint=exc.hint, engine_text=text)
     return BuildError(what, hint=_FIX if step else "Check the Dockerfile and run the cell again.", engine_text=text)
-
-
-def _short(instruction: str, width: int = 60) -> str:
-    instruction = " ".join(instruction.split())
-    return instruction if len(instruction) <= width else instruction[:width - 1] + "…"
 
 
 def _resolve(engine: Any, short_id: str | None) -> str:

@@ -28,6 +28,7 @@ from ..errors import (
     RegistryError,
     StreamError,
     UsageError,
+    interrupts_as,
 )
 from ..session import Session
 from ..views.display import Text, engine_line
@@ -135,7 +136,7 @@ def pull(cmd: Command, session: Session) -> Pulled:
     creds = credentials.get(_server(ref), cmd.config)
     what = f"Pull of {shown}"
     with (progress_for(session.settings.progress, f"Pulling {shown}", quiet=cmd.quiet) as bar,
-          _interruptible(what), _stream_errors(ref, what),
+          _transfer_interrupts(what), _stream_errors(ref, what),
           engine.pull(ref.name, ref.digest or ref.tag, creds=creds, platform=cmd.platform) as events):
         return _pull_result(streams.follow(events, bar, action=what), shown, engine.endpoint.name)
 
@@ -186,7 +187,7 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
     shown = ref.familiar()
     what = f"Push of {shown}"
     bar = bar or progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet)
-    with (bar, _interruptible(what), _stream_errors(ref, what),
+    with (bar, _transfer_interrupts(what), _stream_errors(ref, what),
           engine.push(ref.familiar_name, ref.tag, creds=creds) as events):
         pushed = [PushedTag(e["aux"]["Tag"], e["aux"]["Digest"], int(e["aux"].get("Size") or 0))
                   for e in streams.follow(events, bar, action=what)
@@ -208,20 +209,9 @@ def _check_push_platform(engine: Any, platform: str | None) -> None:
 # ---- stream errors and interrupts -------------------------------------------------------------
 
 
-class _interruptible:
-    """Turn Ctrl-C into one line. The stream's response is already closed (registry's ``finally``)."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        if exc_type is KeyboardInterrupt:
-            raise Interrupted(f"{self.what} interrupted: the transfer was stopped.",
-                              hint="Run it again to finish it.") from None
-        return False
+def _transfer_interrupts(what: str) -> Any:
+    """Ctrl-C during a pull or push: one line. The stream's response is already closed by then."""
+    return interrupts_as(f"{what} interrupted: the transfer was stopped.", "Run it again to finish it.")
 
 
 class _stream_errors:

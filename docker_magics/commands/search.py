@@ -9,13 +9,11 @@ pulling; both talk to the registry itself (:mod:`docker_magics.registry_api`).
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from ..command import Command
-from ..errors import Interrupted, UsageError
+from ..errors import UsageError, interrupts_as
 from ..session import Session
 
 #: ``n`` asked of a registry per page of a catalog or tag list (tests lower it to exercise paging).
@@ -23,15 +21,6 @@ PAGE_SIZE = 100
 SEARCH_COLUMNS = ["name", "description", "stars", "official"]
 TAG_COLUMNS = ["repository", "tag", "digest", "size", "platforms", "created"]
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:]+\](:[0-9]+)?")
-
-
-@contextlib.contextmanager
-def _interruptible(what: str) -> Iterator[None]:
-    """Ctrl-C while talking to a registry: one line, and the kernel stays usable."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        raise Interrupted(f"Interrupted while {what}; nothing was changed.") from None
 
 
 def parse_search_filters(values: list[str]) -> dict[str, list[str]]:
@@ -59,7 +48,7 @@ def search(cmd: Command, session: Session) -> Any:
     engine = session.engine(cmd)
     index, _ = registry_api.split_search_term(cmd.term)
     credentials = registry_api.load_credentials(index, _config_dir(cmd))
-    with _interruptible(f"searching {registry_api.index_label(index)}"):
+    with interrupts_as(f"Interrupted while searching {registry_api.index_label(index)}; nothing was changed."):
         results = registry_api.engine_search(engine, cmd.term, limit=cmd.limit, filters=filters,
                                              credentials=credentials)
     if cmd.format:
@@ -122,7 +111,7 @@ def _catalog(cmd: Command, session: Session) -> Any:
                          "official marks)", hint="Filter the DataFrame instead, e.g. df[df.name.str.contains(...)].")
     prefix = (cmd.term or "").removeprefix(f"{host}/")
     client = _client(host, cmd, session)
-    with _interruptible(f"listing the repositories of {host}"):
+    with interrupts_as(f"Interrupted while listing the repositories of {host}; nothing was changed."):
         names = client.catalog(prefix, limit=cmd.limit)
     full = [f"{host}/{name}" for name in names]
     if cmd.format:
@@ -143,7 +132,7 @@ def tags(cmd: Command, session: Session) -> Any:
         raise UsageError(f"'{cmd.repository}' names a digest; 'tags' lists a repository's tags",
                          hint=f"Write the repository alone: '%docker tags {ref.familiar_name}'.")
     client = _client(ref.domain, cmd, session)
-    with _interruptible(f"listing the tags of {ref.familiar_name}"):
+    with interrupts_as(f"Interrupted while listing the tags of {ref.familiar_name}; nothing was changed."):
         names = [ref.tag] if ref.tag else client.tags(ref.path, limit=cmd.limit)
         rows = client.tag_infos(ref.path, names)
     return tags_frame(ref.familiar_name, rows, no_trunc=cmd.no_trunc)

@@ -17,11 +17,8 @@ from ..errors import ConflictError, DockerMagicError, InvalidReferenceError, Usa
 from . import references
 from .connection import Connection
 from .images import ImageCalls
+from .references import NONE_DIGEST, NONE_TAG
 from .usage import UsageCalls
-
-NONE_TAG = "<none>:<none>"
-NONE_DIGEST = "<none>@<none>"
-
 
 # ---- tag ------------------------------------------------------------------------------------------
 

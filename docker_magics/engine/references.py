@@ -21,6 +21,9 @@ HUB_KEY = "https://index.docker.io/v1/"
 HUB_HOSTS = frozenset({DEFAULT_DOMAIN, LEGACY_DOMAIN, HUB_API_HOST})
 HUB_LABEL = "Docker Hub"
 OFFICIAL_PREFIX = "library/"
+# What the engine lists for an image without a tag or without a digest.
+NONE_TAG = "<none>:<none>"
+NONE_DIGEST = "<none>@<none>"
 MAX_NAME = 255
 
 _COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")

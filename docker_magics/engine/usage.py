@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ImageNotFoundError, Interrupted
+from ..errors import ImageNotFoundError, interrupts_as
 from .connection import Connection
 
 #: Instructions that never add a layer, as the classic builder writes them (``#(nop)``) and as BuildKit does.
@@ -171,10 +171,8 @@ class UsageCalls(Connection):
             Interrupted: Ctrl-C while the engine was walking its layers (the connection is dropped).
             DockerMagicError: the engine refused or could not be reached.
         """
-        try:
+        with interrupts_as("Stopped while the engine computed disk usage; nothing was changed."):
             return self.get_json("/system/df", {"type": "image"}, action="compute disk usage")
-        except KeyboardInterrupt:
-            raise Interrupted("Stopped while the engine computed disk usage; nothing was changed.") from None
 
     def image_usage(self) -> dict[str, tuple[int, int, int]]:
         """Per image ID: ``(containers, shared_size, unique_size)`` from ``/system/df``.

@@ -11,41 +11,17 @@ from what docker-py's low-level APIClient returns, following docker/cli 28.2.2
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from ..engine.references import NONE_DIGEST, NONE_TAG
 from ..engine.references import familiar_parts as familiar_reference
-from ..units import human_duration, human_size, truncate_id
+from ..units import ellipsis, human_duration, human_size, truncate_id
 from .gotime import local_time
 from .values import ContextType
 
 EPOCH_2000 = 946684800  # history shows N/A for layers created before 2000-01-01
-
-
-def _ellipsis_width(c: str) -> int:
-    # golang.org/x/text/width: only East Asian Wide and Fullwidth take two cells here.
-    return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
-
-
-def ellipsis(s: str, width: int) -> str:
-    """formatter.Ellipsis: cut s to ``width`` display cells, ending in ``…`` when cut."""
-    if width <= 0:
-        return ""
-    if width == 1:
-        return s[:1]
-    if s.isascii():
-        return s if len(s) <= width else s[:width - 1] + "…"
-    total = 0
-    cut = None
-    for i, c in enumerate(s):
-        total += _ellipsis_width(c)
-        if cut is None and total > width - 1:
-            cut = i
-    if total <= width:
-        return s
-    return s[:cut] + "…" if cut else "…"
 
 
 def _created_since(created: int, now: datetime | None) -> str:
@@ -87,7 +63,7 @@ def _is_dangling(img: dict[str, Any]) -> bool:
     tags, digests = img.get("RepoTags") or [], img.get("RepoDigests") or []
     if not tags and not digests:
         return True
-    return tags == ["<none>:<none>"] and digests == ["<none>@<none>"]
+    return tags == [NONE_TAG] and digests == [NONE_DIGEST]
 
 
 def _repo_rows(img: dict[str, Any], digests: bool, need_digest: bool) -> list[tuple[str, str, str]]:

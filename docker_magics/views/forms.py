@@ -20,14 +20,13 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..engine import references
-from ..engine.references import HUB_KEY, HUB_LABEL
+from ..engine.references import HUB_KEY, HUB_LABEL, NONE_TAG
 from ..errors import DockerMagicError, InvalidReferenceError, RegistryAuthError
 from ..units import escape_html, human_size
 from .progress import WidgetProgress
 
 log = logging.getLogger(__name__)
 
-NO_TAG = "<none>:<none>"
 _WIDE = widgets.Layout(width="36em")
 _STYLE = {"description_width": "6em"}
 
@@ -44,16 +43,16 @@ def image_choices(images: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     for image in images:
         short = image.get("Id", "").removeprefix("sha256:")[:12]
         size = human_size(int(image.get("Size") or 0))
-        tags = [t for t in image.get("RepoTags") or [] if t != NO_TAG]
+        tags = [t for t in image.get("RepoTags") or [] if t != NONE_TAG]
         named += [(f"{t} · {short} · {size}", t) for t in tags]
         if not tags:
-            dangling.append((f"{NO_TAG} · {short} · {size}", short))
+            dangling.append((f"{NONE_TAG} · {short} · {size}", short))
     return sorted(named) + sorted(dangling)
 
 
 def push_choices(images: Sequence[dict[str, Any]]) -> list[str]:
     """The local references a push can take, those naming a registry host first (what people push)."""
-    refs = {t for image in images for t in image.get("RepoTags") or [] if t != NO_TAG}
+    refs = {t for image in images for t in image.get("RepoTags") or [] if t != NONE_TAG}
 
     def docker_hub(ref: str) -> bool:
         try:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd  # this module is imported only when a usage command runs
 
-from ..units import escape_html, human_size
+from ..units import ellipsis, escape_html, human_size
 from .frames import DockerFrame, frame, truncate_id
 
 if TYPE_CHECKING:
@@ -119,11 +119,6 @@ def images_usage_frame(images: list[dict], *, engine: str | None = None) -> Dock
                        engine=engine)
 
 
-def _ellipsis(text: str, width: int) -> str:
-    # The CLI's stringutils.Ellipsis: cut to width runes, the last one an ellipsis.
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def layers_frame(per_image: dict[str, list[Layer]], *, no_trunc: bool = False,
                  engine: str | None = None) -> DockerFrame:
     """The ``layers`` frame: image, layer (diff ID), size, created_by, shared, shared_with.
@@ -139,7 +134,7 @@ def layers_frame(per_image: dict[str, list[Layer]], *, no_trunc: bool = False,
             others = [other for other in per_image if other != name and layer.chain_id in chains[other]]
             step = layer.created_by.replace("\t", " ")
             rows.append((name, truncate_id(layer.diff_id, no_trunc), layer.size,
-                         step if no_trunc else _ellipsis(step, 45), bool(others), others))
+                         step if no_trunc else ellipsis(step, 45), bool(others), others))
     return usage_frame(rows, ["image", "layer", "size", "created_by", "shared", "shared_with"],
                        dtypes={"size": "int64", "shared": "bool"}, views={"size": "size"}, engine=engine)
 
