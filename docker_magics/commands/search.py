@@ -4,7 +4,7 @@
 (``127.0.0.1:5000/term``) through its v1 search API, as ``docker search`` does. Beyond the CLI,
 ``search --registry HOST [PREFIX]`` lists a registry's repositories (its v2 catalog) and
 ``tags REPOSITORY`` a repository's tags with digest, size, platforms and creation time, without
-pulling; both talk to the registry itself (:mod:`docker_magics.registry_api`).
+pulling; both talk to the registry itself (:mod:`docker_magics.engine.registry`).
 """
 
 from __future__ import annotations
@@ -42,15 +42,16 @@ def search(cmd: Command, session: Session) -> Any:
     if not cmd.term:
         raise UsageError('"search" requires exactly 1 argument.',
                          hint="See '%docker search --help'. Usage: %docker search [OPTIONS] TERM")
-    from ..engine import registry as registry_api
+    from ..engine.registry import load_credentials
+    from ..engine.search import index_label, split_search_term
 
     filters = parse_search_filters(cmd.filter)
     engine = session.engine(cmd)
-    index, _ = registry_api.split_search_term(cmd.term)
-    credentials = registry_api.load_credentials(index, _config_dir(cmd))
-    with interrupts_as(f"Interrupted while searching {registry_api.index_label(index)}; nothing was changed."):
-        results = registry_api.engine_search(engine, cmd.term, limit=cmd.limit, filters=filters,
-                                             credentials=credentials)
+    index, _ = split_search_term(cmd.term)
+    credentials = load_credentials(index, _config_dir(cmd))
+    with interrupts_as(f"Interrupted while searching {index_label(index)}; nothing was changed."):
+        results = engine.search(cmd.term, limit=cmd.limit, filters=filters,
+                                credentials=credentials)
     if cmd.format:
         return _format(cmd, results)
     return search_frame(results, no_trunc=cmd.no_trunc, engine=engine.endpoint.name)
