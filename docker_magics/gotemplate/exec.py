@@ -31,6 +31,8 @@ def execute(text: str, trees: dict[str, ListNode], data: Any, funcs: dict[str, G
             missing_error: bool, out: list[str]) -> None:
     """Run the main template on data, appending output to ``out`` (kept when an error is raised)."""
     s = State(text, trees, funcs, missing_error, out)
+    if data is None:
+        data = MISSING  # Execute(w, nil): dot is reflect.ValueOf(nil), an invalid value ({{.S}} is <no value>)
     s.vars.append(("$", data))
     try:
         walk(s, data, trees[""])
