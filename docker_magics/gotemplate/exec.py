@@ -191,7 +191,7 @@ def walk_range(s: State, dot: Any, node: RangeNode) -> None:
 def _range_plain(s: State, items: Any, body: ListNode, mark: int) -> None:
     # oneIteration without variables, inlined: ranges over big lists and integers spend their time here.
     for _, elem in items:
-        try:
+        try:  # noqa: SIM105 -- contextlib.suppress costs a call per iteration
             walk(s, elem, body)
         except Continue:
             pass
