@@ -26,3 +26,7 @@ fi
 .venv/bin/python -c "import docker_magics" # fail loudly if the install did not work
 # Bytecode for our own modules, written even where PYTHONDONTWRITEBYTECODE is set, so kernels load them fast.
 .venv/bin/python -m compileall -q docker_magics >/dev/null
+
+# Go 1.24 from Debian trixie, unpacked into .cache/trixie (the system's apt untouched): the gotemplate
+# oracle test renders templates with Go's own text/template (tests/oracle). Bookworm's Go 1.19 is too old.
+bash scripts/trixie.sh .cache/trixie golang-1.24-go golang-1.24-src

@@ -21,7 +21,7 @@ from .nodes import (
     TextNode,
     WithNode,
 )
-from .state import MAX_DEPTH, NOFINAL, Break, Continue, ExecError, State
+from .state import GO_MAX_DEPTH, MAX_DEPTH, NOFINAL, Break, Continue, ExecError, State
 from .values import MISSING, ContextRow, GoFunc, GoInt, GoPtr
 
 __all__ = ["ExecError", "execute", "execute_rows"]
@@ -31,6 +31,8 @@ def execute(text: str, trees: dict[str, ListNode], data: Any, funcs: dict[str, G
             missing_error: bool, out: list[str]) -> None:
     """Run the main template on data, appending output to ``out`` (kept when an error is raised)."""
     s = State(text, trees, funcs, missing_error, out)
+    if data is None:
+        data = MISSING  # Execute(w, nil): dot is reflect.ValueOf(nil), an invalid value ({{.S}} is <no value>)
     s.vars.append(("$", data))
     try:
         walk(s, data, trees[""])
@@ -173,12 +175,39 @@ def walk_range(s: State, dot: Any, node: RangeNode) -> None:
                 walk(s, dot, node.else_list)
             return
         mark = len(s.vars)
-        for index, elem in items:
-            _one_iteration(s, node, decl, mark, index, elem)
+        if decl:
+            for index, elem in items:
+                _one_iteration(s, node, decl, mark, index, elem)
+        elif isinstance(val, int):
+            _range_int(s, val, node.list, mark)
+        else:
+            _range_plain(s, items, node.list, mark)
     except Break:
         pass
     finally:
         del s.vars[mark0:]
+
+
+def _range_plain(s: State, items: Any, body: ListNode, mark: int) -> None:
+    # oneIteration without variables, inlined: ranges over big lists and integers spend their time here.
+    for _, elem in items:
+        try:  # noqa: SIM105 -- contextlib.suppress costs a call per iteration
+            walk(s, elem, body)
+        except Continue:
+            pass
+        if len(s.vars) > mark:  # variables declared in the body end with each iteration
+            del s.vars[mark:]
+
+
+def _range_int(s: State, n: int, body: ListNode, mark: int) -> None:
+    """{{range N}} without variables: a body of plain text is N copies of it, computed, not looped."""
+    if all(type(x) is TextNode for x in body.nodes):
+        text = "".join(x.text for x in body.nodes)  # type: ignore[attr-defined]
+        if text:
+            s.out.append(text * n)
+        return
+    cls = type(n)
+    _range_plain(s, ((None, cls(i)) for i in range(n)), body, mark)
 
 
 def _one_iteration(s: State, node: RangeNode, decl: list, mark: int, index: Any, elem: Any) -> None:
@@ -206,7 +235,7 @@ def walk_template(s: State, dot: Any, node: TemplateNode) -> None:
     if root is None:
         s.error(f"template {go_quote(node.name)} not defined")
     if s.depth >= MAX_DEPTH:
-        s.error(f"exceeded maximum template depth ({MAX_DEPTH})")
+        s.error(f"exceeded maximum template depth ({GO_MAX_DEPTH})")
     dot = eval_pipeline(s, dot, node.pipe)
     saved = (s.vars, s.name)
     s.vars, s.name = [("$", dot)], node.name

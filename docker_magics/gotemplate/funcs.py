@@ -12,6 +12,7 @@ from urllib.parse import quote_plus
 
 from . import gojson
 from .gofmt import go_quote, sprint, sprintln
+from .gounicode import is_digit, is_letter, is_print, is_space, to_lower, to_title, to_upper
 from .printf import sprintf
 from .values import (
     BOOL_K,
@@ -19,6 +20,7 @@ from .values import (
     INT_K,
     INVALID_K,
     MISSING,
+    STRING_K,
     T_ANY,
     T_INT,
     T_STR_SLICE,
@@ -101,9 +103,9 @@ def go_index(item: Any, *indexes: Any) -> Any:
             v = Uint8(seq[x]) if isinstance(v, (str, bytes)) else seq[x]
         elif isinstance(v, dict):
             key = _deref(ix)
-            if key is MISSING:
-                key = ""
-            elif type(key) is not str:
+            if key is MISSING:  # prepareArg: a string key cannot be nil
+                raise FuncError("value is nil; should be of type string")
+            if type(key) is not str:
                 raise FuncError(f"value has type {type_name(key)}; should be string")
             v = v[key] if key in v else (zero(v.gotype.elem) if isinstance(v, GoMap) else None)
         else:
@@ -183,6 +185,8 @@ def go_lt(a: Any, b: Any) -> bool:
         raise FuncError("incompatible types for comparison")
     if k1 in (BOOL_K, COMPLEX_K):
         raise FuncError("invalid type for comparison")
+    if k1 == STRING_K and not (a.isascii() and b.isascii()):
+        return _b(a) < _b(b)  # Go compares bytes; a bad byte (a surrogate escape) must not sort as U+DCxx
     return bool(a < b)
 
 
@@ -227,7 +231,7 @@ def go_js(*args: Any) -> str:
             out.append(_JS[c])
         elif c < " ":
             out.append(f"\\u00{ord(c):02X}")
-        elif ord(c) >= 0x80 and not c.isprintable():
+        elif ord(c) >= 0x80 and not is_print(ord(c)):
             out.append(f"\\u{ord(c):04X}" if not 0xDC80 <= ord(c) <= 0xDCFF else c)
         else:
             out.append(c)
@@ -243,38 +247,36 @@ def go_urlquery(*args: Any) -> str:
 def _title_sep(c: str) -> bool:
     if c.isascii():
         return not (c.isalnum() or c == "_")
-    if c.isalpha() or c.isdecimal():
+    if is_letter(c) or is_digit(c):
         return False
-    return c.isspace()
-
-
-def _simple_case(c: str, mapped: str) -> str:
-    # Go maps rune by rune (simple case mapping); Python's full mapping can produce several.
-    return mapped if len(mapped) == 1 else c
+    return is_space(c)
 
 
 def go_title(s: str) -> str:
-    """strings.Title: upper-case each letter that follows a separator."""
+    """strings.Title: title-case each letter that follows a separator (bad bytes become U+FFFD)."""
     out = []
     prev = " "
     for c in s:
-        out.append(_simple_case(c, c.title()) if _title_sep(prev) else c)
+        if _title_sep(prev):
+            out.append(to_title(c))
+        else:
+            out.append("\ufffd" if 0xDC80 <= ord(c) <= 0xDCFF else c)
         prev = c
     return "".join(out)
 
 
 def go_upper(s: str) -> str:
-    """strings.ToUpper (so ``ß`` stays ``ß``)."""
+    """strings.ToUpper: simple case mapping rune by rune (``ß`` stays ``ß``; bad bytes become U+FFFD)."""
     if s.isascii():
         return s.upper()
-    return "".join(_simple_case(c, c.upper()) for c in s)
+    return "".join(map(to_upper, s))
 
 
 def go_lower(s: str) -> str:
-    """strings.ToLower."""
+    """strings.ToLower: simple case mapping rune by rune (bad bytes become U+FFFD)."""
     if s.isascii():
         return s.lower()
-    return "".join("i" if c == "\u0130" else _simple_case(c, c.lower()) for c in s)
+    return "".join(map(to_lower, s))
 
 
 def go_split(s: str, sep: str) -> GoSlice:

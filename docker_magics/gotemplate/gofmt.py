@@ -9,10 +9,13 @@ for all verbs; ``printf.py`` drives it for format strings.
 from __future__ import annotations
 
 import math
+import struct
 from typing import Any
 
+from .gounicode import is_print
 from .values import (
     MISSING,
+    GoInt,
     GoMap,
     GoPtr,
     GoSlice,
@@ -20,6 +23,11 @@ from .values import (
     Uint8,
     type_name,
 )
+
+_UINT64 = (1 << 64) - 1
+# The operand types Go's printArg formats without looking for methods (so %w of them is %!w(int=1)-like
+# through the verb switch, not through handleMethods).
+_PLAIN_TYPES = frozenset({bool, float, complex, int, str, bytes, GoInt, Uint8})
 
 # A stand-in for pointer addresses, which Go prints inside structs and which cannot be reproduced.
 FAKE_ADDRESS = 0xC000010000
@@ -38,7 +46,7 @@ def go_quote(s: str, quote: str = '"', ascii_only: bool = False) -> str:
             out.append("\\" + ch)
         elif 0xDC80 <= o <= 0xDCFF:  # a byte of invalid UTF-8 (surrogateescape)
             out.append(f"\\x{o - 0xDC00:02x}")
-        elif ch.isprintable() and (o < 0x80 or not ascii_only):
+        elif is_print(o) and (o < 0x80 or not ascii_only):
             out.append(ch)
         elif ch in _ESCAPES:
             out.append(_ESCAPES[ch])
@@ -98,11 +106,17 @@ def format_float(f: float, fmt: str, prec: int) -> str:
         return "+Inf" if f > 0 else "-Inf"
     neg = math.copysign(1.0, f) < 0
     sign = "-" if neg else ""
-    if fmt in "xX":
-        return sign + _hex_float(abs(f), fmt == "X")
-    if fmt == "b":
-        mant, exp = math.frexp(abs(f))
-        return f"{sign}{int(mant * (1 << 53))}p{exp - 53:+d}"
+    if fmt in "xX" or fmt == "b":
+        bits = struct.unpack("<Q", struct.pack("<d", f))[0]
+        exp, mant = (bits >> 52) & 0x7FF, bits & ((1 << 52) - 1)
+        if exp == 0:
+            exp = 1  # denormal: no implicit top bit
+        else:
+            mant |= 1 << 52
+        exp -= 1023 + 52
+        if fmt == "b":
+            return f"{sign}{mant}p{exp:+d}"
+        return sign + _hex_float(mant, exp + 52, prec, fmt)
     if prec >= 0:
         return format(f, f".{prec}{'f' if fmt == 'F' else fmt}")
     digits, dp = shortest_digits(f)
@@ -118,14 +132,40 @@ def format_float(f: float, fmt: str, prec: int) -> str:
     return sign + _fixed_form(digits, dp)
 
 
-def _hex_float(f: float, upper: bool) -> str:
-    h = f.hex()  # 0x1.8000000000000p+1
-    mant, _, exp = h.partition("p")
-    if "." in mant:
-        mant = mant.rstrip("0").rstrip(".")
-    e = int(exp)
-    out = f"{mant}p{'-' if e < 0 else '+'}{abs(e):02d}"
-    return out.upper() if upper else out
+def _hex_float(mant: int, exp: int, prec: int, fmt: str) -> str:
+    """strconv's fmtX: ``0x1.yyyp±dd`` with the mantissa normalized (denormals too) and rounded to prec."""
+    if mant == 0:
+        exp = 0
+    mant <<= 60 - 52  # the leading 1 (if any) at bit 60
+    while mant and not mant & (1 << 60):
+        mant <<= 1
+        exp -= 1
+    if 0 <= prec < 15:
+        shift = prec * 4
+        extra = (mant << shift) & ((1 << 60) - 1)
+        mant >>= 60 - shift
+        if extra | (mant & 1) > 1 << 59:  # round half to even
+            mant += 1
+        mant <<= 60 - shift
+        if mant & (1 << 61):
+            mant >>= 1
+            exp += 1
+    hexdigits = "0123456789ABCDEF" if fmt == "X" else "0123456789abcdef"
+    out = ["0", fmt, str((mant >> 60) & 1)]
+    mant = (mant << 4) & ((1 << 64) - 1)
+    if prec < 0 and mant:
+        out.append(".")
+        while mant:
+            out.append(hexdigits[mant >> 60])
+            mant = (mant << 4) & ((1 << 64) - 1)
+    elif prec > 0:
+        out.append(".")
+        for _ in range(prec):
+            out.append(hexdigits[mant >> 60])
+            mant = (mant << 4) & ((1 << 64) - 1)
+    out.append("P" if fmt == "X" else "p")
+    out.append(f"{'-' if exp < 0 else '+'}{abs(exp):02d}")
+    return "".join(out)
 
 
 def go_float_v(f: float) -> str:
@@ -179,10 +219,14 @@ class Printer:
                 self.bad_verb(verb, arg)
             return
         if verb == "T":
-            self.pad(type_name(arg))
+            self.fmt_s(type_name(arg))
             return
         if verb == "p":
             self.fmt_pointer(arg, "p")
+            return
+        if verb == "w" and type(arg) not in _PLAIN_TYPES:
+            # Go's handleMethods: %w is only for Errorf; any other operand that reaches it is a bad verb.
+            self.bad_verb(verb, arg)
             return
         self.print_value(arg, verb, 0)
 
@@ -310,16 +354,20 @@ class Printer:
         else:
             self.bad_verb(verb, v)
 
+    def fmt_s(self, s: str) -> None:
+        """Go's fmtS: a string cut to the precision (in characters), then padded."""
+        self.pad(s if self.prec is None else s[:self.prec])
+
     def fmt_string(self, s: str, verb: str, arg: Any) -> None:
         """%v %s %q %x %X of a string."""
         if verb in "vs":
             if self.sharp_v and verb == "v":
-                self.pad(go_quote(s))
+                self.pad(go_quote(s if self.prec is None else s[:self.prec]))
                 return
-            self.pad(s if self.prec is None else s[:self.prec])
+            self.fmt_s(s)
         elif verb == "q":
             s = s if self.prec is None else s[:self.prec]
-            if self.sharp and "`" not in s and s.isprintable():
+            if self.sharp and can_backquote(s):
                 self.pad("`" + s + "`")
             else:
                 self.pad(go_quote(s, ascii_only=self.plus))
@@ -366,14 +414,19 @@ class Printer:
         elif verb == "q":
             self.pad(go_quote(_rune(int(v)), "'", self.plus))
         elif verb == "U":
-            text = f"U+{int(v):04X}"
-            if self.sharp and _rune(int(v)).isprintable():
-                text += " '" + _rune(int(v)) + "'"
+            u = int(v) & _UINT64  # Go formats the operand as a uint64: -1 is U+FFFFFFFFFFFFFFFF
+            digits = max(4, self.prec or 0)
+            text = f"U+{u:0{digits}X}"
+            if self.sharp and u <= 0x10FFFF and is_print(u):
+                text += " '" + chr(u) + "'"
+            zero, self.zero = self.zero, False
             self.pad(text)
+            self.zero = zero
         else:
             self.bad_verb(verb, v)
 
     def _integer(self, v: int, base: int, verb: str) -> None:
+        """Go's fmtInteger: zeros from the precision (or from the width with the 0 flag), then prefixes."""
         neg = v < 0
         u = -v if neg else v
         if self.prec is not None and self.prec == 0 and u == 0:
@@ -387,8 +440,8 @@ class Printer:
             text = text.upper()
         width = self.prec
         if width is None and self.zero and not self.minus and self.wid:
+            # The 0 flag pads the digits to the width less the sign; a 0x prefix comes on top (%#05x).
             width = self.wid - (1 if neg or self.plus or self.space else 0)
-            width -= len(self._int_prefix(base, verb, text))
         if width is not None and len(text) < width:
             text = "0" * (width - len(text)) + text
         text = self._int_prefix(base, verb, text) + text
@@ -403,15 +456,16 @@ class Printer:
         self.zero = zero
 
     def _int_prefix(self, base: int, verb: str, digits: str) -> str:
-        if verb == "O":
-            return "0o"
-        if not self.sharp:
-            return ""
-        if base == 16:
-            return "0X" if verb == "X" else "0x"
-        if base == 8 and not digits.startswith("0"):
-            return "0"
-        return "0b" if base == 2 else ""
+        prefix = ""
+        if self.sharp:
+            if base == 16:
+                prefix = "0X" if verb == "X" else "0x"
+            elif base == 8 and not digits.startswith("0"):
+                prefix = "0"
+            elif base == 2:
+                prefix = "0b"
+        # %O adds 0o in front of whatever # added: %#O of 8 is 0o010.
+        return "0o" + prefix if verb == "O" else prefix
 
     def fmt_float(self, v: float, verb: str) -> None:
         """%v %e %E %f %F %g %G %x %X %b of a float."""
@@ -425,7 +479,9 @@ class Printer:
             self.bad_verb(verb, v)
 
     def _float(self, v: float, verb: str, prec: int) -> None:
-        num = format_float(v, verb, self.prec if self.prec is not None else prec)
+        if self.prec is not None:
+            prec = self.prec
+        num = format_float(v, verb, prec)
         if num[0] not in "+-":
             num = "+" + num
         if self.space and num[0] == "+" and not self.plus:
@@ -437,6 +493,8 @@ class Printer:
             self.pad(num)
             self.zero = zero
             return
+        if self.sharp and verb != "b":
+            num = _sharp_float(num, verb, prec)
         if self.plus or num[0] != "+":
             if self.zero and not self.minus and self.wid and self.wid > len(num):
                 self.buf.append(num[0] + "0" * (self.wid - len(num)) + num[1:])
@@ -450,17 +508,19 @@ class Printer:
         if verb not in "vbgGxXfFeE":
             self.bad_verb(verb, v)
             return
-        wid, self.wid = self.wid, None
         plus = self.plus
         self.buf.append("(")
-        self.fmt_float(v.real, verb)
+        self.fmt_float(v.real, verb)  # the width applies to each part: (    0   +1i)
         self.plus = True
         self.fmt_float(v.imag, verb)
         self.buf.append("i)")
-        self.plus, self.wid = plus, wid
+        self.plus = plus
 
     def fmt_pointer(self, v: Any, verb: str) -> None:
         """%p and %v of a pointer: ``<nil>`` or an address (a stand-in; real addresses vary)."""
+        if not isinstance(v, (GoPtr, list, dict)) and not hasattr(v, "go_fields"):
+            self.bad_verb(verb, v)  # Go's fmtPointer takes pointers, maps and slices only
+            return
         nil = (isinstance(v, GoPtr) and v.elem is None) or (isinstance(v, (GoSlice, GoMap)) and v.isnil)
         addr = 0 if nil else FAKE_ADDRESS
         if verb == "v":
@@ -471,6 +531,41 @@ class Printer:
             self._integer(addr, {"b": 2, "o": 8, "d": 10, "x": 16, "X": 16}[verb], verb)
         else:
             self.bad_verb(verb, v)
+
+
+def _sharp_float(num: str, verb: str, prec: int) -> str:
+    """The # flag on a float (fmtFloat): keep a decimal point and restore trailing zeros of %g/%x."""
+    digits = (6 if prec == -1 else prec) if verb in "vgGx" else 0
+    tail = ""
+    has_point = saw_nonzero = False
+    i = 1
+    while i < len(num):
+        c = num[i]
+        if c == ".":
+            has_point = True
+        elif c in "pP" or (c in "eE" and verb not in "xX"):
+            num, tail = num[:i], num[i:]
+            break
+        else:
+            if c != "0":
+                saw_nonzero = True
+            if saw_nonzero:
+                digits -= 1
+        i += 1
+    if not has_point:
+        if len(num) == 2 and num[1] == "0":
+            digits -= 1
+        num += "."
+    return num + "0" * max(digits, 0) + tail
+
+
+def can_backquote(s: str) -> bool:
+    """strconv.CanBackquote: no backquote, no control character but tab, no BOM, valid UTF-8."""
+    for ch in s:
+        o = ord(ch)
+        if (o < 0x20 and ch != "\t") or ch in "`\x7f\ufeff" or 0xD800 <= o <= 0xDFFF:
+            return False
+    return True
 
 
 def _rune(v: int) -> str:

@@ -8,8 +8,11 @@ from .gofmt import go_quote
 from .nodes import ListNode, Node
 from .values import GoFunc
 
-# Go allows 100000 nested {{template}} calls; Python's stack allows far fewer, so stop earlier.
+# Go allows 100000 nested {{template}} calls (text/template's maxExecDepth); Python's stack allows far fewer,
+# so stop at MAX_DEPTH but say what Go says: a runaway recursion fails with Go's message, word for word. Only
+# a template that recurses more than MAX_DEPTH times and then stops differs (see FORMAT notes).
 MAX_DEPTH = 150
+GO_MAX_DEPTH = 100_000
 
 NOFINAL: Any = object()  # Go's missingVal: no value piped in from a previous command
 NOMETHOD: Any = object()  # the receiver slot of a plain function call

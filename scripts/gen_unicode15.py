@@ -1,0 +1,148 @@
+"""Generate docker_magics/gotemplate/unicode15.py: the Unicode 15.0 properties Go 1.24 uses and Python lacks.
+
+Go 1.24's unicode and strconv tables are Unicode 15.0.0; Python 3.11's unicodedata is 14.0.0. The generated
+module lists only the code points where Python 3.11's answer differs from Unicode 15.0's, with the Unicode 15.0
+answer (so it stays right on a Python whose unicodedata is 15.0 too):
+
+- printable (Go's strconv.IsPrint: categories L, M, N, P, S and U+0020; Python's str.isprintable),
+- letter (category L; str.isalpha), decimal digit (Nd; str.isdecimal), space (White_Space; str.isspace),
+- simple case mappings from UnicodeData.txt (Go's unicode.ToUpper/ToLower/ToTitle map one rune to one rune;
+  Python's str.upper() and friends use the full mappings, which may give several characters, and are then
+  not used).
+
+Run once, on Debian with the unicode-data package of version 15.0.0 (bookworm's:
+``apt-get install unicode-data`` puts the files in /usr/share/unicode/):
+
+    python3 scripts/gen_unicode15.py /usr/share/unicode > docker_magics/gotemplate/unicode15.py
+
+It must run on Python 3.11 (the Python whose answers the table corrects).
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from pathlib import Path
+
+
+def _ranges(cps: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for cp in sorted(cps):
+        if out and out[-1][1] == cp - 1:
+            out[-1] = (out[-1][0], cp)
+        else:
+            out.append((cp, cp))
+    return out
+
+
+def _categories(ucd: Path) -> dict[int, str]:
+    cats: dict[int, str] = {}
+    first = None
+    for line in (ucd / "UnicodeData.txt").read_text().splitlines():
+        f = line.split(";")
+        cp, name, cat = int(f[0], 16), f[1], f[2]
+        if name.endswith(", First>"):
+            first = cp
+            continue
+        if name.endswith(", Last>"):
+            for c in range(first, cp + 1):  # type: ignore[arg-type]
+                cats[c] = cat
+            continue
+        cats[cp] = cat
+    return cats
+
+
+def _white_space(ucd: Path) -> set[int]:
+    out: set[int] = set()
+    for line in (ucd / "PropList.txt").read_text().splitlines():
+        data = line.split("#")[0].strip()
+        if not data or data.split(";")[1].strip() != "White_Space":
+            continue
+        span = data.split(";")[0].strip()
+        lo, _, hi = span.partition("..")
+        out.update(range(int(lo, 16), int(hi or lo, 16) + 1))
+    return out
+
+
+def _simple_maps(ucd: Path) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    upper, lower, title = {}, {}, {}
+    for line in (ucd / "UnicodeData.txt").read_text().splitlines():
+        f = line.split(";")
+        cp = int(f[0], 16)
+        if f[12]:
+            upper[cp] = int(f[12], 16)
+        if f[13]:
+            lower[cp] = int(f[13], 16)
+        if f[14] or f[12]:  # an empty title mapping is the upper mapping (UAX #44)
+            title[cp] = int(f[14] or f[12], 16)
+    return upper, lower, title
+
+
+def _python_simple(ch: str, mapped: str) -> str:
+    # What gotemplate does without the table: the mapping when it is one character, else the character.
+    return mapped if len(mapped) == 1 else ch
+
+
+def main() -> None:
+    ucd = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/unicode")
+    age = (ucd / "DerivedAge.txt").read_text().splitlines()[0]
+    if "15.0.0" not in age:
+        sys.exit(f"gen_unicode15: {ucd} holds {age!r}, not Unicode 15.0.0")
+    cats = _categories(ucd)
+    space = _white_space(ucd)
+    upper, lower, title = _simple_maps(ucd)
+    props: dict[str, tuple[list[int], list[int]]] = {}
+    tests = {
+        "PRINT": (lambda c: c == 0x20 or cats.get(c, "Cn")[0] in "LMNPS", str.isprintable),
+        "LETTER": (lambda c: cats.get(c, "Cn")[0] == "L", str.isalpha),
+        "DIGIT": (lambda c: cats.get(c, "Cn") == "Nd", str.isdecimal),
+        "SPACE": (lambda c: c in space, str.isspace),
+    }
+    for name, (go, py) in tests.items():
+        yes, no = [], []
+        for c in range(0x80, 0x110000):  # ASCII is handled (and agrees) without the table
+            if 0xD800 <= c <= 0xDFFF:
+                continue
+            want, got = go(c), py(chr(c))
+            if want != got:
+                (yes if want else no).append(c)
+        props[name] = (yes, no)
+    maps: dict[str, dict[int, int]] = {}
+    for name, table, method in (("UPPER", upper, str.upper), ("LOWER", lower, str.lower),
+                                ("TITLE", title, str.title)):
+        diff = {}
+        for c in range(0x80, 0x110000):
+            if 0xD800 <= c <= 0xDFFF:
+                continue
+            want = table.get(c, c)
+            got = ord(_python_simple(chr(c), method(chr(c))))
+            if want != got:
+                diff[c] = want
+        maps[name] = diff
+
+    w = sys.stdout.write
+    w('"""Unicode 15.0 properties that Python 3.11\'s unicodedata (Unicode 14.0) gets different from Go 1.24.\n\n')
+    w("Generated by scripts/gen_unicode15.py from the Unicode 15.0.0 data files (Debian's unicode-data 15.0.0-1,\n")
+    w(f"/usr/share/unicode) on Python {sys.version.split()[0]} (unicodedata {unicodedata.unidata_version}). ")
+    w("Do not edit.\n\n")
+    w("``*_YES``/``*_NO``: inclusive code point ranges where the property holds/does not hold in Unicode 15.0\n")
+    w("although Python says otherwise. ``*_MAP``: Unicode 15.0 simple case mappings where Python's one-character\n")
+    w('mapping (or the character itself, when the full mapping has several) differs.\n"""\n\n')
+    w('UNICODE_VERSION = "15.0.0"\n')
+    for name, (yes, no) in props.items():
+        for suffix, cps in (("YES", yes), ("NO", no)):
+            rs = _ranges(cps)
+            w(f"\n{name}_{suffix}: tuple[tuple[int, int], ...] = (\n")
+            for i in range(0, len(rs), 5):
+                w("    " + " ".join(f"(0x{a:X}, 0x{b:X})," for a, b in rs[i:i + 5]) + "\n")
+            w(")\n")
+    for name, diff in maps.items():
+        w(f"\n{name}_MAP: dict[int, int] = {{\n")
+        items = sorted(diff.items())
+        for i in range(0, len(items), 6):
+            w("    " + " ".join(f"0x{a:X}: 0x{b:X}," for a, b in items[i:i + 6]) + "\n")
+        w("}\n")
+
+
+if __name__ == "__main__":
+    main()
