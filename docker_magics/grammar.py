@@ -49,7 +49,7 @@ VERBS: tuple[Verb, ...] = (
           _FORMAT_LIST,
           (None, "--no-trunc", "bool", "Don't truncate output"),
           _QUIET_IDS,
-          (None, "--usage", "bool", "Add containers, shared_size and unique_size (the engine's disk usage)")),
+          (None, "--usage", "bool", "Add containers, container_names, shared_size and unique_size (disk usage)")),
          (("reference", "?"),), ("images", "image ls", "image list"), "images:run"),
     Verb("pull", "pull [OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
          (("-a", "--all-tags", "bool", "Download all tagged images in the repository"), _DCT, _PLATFORM,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from docker_magics.commands import usage as cmd_usage
-from docker_magics.engine import usage
+from docker_magics.engine import containers, usage
 from docker_magics.engine.usage import Layer, align, chain_ids, percent, summarize
 from docker_magics.errors import DockerMagicError, UsageError
 from docker_magics.views import charts
@@ -179,9 +179,10 @@ def test_add_usage_columns(monkeypatch):
     frame = images_frame([{"Id": full, "RepoTags": ["x:1", "x:2"], "Created": 1, "Size": 10},
                           {"Id": "sha256:" + "d" * 64, "RepoTags": ["y:1"], "Created": 2, "Size": 5}])
     monkeypatch.setattr(usage, "image_usage", lambda engine: {full: (2, 4, 6)})
+    monkeypatch.setattr(containers, "container_names_by_image", lambda engine: {full: ["api", "worker"]})
     out = cmd_usage.add_usage_columns(frame, FakeEngine())
-    assert out[["repository", "containers", "shared_size", "unique_size"]].values.tolist() == [
-        ["y", -1, -1, -1], ["x", 2, 4, 6], ["x", 2, 4, 6]]
+    assert out[["repository", "containers", "container_names", "shared_size", "unique_size"]].values.tolist() == [
+        ["y", -1, [], -1, -1], ["x", 2, ["api", "worker"], 4, 6], ["x", 2, ["api", "worker"], 4, 6]]
     assert all(str(out[c].dtype) == "int64" for c in ("containers", "shared_size", "unique_size"))
 
 

@@ -149,7 +149,10 @@ def images_usage_frame(images: list[dict], *, engine: str | None = None) -> Dock
 
 
 def add_usage_columns(images: DockerFrame, engine: Engine, *, no_trunc: bool = False) -> DockerFrame:
-    """Add ``containers``, ``shared_size`` and ``unique_size`` (int64) to an ``images`` frame, from ``/system/df``.
+    """Add ``containers``, ``container_names``, ``shared_size`` and ``unique_size`` to an ``images`` frame.
+
+    The counts and sizes (int64) come from ``/system/df``, the names (a list per row) from
+    ``/containers/json?all=1``.
 
     An image the engine's answer does not list (made between the two calls) gets -1, the engine's
     own "not computed" value.
@@ -161,6 +164,12 @@ def add_usage_columns(images: DockerFrame, engine: Engine, *, no_trunc: bool = F
     for position, column in enumerate(("containers", "shared_size", "unique_size")):
         images[column] = [t[position] for t in triples]
         images[column] = images[column].astype("int64")
+    # Beside the count, who they are: "which containers hold this image" is one filter away.
+    from ..engine.containers import container_names_by_image
+
+    names = {truncate_id(image_id, no_trunc): found for image_id, found in container_names_by_image(engine).items()}
+    images.insert(images.columns.get_loc("containers") + 1, "container_names",
+                  [list(names.get(image_id, ())) for image_id in images["image_id"]])
     images.dm_views = {**(images.dm_views or {}), "shared_size": "size", "unique_size": "size"}
     return images
 

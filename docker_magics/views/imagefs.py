@@ -2,18 +2,18 @@
 
 Pure presentation: the functions take the engine's records (:mod:`docker_magics.engine.imagefs`) and
 never talk to the engine. Columns are typed (``size`` int64 bytes, ``layer`` int64); the notebook shows
-sizes for humans, and a caption line above the table says the totals.
+sizes for humans, and a caption line above the table says the totals (a filtered copy drops it).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import stat
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from .frames import DockerFrame, frame
-from .units import escape_html, human_size, truncate_id
+from .lifecycle import CaptionFrame, captioned
+from .units import human_size, truncate_id
 
 if TYPE_CHECKING:
     from ..engine.imagefs import Efficiency, FileChange, ImageFiles
@@ -21,29 +21,9 @@ if TYPE_CHECKING:
 FILE_COLUMNS = ["layer", "layer_id", "created_by", "path", "type", "size", "mode", "change"]
 
 
-class CaptionFrame(DockerFrame):
-    """A DockerFrame with one caption line above it (the totals), kept through filtering and sorting."""
-
-    _metadata: ClassVar[list[str]] = [*DockerFrame._metadata, "dm_caption"]
-
-    @property
-    def _constructor(self) -> Callable[..., CaptionFrame]:
-        return CaptionFrame
-
-    def _repr_html_(self) -> str | None:
-        html = super()._repr_html_()
-        caption = getattr(self, "dm_caption", None)
-        return f"<div><p>{escape_html(caption)}</p>{html}</div>" if caption and html else html
-
-    def __repr__(self) -> str:
-        caption = getattr(self, "dm_caption", None)
-        return f"{caption}\n{super().__repr__()}" if caption else super().__repr__()
-
-
-def _captioned(base: DockerFrame, caption: str | None) -> CaptionFrame:
-    result = CaptionFrame(base)
-    result.dm_engine, result.dm_views, result.dm_caption = base.dm_engine, base.dm_views, caption
-    return result
+def _captioned(base: DockerFrame, caption: str) -> CaptionFrame:
+    # The house's caption frame: a filtered or sorted copy is a plain DockerFrame, never a stale total.
+    return captioned(base, caption)
 
 
 def _path_matches(path: str, pattern: str) -> bool:
