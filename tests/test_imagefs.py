@@ -245,3 +245,32 @@ def test_grammar_knows_files_and_diff_files():
     assert (cmd.image, cmd.wasted, cmd.lowest_efficiency, cmd.layer, cmd.path) == ("img:1", True, "0.9", -1, "/usr/*")
     cmd = parse("image diff --files a b")
     assert (cmd.files, cmd.image_a, cmd.image_b) == (True, "a", "b")
+
+
+@pytest.mark.parametrize("fmt", [tarfile.PAX_FORMAT, tarfile.GNU_FORMAT, tarfile.USTAR_FORMAT])
+def test_the_tar_walker_reads_what_tarfile_reads(fmt):
+    from docker_magics.engine import tarstream
+
+    buffer = io.BytesIO()
+    names = ["a/" + "long-" * 30 + "name.txt", "b/ünïcode", "c/dir/", "c/dir/f"] if fmt != tarfile.USTAR_FORMAT \
+        else ["a/" + "d" * 90 + "/" + "f" * 90, "c/dir/", "c/dir/f"]
+    with tarfile.open(fileobj=buffer, mode="w", format=fmt) as tar:
+        for index, name in enumerate(names):
+            info = tarfile.TarInfo(name)
+            if name.endswith("/"):
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = 700 * index + 1
+                tar.addfile(info, io.BytesIO(b"q" * info.size))
+        link = tarfile.TarInfo("l")
+        link.type, link.linkname = tarfile.SYMTYPE, "t" * 150 if fmt != tarfile.USTAR_FORMAT else "t"
+        tar.addfile(link)
+    with tarfile.open(fileobj=io.BytesIO(buffer.getvalue())) as tar:
+        expected = [(m.name, m.type, m.size, m.linkname) for m in tar]
+    walked = []
+    for member, data in tarstream.members(OnlyRead(buffer.getvalue())):
+        walked.append((member.name, member.type, member.size, member.linkname))
+        if member.isreg():
+            assert data.read() == b"q" * member.size
+    assert walked == expected

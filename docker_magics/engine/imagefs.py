@@ -1,9 +1,10 @@
 """What is inside an image: every entry of every layer, read by streaming the image's save archive.
 
-``GET /images/{name}/get`` (what ``docker save`` writes) is read once through :mod:`tarfile` in stream
-mode (``r|``): each layer tar is walked while it passes, its entries kept as small :class:`Entry`
-records, its bytes never kept and nothing written to disk, so memory stays bounded whatever the image
-size, and the image is never run.
+``GET /images/{name}/get`` (what ``docker save`` writes) is read once, front to back, by the forward-only
+tar walker of :mod:`docker_magics.engine.tarstream` (tarfile's header decoding without its stream-mode
+copies): each layer tar is walked while it passes, its entries kept as small :class:`Entry` records,
+its bytes never kept and nothing written to disk, so memory stays bounded whatever the image size, and
+the image is never run.
 
 The archive's layout differs by engine. The classic store writes ``<id>/layer.tar`` files (a layer that
 appears twice is a symlink to the first copy) then the config ``<hex>.json`` and ``manifest.json``;
@@ -21,6 +22,7 @@ definitions, so the numbers can be compared with ``dive --ci`` on the same image
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import posixpath
@@ -31,11 +33,11 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import DockerMagicError, ImageNotFoundError
+from . import tarstream
 
 if TYPE_CHECKING:
     from .client import Engine
 
-CHUNK = 1 << 20  # tarfile's stream buffer: 1 MiB reads instead of its 8 KiB default
 JSON_LIMIT = 4 << 20  # a blob this small that looks like JSON is a manifest, index or config, never a layer
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
@@ -153,7 +155,7 @@ def _type_of(member: tarfile.TarInfo) -> tuple[str, int]:
     return "other", kinds.get(member.type, 0)
 
 
-def _raw_entry(member: tarfile.TarInfo, layer: tarfile.TarFile, hash_files: bool) -> _Raw | None:
+def _raw_entry(member: tarfile.TarInfo, data: tarstream.Bounded, hash_files: bool) -> _Raw | None:
     path = _abs(member.name)
     base = posixpath.basename(path)
     if base == OPAQUE:
@@ -165,24 +167,23 @@ def _raw_entry(member: tarfile.TarInfo, layer: tarfile.TarFile, hash_files: bool
     kind, type_bits = _type_of(member)
     digest = ""
     if hash_files and member.isreg():
-        digest = _sha256(layer.extractfile(member))
+        digest = _sha256(data)
     linkname = _abs(member.linkname) if member.islnk() else member.linkname
     return _Raw(path, "entry", kind, member.size if member.isreg() else 0, type_bits | (member.mode & 0o7777),
                 linkname, digest, member.uid, member.gid)
 
 
-def _sha256(data: IO[bytes] | None) -> str:
+def _sha256(data: tarstream.Bounded) -> str:
     digest = hashlib.sha256()
-    while data is not None and (chunk := data.read(CHUNK)):
-        digest.update(chunk)
+    data.skip_rest(digest.update)  # straight from the reused buffer into the hash
     return "sha256:" + digest.hexdigest()
 
 
-def read_layer(stream: IO[bytes], *, compression: str = "", hash_files: bool = False) -> list[_Raw]:
+def read_layer(stream: IO[bytes] | Any, *, compression: str = "", hash_files: bool = False) -> list[_Raw]:
     """Walk one layer tar as it streams; the entries it holds, in tar order.
 
     Args:
-        stream: the layer's bytes (anything with ``read(n)``); read once, front to back.
+        stream: the layer's bytes (anything with ``read(n)``, better with ``readinto``); read once, front to back.
         compression: ``""`` (plain tar), ``"gzip"`` or ``"zstd"``.
         hash_files: also compute the sha256 of every regular file's bytes.
 
@@ -191,19 +192,15 @@ def read_layer(stream: IO[bytes], *, compression: str = "", hash_files: bool = F
     """
     if compression == "zstd":
         stream = _zstd_reader(stream)
-    mode = "r|gz" if compression == "gzip" else "r|"
+    elif compression == "gzip":
+        stream = gzip.GzipFile(fileobj=stream, mode="rb")  # reads forward only: fine on a stream
     out: list[_Raw] = []
     try:
-        with tarfile.open(fileobj=stream, mode=mode, bufsize=CHUNK) as layer:
-            while (member := layer.next()) is not None:
-                raw = _raw_entry(member, layer, hash_files)
-                if raw is not None:
-                    out.append(raw)
-                # tarfile remembers every member, even in stream mode: forget them, only our records stay.
-                layer.members.clear()
-    except tarfile.ReadError as exc:
-        if "empty file" in str(exc):
-            return out  # a layer without a single entry
+        for member, data in tarstream.members(stream):
+            raw = _raw_entry(member, data, hash_files)
+            if raw is not None:
+                out.append(raw)
+    except (tarfile.ReadError, OSError, EOFError) as exc:
         raise DockerMagicError(f"A layer of the image is not a readable tar: {exc}") from None
     return out
 
@@ -223,7 +220,7 @@ def _zstd_reader(stream: IO[bytes]) -> IO[bytes]:
 class _Prefixed:
     """A reader that gives back bytes already read (the sniffed head) before the rest of the stream."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: tarstream.Bounded) -> None:
         self.head, self.rest = head, rest
 
     def read(self, size: int = -1) -> bytes:
@@ -235,6 +232,13 @@ class _Prefixed:
             data, self.head = self.head[:size], self.head[size:]
             return data
         return self.rest.read(size)
+
+    def readinto(self, target: Any) -> int:
+        if self.head:
+            data = self.read(min(len(target), len(self.head)))
+            target[: len(data)] = data
+            return len(data)
+        return self.rest.readinto(target)
 
 
 def _sniff(head: bytes) -> str:
@@ -260,29 +264,28 @@ class _Archive:
     links: dict[str, str] = field(default_factory=dict)
 
 
-def scan_archive(stream: IO[bytes], *, hash_files: bool = False) -> _Archive:
-    """Read a save archive front to back, walking each layer tar as it passes (no seek, nothing kept but records)."""
+def scan_archive(stream: IO[bytes] | Any, *, hash_files: bool = False) -> _Archive:
+    """Read a save archive front to back, walking each layer tar as it passes (no seek, nothing kept but records).
+
+    Raises:
+        tarfile.ReadError: the stream is not a tar or ends early.
+    """
     archive = _Archive()
-    with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as outer:
-        while (member := outer.next()) is not None:
-            name = posixpath.normpath(member.name)
-            if member.issym() or member.islnk():
-                # The classic store writes a layer held twice once, and a link to it the second time.
-                target = member.linkname if member.islnk() else posixpath.join(posixpath.dirname(name), member.linkname)
-                archive.links[name] = posixpath.normpath(target)
-            elif member.isreg():
-                data = outer.extractfile(member)
-                assert data is not None
-                head = data.read(512)
-                kind = _sniff(head)
-                if kind == "json" and member.size <= JSON_LIMIT:
-                    with contextlib.suppress(ValueError):  # not JSON after all: not a document we need
-                        archive.documents[name] = json.loads(head + data.read())
-                elif kind in ("tar", "gzip", "zstd"):
-                    archive.layers[name] = read_layer(_Prefixed(head, data),
-                                                      compression="" if kind == "tar" else kind,
-                                                      hash_files=hash_files)
-            outer.members.clear()
+    for member, data in tarstream.members(stream):
+        name = posixpath.normpath(member.name)
+        if member.issym() or member.islnk():
+            # The classic store writes a layer held twice once, and a link to it the second time.
+            target = member.linkname if member.islnk() else posixpath.join(posixpath.dirname(name), member.linkname)
+            archive.links[name] = posixpath.normpath(target)
+        elif member.isreg():
+            head = data.read(512)
+            kind = _sniff(head)
+            if kind == "json" and member.size <= JSON_LIMIT:
+                with contextlib.suppress(ValueError):  # not JSON after all: not a document we need
+                    archive.documents[name] = json.loads(head + data.read())
+            elif kind in ("tar", "gzip", "zstd"):
+                archive.layers[name] = read_layer(_Prefixed(head, data), compression="" if kind == "tar" else kind,
+                                                  hash_files=hash_files)
     return archive
 
 
