@@ -335,7 +335,7 @@ def _flag_line(flag: Flag) -> str:
     short, long, kind, help_ = flag
     names = f"{short + ', ' if short else '    '}{long}"
     value = {"str": " string", "list": " list", "int": " int"}.get(kind, "")
-    return f"  {names + value:<28}{help_}"
+    return f"  {names + value:<26}  {help_}"  # at least two spaces, also after a long flag
 
 
 def split(line: str) -> list[str]:
