@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .command import Command
-from .commands import archive, build, contexts, history, images, inspect, lifecycle, registry, search, usage
+from .commands import archive, build, contexts, files, history, images, inspect, lifecycle, registry, search, usage
 from .errors import UsageError, did_you_mean
 
 #: A handler: takes the parsed command and the session, returns what the magic hands back.
@@ -59,7 +59,7 @@ VERBS: tuple[Verb, ...] = (
           _FORMAT_LIST,
           (None, "--no-trunc", "bool", "Don't truncate output"),
           _QUIET_IDS,
-          (None, "--usage", "bool", "Add containers, shared_size and unique_size (the engine's disk usage)")),
+          (None, "--usage", "bool", "Add containers, container_names, shared_size and unique_size (disk usage)")),
          (("reference", "?"),), ("images", "image ls", "image list"), images.run, engines="fleet"),
     Verb("pull", "pull [OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
          (("-a", "--all-tags", "bool", "Download all tagged images in the repository"), _DCT, _PLATFORM,
@@ -136,8 +136,18 @@ VERBS: tuple[Verb, ...] = (
          ((None, "--no-trunc", "bool", "Don't truncate digests and steps"),
           (None, "--plot", "bool", "Draw the layer sizes (needs matplotlib)")),
          (("images", "*"),), ("layers", "image layers"), usage.layers, ("images",)),
-    Verb("diff", "image diff IMAGE_A IMAGE_B", "Shared and unique layers and bytes of two images",
-         (), (("image_a", "?"), ("image_b", "?")), ("image diff",), usage.diff, ("image_a", "image_b")),
+    Verb("diff", "image diff [OPTIONS] IMAGE_A IMAGE_B", "Shared and unique layers and bytes of two images",
+         ((None, "--files", "bool", "Compare the two final filesystems file by file (content by sha256)"),),
+         (("image_a", "?"), ("image_b", "?")), ("image diff",), usage.diff, ("image_a", "image_b")),
+    Verb("files", "files [OPTIONS] IMAGE", "Every file of every layer of an image, read without running it",
+         ((None, "--layer", "int", "Only this layer (0 = bottom, -1 = top)"),
+          (None, "--path", "str", "Only paths matching this glob (e.g. '/usr/lib/*' or '*.py')"),
+          (None, "--changes", "bool", "Leave out directories a layer lists again unchanged"),
+          (None, "--no-trunc", "bool", "Don't truncate layer IDs"),
+          (None, "--wasted", "bool", "Paths several layers hold or a later layer removes, with dive's efficiency"),
+          (None, "--lowest-efficiency", "str", "Fail when dive's image efficiency is below this (0 to 1)"),
+          (None, "--plot", "bool", "Draw the wasted space (with --wasted; needs matplotlib)")),
+         (("image", "?"),), ("files", "image files"), files.files, ("image",)),
     Verb("df", "df [OPTIONS]", "Disk usage of images (as 'docker system df' shows it)",
          (("-v", "--verbose", "bool", "Show one row per image"),
           (None, "--plot", "bool", "Draw sizes by repository, shared versus unique (needs matplotlib)")),
@@ -314,7 +324,7 @@ def _flag_line(flag: Flag) -> str:
     short, long, kind, help_ = flag
     names = f"{short + ', ' if short else '    '}{long}"
     value = {"str": " string", "list": " list", "int": " int"}.get(kind, "")
-    return f"  {names + value:<28}{help_}"
+    return f"  {names + value:<26}  {help_}"  # at least two spaces, also after a long flag
 
 
 def split(line: str) -> list[str]:

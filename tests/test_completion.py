@@ -18,8 +18,8 @@ def refs() -> list[str]:
 
 @pytest.mark.parametrize(("line", "expected"), [
     ("im", ["image", "images", "import"]),
-    ("image ", ["build", "diff", "history", "import", "inspect", "layers", "list", "load", "ls", "prune", "pull",
-                "push", "remove", "rm", "save", "tag", "tags"]),
+    ("image ", ["build", "diff", "files", "history", "import", "inspect", "layers", "list", "load", "ls", "prune",
+                "pull", "push", "remove", "rm", "save", "tag", "tags"]),
     ("image l", ["layers", "list", "load", "ls"]),
     ("images --d", ["--digests"]),
     ("image ls --no", ["--no-trunc"]),

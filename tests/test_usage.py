@@ -174,9 +174,9 @@ def test_add_usage_columns():
     full = "sha256:" + "c" * 64
     frame = images_frame([{"Id": full, "RepoTags": ["x:1", "x:2"], "Created": 1, "Size": 10},
                           {"Id": "sha256:" + "d" * 64, "RepoTags": ["y:1"], "Created": 2, "Size": 5}])
-    out = usage_views.add_usage_columns(frame, {full: (2, 4, 6)})
-    assert out[["repository", "containers", "shared_size", "unique_size"]].values.tolist() == [
-        ["y", -1, -1, -1], ["x", 2, 4, 6], ["x", 2, 4, 6]]
+    out = usage_views.add_usage_columns(frame, {full: (2, 4, 6)}, {full: ["api", "worker"]})
+    assert out[["repository", "containers", "container_names", "shared_size", "unique_size"]].values.tolist() == [
+        ["y", -1, [], -1, -1], ["x", 2, ["api", "worker"], 4, 6], ["x", 2, ["api", "worker"], 4, 6]]
     assert all(str(out[c].dtype) == "int64" for c in ("containers", "shared_size", "unique_size"))
 
 

@@ -43,9 +43,10 @@ def run(cmd: Command, session: Session) -> Any:
         return frames.image_ids(images, no_trunc=cmd.no_trunc)
     df = frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc, engine=engine.endpoint.name)
     if cmd.usage:  # /system/df walks every layer: only on request, so the plain listing stays fast
+        from ..engine.containers import container_names_by_image
         from ..views.usage import add_usage_columns
 
-        df = add_usage_columns(df, engine.image_usage(), no_trunc=cmd.no_trunc)
+        df = add_usage_columns(df, engine.image_usage(), container_names_by_image(engine), no_trunc=cmd.no_trunc)
     return df
 
 

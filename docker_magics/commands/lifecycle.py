@@ -60,20 +60,24 @@ def _some_failed(failures: list[DockerMagicError], removed: int) -> DockerMagicE
 
 def prune(cmd: Command, session: Session) -> Any:
     """Remove unused images: at once with ``-f``, after a look and a yes otherwise, never with ``--dry-run``."""
+    from ..engine.containers import kept_by_containers
     from ..engine.lifecycle import prune_filters
     from ..views import lifecycle as lifecycle_views
     from .images import parse_filters
 
     engine = session.engine(cmd)
     filters = prune_filters(cmd.all, parse_filters(cmd.filter))
+    kept = kept_by_containers(engine, filters)  # the engine skips them silently: say which, and why
 
     def run() -> Any:
         report = engine.prune(filters)
-        return lifecycle_views.pruned_frame(report.events, report.space_reclaimed, engine=engine.endpoint.name)
+        return lifecycle_views.with_kept(
+            lifecycle_views.pruned_frame(report.events, report.space_reclaimed, engine=engine.endpoint.name), kept)
 
     if cmd.force and not cmd.dry_run:
         return run()
-    preview = lifecycle_views.plan_frame(engine.plan_prune(filters), engine=engine.endpoint.name)
+    preview = lifecycle_views.with_kept(lifecycle_views.plan_frame(engine.plan_prune(filters),
+                                                                   engine=engine.endpoint.name), kept)
     if cmd.dry_run or not len(preview):
         return preview
     return confirm(preview, run, session.shell)

@@ -61,6 +61,10 @@ def diff(cmd: Command, session: Session) -> Any:
 
     if not cmd.image_a or not cmd.image_b:
         raise UsageError('"image diff" requires exactly 2 arguments.', hint="See '%docker image diff --help'.")
+    if cmd.files:
+        from .files import diff_files
+
+        return diff_files(cmd, session)
     engine = session.engine(cmd)
     a = engine.layers(cmd.image_a)
     b = engine.layers(cmd.image_b)

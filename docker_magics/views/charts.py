@@ -138,3 +138,25 @@ def show(fig: Figure) -> None:
         display(Image(data=png(fig), format="png"))
     finally:
         fig.clear()
+
+
+def wasted_space(wasted: pd.DataFrame, title: str | None = None) -> Figure:
+    """A bar per path that several layers hold or a later layer removes (largest at the top), by cumulative size.
+
+    Args:
+        wasted: the ``%docker files --wasted`` frame (path, layers, count, cumulative_size; attrs efficiency).
+        title: the chart's title (default: the efficiency and the potential wasted bytes).
+    """
+    part = wasted.head(MAX_BARS)
+    fig = _figure(len(part))
+    axis = fig.add_subplot()
+    positions = list(range(len(part)))
+    axis.barh(positions, part["cumulative_size"], color=UNIQUE_COLOR)
+    axis.set_yticks(positions, [f"{path}  (layers {', '.join(map(str, layers))})"
+                                for path, layers in zip(part["path"], part["layers"], strict=True)])
+    axis.invert_yaxis()
+    _size_axis(axis, [int(v) for v in part["cumulative_size"]])
+    efficiency, wasted_bytes = wasted.attrs.get("efficiency"), wasted.attrs.get("wasted_bytes", 0)
+    axis.set_title(title or (f"Potential wasted space {human_size(wasted_bytes)}"
+                             + (f", efficiency {efficiency:.1%}" if efficiency is not None else "")), loc="left")
+    return fig

@@ -118,3 +118,19 @@ LOADED_COLUMNS = ["reference", "image_id"]
 def loaded_frame(loaded: list[tuple[str, str]], *, engine: str | None) -> DockerFrame:
     """load: one row per loaded reference (``<none>`` for an image loaded by ID) and its full ID."""
     return frame(loaded, LOADED_COLUMNS, dtypes={c: "string" for c in LOADED_COLUMNS}, engine=engine)
+
+
+def with_kept(df: CaptionFrame, kept: list[Any]) -> CaptionFrame:
+    """A prune's frame, its caption saying which images containers keep (``attrs["kept_by_containers"]``).
+
+    Args:
+        df: the plan or the result of a prune.
+        kept: :class:`docker_magics.engine.containers.KeptImage` records.
+    """
+    if not kept:
+        return df
+    parts = [f"{truncate_id(k.image_id)} {k.references[0]} (containers: {', '.join(k.containers)})" for k in kept]
+    df.dm_caption = (f"{df.dm_caption.rstrip('.')}; kept {len(kept)} image{'s' if len(kept) != 1 else ''} "
+                     f"that containers use: " + "; ".join(parts))
+    df.attrs["kept_by_containers"] = {k.image_id: list(k.containers) for k in kept}
+    return df

@@ -162,14 +162,15 @@ def diff_frame(name_a: str, a: list[Layer], name_b: str, b: list[Layer], *, engi
     return result
 
 
-def add_usage_columns(images: DockerFrame, usage: dict[str, tuple[int, int, int]], *,
-                      no_trunc: bool = False) -> DockerFrame:
-    """Add ``containers``, ``shared_size`` and ``unique_size`` (int64) to an ``images`` frame.
+def add_usage_columns(images: DockerFrame, usage: dict[str, tuple[int, int, int]],
+                      names: dict[str, list[str]] | None = None, *, no_trunc: bool = False) -> DockerFrame:
+    """Add ``containers``, ``container_names``, ``shared_size`` and ``unique_size`` to an ``images`` frame.
 
     Args:
         images: the ``images`` frame.
         usage: per full image ID, ``(containers, shared_size, unique_size)`` from ``/system/df``. An image it
             does not list (made between the two calls) gets -1, the engine's own "not computed" value.
+        names: per full image ID, the names of the containers made from it (a list per row).
         no_trunc: whether the frame's IDs are full.
     """
     by_id = {truncate_id(image_id, no_trunc): triple for image_id, triple in usage.items()}
@@ -177,5 +178,9 @@ def add_usage_columns(images: DockerFrame, usage: dict[str, tuple[int, int, int]
     for position, column in enumerate(("containers", "shared_size", "unique_size")):
         images[column] = [t[position] for t in triples]
         images[column] = images[column].astype("int64")
+    # Beside the count, who they are: "which containers hold this image" is one filter away.
+    by_name = {truncate_id(image_id, no_trunc): found for image_id, found in (names or {}).items()}
+    images.insert(images.columns.get_loc("containers") + 1, "container_names",
+                  [list(by_name.get(image_id, ())) for image_id in images["image_id"]])
     images.dm_views = {**(images.dm_views or {}), "shared_size": "size", "unique_size": "size"}
     return images

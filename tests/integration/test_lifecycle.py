@@ -231,10 +231,15 @@ def test_prune_keeps_an_image_a_container_uses(ip, sandbox, prunable, cleanup):
     label, dangling, _ = prunable
     _, containers = cleanup
     containers.append(sandbox.cli("create", "--network", "none", dangling[0], "/bin/sh").stdout.strip())
+    name = sandbox.cli("inspect", "--format", "{{.Name}}", containers[-1]).stdout.strip().lstrip("/")
     dry = ip.run_line_magic("docker", f"image prune --dry-run --filter label={label}")
     assert set(dry.image_id) == {dangling[1][7:19]}
+    assert dry.attrs["kept_by_containers"] == {dangling[0]: [name]}
+    assert f"; kept 1 image that containers use: {dangling[0][7:19]} <none>:<none> (containers: {name})" \
+        in dry.dm_caption
     done = ip.run_line_magic("docker", f"image prune -f --filter label={label}")
     assert dangling[0] not in set(done.reference) and dangling[1] in set(done.reference)
+    assert done.attrs["kept_by_containers"] == {dangling[0]: [name]} and name in done.dm_caption
 
 
 def test_prune_without_force_refuses_when_no_one_can_answer(ip, prunable):

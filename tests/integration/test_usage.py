@@ -109,7 +109,7 @@ def test_system_df_is_df(ip, images):
 def test_images_usage_columns_come_from_system_df(ip, sandbox, images):
     frame = ip.run_line_magic("docker", "images --usage usagetest/*")
     plain = ip.run_line_magic("docker", "images usagetest/*")
-    assert list(frame.columns) == [*plain.columns, "containers", "shared_size", "unique_size"]
+    assert list(frame.columns) == [*plain.columns, "containers", "container_names", "shared_size", "unique_size"]
     assert all(str(frame[c].dtype) == "int64" for c in ("containers", "shared_size", "unique_size"))
     raw = {i["Id"]: i for i in sandbox.api().df()["Images"]}
     for tag, image_id in images.items():
@@ -120,6 +120,9 @@ def test_images_usage_columns_come_from_system_df(ip, sandbox, images):
     assert frame.sort_values("unique_size")["unique_size"].is_monotonic_increasing
     full = ip.run_line_magic("docker", "images --usage --no-trunc usagetest/*")
     assert set(full["containers"]) == {0, 1}
+    names = dict(zip(full.image_id, full.container_names, strict=True))
+    container = sandbox.api().containers(all=True, filters={"ancestor": images[B]})[0]
+    assert container["Names"][0].lstrip("/") in names[images[B]] and names[images[A]] == []
 
 
 def test_layers_one_row_per_layer_with_sharing(ip, sandbox, images):
