@@ -30,6 +30,9 @@ class BuildOptions:
     network: str | None = None
     rm: bool = True
     forcerm: bool = False
+    cache_from: tuple[str, ...] = ()
+    extra_hosts: tuple[str, ...] = ()  # HOST:IP
+    shm_size: int | None = None
 
 
 class _Counting:
@@ -78,7 +81,9 @@ def events(engine: Engine, context: BinaryIO, size: int, options: BuildOptions, 
                                buildargs=dict(options.buildargs), labels=options.labels or None,
                                target=options.target, nocache=options.nocache, pull=options.pull,
                                platform=options.platform, network_mode=options.network, rm=options.rm,
-                               forcerm=options.forcerm, timeout=None)  # a step may be silent for long
+                               forcerm=options.forcerm, cache_from=list(options.cache_from) or None,
+                               extra_hosts=dict(h.split(":", 1) for h in options.extra_hosts) or None,
+                               shmsize=options.shm_size, timeout=None)  # a step may be silent for long
     finally:
         api.hooks["response"].remove(keep)
     try:
