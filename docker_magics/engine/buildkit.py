@@ -236,6 +236,18 @@ def build_cache(engine: Engine) -> list[CacheRecord]:
             for r in data.get("BuildCache") or []]
 
 
+def summarize_cache(payload: dict) -> tuple[int, int, int, int]:
+    """``docker system df``'s Build Cache row from a ``/system/df`` answer: total, active, size, reclaimable.
+
+    As the CLI counts: size leaves out shared records; reclaimable is ``BuilderSize`` less what is in use.
+    """
+    records = payload.get("BuildCache") or []
+    size = sum(int(r.get("Size") or 0) for r in records if not r.get("Shared"))
+    in_use = sum(int(r.get("Size") or 0) for r in records if r.get("InUse") and not r.get("Shared"))
+    builder_size = int(payload.get("BuilderSize") or size)
+    return len(records), sum(1 for r in records if r.get("InUse")), size, builder_size - in_use
+
+
 @dataclass(frozen=True)
 class PruneReport:
     """What ``POST /build/prune`` removed."""

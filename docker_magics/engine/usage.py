@@ -61,7 +61,7 @@ class DiskUsage:
 
 
 def system_df(engine: Engine) -> dict:
-    """``GET /system/df`` restricted to images (``type=image``; engines before API 1.42 ignore it).
+    """``GET /system/df`` restricted to images and build cache (``type``; engines before API 1.42 ignore it).
 
     Args:
         engine: the engine to ask.
@@ -76,7 +76,7 @@ def system_df(engine: Engine) -> dict:
     with engine.translated("compute disk usage"):
         api = engine.api
         try:
-            return api._result(api._get(api._url("/system/df"), params={"type": "image"}), True)
+            return api._result(api._get(api._url("/system/df"), params={"type": ["image", "build-cache"]}), True)
         except KeyboardInterrupt:
             raise Interrupted("Stopped while the engine computed disk usage; nothing was changed.") from None
 
