@@ -263,7 +263,7 @@ class InterruptedApi:
         return path
 
     def _get(self, url: str, params: dict) -> None:
-        assert (url, params) == ("/system/df", {"type": "image"})
+        assert (url, params) == ("/system/df", {"type": ["image", "build-cache"]})
         raise KeyboardInterrupt
 
 
