@@ -1,4 +1,5 @@
-"""``%%docker build`` and ``%docker build PATH`` with the classic builder on the real engine: steps, .dockerignore, args, targets, failures."""
+"""``%%docker build`` and ``%docker build PATH`` with the classic builder on the real engine: steps, .dockerignore,
+args, targets, failures."""
 
 from __future__ import annotations
 
