@@ -46,7 +46,7 @@ class BuiltImage(str):
 
     @property
     def steps(self) -> Any:
-        """The build's steps as a DataFrame (step, name, cached, duration, error); BuildKit builds only."""
+        """The build's steps as a DataFrame (step, name, cached, duration in seconds, error); BuildKit builds only."""
         from ..views.buildsteps import steps_frame
 
         return steps_frame(self._steps)

@@ -89,7 +89,8 @@ class Steps:
             was = (step.started, step.completed)
             step.name, step.cached, step.error = vertex.name, vertex.cached, vertex.error
             step.started = vertex.started if vertex.started is not None else step.started
-            step.completed = vertex.completed
+            # Sticky: the engine may re-send a finished vertex without its completion time.
+            step.completed = vertex.completed if vertex.completed is not None else step.completed
             if was[0] is None and (step.started is not None or step.cached):
                 changes.append(("start", step, None))
             if was[1] is None and step.completed is not None:
@@ -261,14 +262,14 @@ def steps_display(style: str, title: str, *, quiet: bool = False) -> StepsDispla
 
 
 def steps_frame(steps: list[Step]) -> Any:
-    """The steps as a DataFrame: step number, name, cached, duration (a Timedelta; NaT when unknown), error."""
+    """The steps as a DataFrame: step number, name, cached, duration (seconds, NaN when unknown), error."""
     import pandas as pd
 
     frame = pd.DataFrame({
         "step": pd.Series([s.number for s in steps], dtype="int64"),
         "name": pd.Series([s.name for s in steps], dtype="string"),
         "cached": pd.Series([s.cached for s in steps], dtype="bool"),
-        "duration": pd.to_timedelta(pd.Series([s.duration for s in steps], dtype="float64"), unit="s"),
+        "duration": pd.Series([s.duration for s in steps], dtype="float64").round(3),
         "error": pd.Series([s.error or None for s in steps], dtype="string"),
     })
     return frame

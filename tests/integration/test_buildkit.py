@@ -47,9 +47,9 @@ def test_cache_mount_builds_and_its_files_are_in_the_image(ip, sandbox, capsys):
     assert out[-1] == f"Building bk/cache:1: built {image.short_id}"
     steps = image.steps
     assert list(steps.columns) == ["step", "name", "cached", "duration", "error"]
-    assert str(steps["cached"].dtype) == "bool" and str(steps["duration"].dtype).startswith("timedelta64")
+    assert str(steps["cached"].dtype) == "bool" and str(steps["duration"].dtype) == "float64"  # seconds
     run_step = steps[steps.name.str.contains("RUN --mount")].iloc[0]
-    assert not run_step.cached and run_step.duration.total_seconds() > 0
+    assert not run_step.cached and run_step.duration > 0
     shown = ip.display_formatter.format(image)[0]["text/plain"]
     assert shown.startswith(f"Built {image.short_id} (bk/cache:1, bk/cache:latest) [BuildKit: ")
 
