@@ -78,6 +78,30 @@ def test_plain_lines_read_like_buildx_progress_plain():
     assert display.cpu > 0
 
 
+def test_completed_items_of_a_step_are_lines_once():
+    out = io.StringIO()
+    display = PlainSteps("x", stream=out)
+    export = {"digest": RUN, "name": "exporting to image", "started": at(1)}
+    item = {"ID": "exporting layers", "vertex": RUN, "name": "exporting layers", "completed": at(2)}
+    display.trace(buildkit.decode_trace(trace(vertexes=[export], statuses=[item])))
+    display.trace(buildkit.decode_trace(trace(statuses=[item])))
+    assert out.getvalue().splitlines() == ["", "#1 exporting to image", "#1 exporting layers done"]
+
+
+def test_widget_step_list_redraws_at_most_max_rate(monkeypatch):
+    from docker_magics.views import buildsteps
+
+    display = buildsteps.WidgetSteps("Building x")
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
+    display.start()
+    for _ in range(50):
+        fold_build(display)
+    assert display.redraws <= 2  # 200 messages within well under a second: the first draw, maybe one more
+    display.finish(True, "built abc")
+    assert "built abc" in display.html.value and "[2/2] RUN make" in display.html.value
+    assert display.redraws <= 3 and display.cpu > 0
+
+
 def test_failing_step_is_one_line_with_exit_code_and_last_lines():
     display = PlainSteps("x", stream=io.StringIO())
     fold_build(display)

@@ -69,6 +69,7 @@ class Steps:
     def __init__(self) -> None:
         self.by_digest: dict[str, Step] = {}
         self.warnings: list[str] = []
+        self._statuses_done: set[tuple[str, str]] = set()
 
     @property
     def steps(self) -> list[Step]:
@@ -78,8 +79,9 @@ class Steps:
     def fold(self, trace: Any) -> list[tuple[str, Step, Any]]:
         """Fold one trace message; return what changed as ``(kind, step, detail)``.
 
-        kinds: ``start`` (first seen running), ``log`` (detail: the completed lines and the time of the
-        chunk), ``end`` (completed, cached or failed).
+        kinds: ``start`` (first seen running), ``log`` (detail: the lines the chunk completed), ``status`` (detail:
+        the name of an item of the step that completed, e.g. "exporting layers"), ``end`` (completed, cached or
+        failed).
         """
         changes: list[tuple[str, Step, Any]] = []
         for vertex in trace.vertexes:
@@ -95,6 +97,11 @@ class Steps:
                 changes.append(("start", step, None))
             if was[1] is None and step.completed is not None:
                 changes.append(("end", step, None))
+        for status in trace.statuses:
+            step = self.by_digest.get(status.vertex)
+            if step is not None and status.completed and (status.vertex, status.id) not in self._statuses_done:
+                self._statuses_done.add((status.vertex, status.id))
+                changes.append(("status", step, status.name or status.id))
         for log in trace.logs:
             step = self.by_digest.get(log.vertex)
             if step is not None:
@@ -165,6 +172,8 @@ class PlainSteps(StepsDisplay):
             if kind == "log":
                 offset = (time.time() - step.started) if step.started else 0.0
                 out.extend(f"#{step.number} {offset:.3f} {text}" for text in detail)
+            elif kind == "status":
+                out.append(f"#{step.number} {detail} done")
             elif kind == "end":
                 out.extend(_ending(step))
         if out:

@@ -67,12 +67,16 @@ def test_second_identical_build_reports_its_steps_cached(ip, sandbox, capsys):
     assert f"{number} CACHED" in out
 
 
-def test_target_stops_at_the_stage(ip, sandbox):
-    dockerfile = (BASE + "RUN echo base > /stage\nFROM dmtest/tiny:1.0 AS builder\nRUN echo builder > /stage\n"
-                  "FROM builder AS final\nRUN echo final > /stage\n")
-    image = ip.run_cell_magic("docker", "build -q --target builder -t bk/target:1 .", dockerfile)
-    assert run(sandbox, "bk/target:1", "cat", "/stage") == "builder\n"
+def test_target_stops_at_the_stage(ip, sandbox, tmp_path):
+    dockerfile = (BASE + "RUN echo base > /stage\nFROM dmtest/tiny:1.0 AS builder\nARG WHO=nobody\n"
+                  "RUN echo builder $WHO > /stage\nFROM builder AS final\nRUN echo final > /stage\n")
+    image = ip.run_cell_magic("docker", f"build -q --target builder --build-arg WHO=me --label team=data "
+                                        f"--iidfile {tmp_path}/iid -t bk/target:1 .", dockerfile)
+    assert run(sandbox, "bk/target:1", "cat", "/stage") == "builder me\n"
     assert not image.steps.name.str.contains("echo final").any()
+    assert sandbox.api().inspect_image("bk/target:1")["Config"]["Labels"] == {"team": "data"}
+    assert (tmp_path / "iid").read_text() == image
+    assert ip.display_formatter.format(image)[0]["text/plain"] == image  # -q: only the ID, as the CLI prints
 
 
 def test_failing_run_is_one_line_with_its_output(ip, sandbox, capsys):
