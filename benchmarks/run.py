@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 
 import fixtures  # noqa: E402
 import harness  # noqa: E402
-from cases import archive, formats, imagefs, listing, registry  # noqa: E402
+from cases import archive, build, formats, imagefs, listing, registry  # noqa: E402
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -75,7 +75,8 @@ def _cases(bench: harness.Bench) -> list[tuple[str, object]]:
               ("history", lambda: formats.history(bench)),
               ("save/load", lambda: archive.save_load(bench)),
               ("files", lambda: imagefs.files(bench)),
-              ("push/pull", lambda: registry.pull_push(bench))]
+              ("push/pull", lambda: registry.pull_push(bench)),
+              ("build", lambda: build.builders(bench))]
     return steps
 
 

@@ -15,7 +15,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from .command import Command
-from .commands import archive, build, contexts, files, history, images, inspect, lifecycle, registry, search, usage
+from .commands import (
+    archive,
+    build,
+    buildcache,
+    contexts,
+    files,
+    history,
+    images,
+    inspect,
+    lifecycle,
+    registry,
+    search,
+    usage,
+)
 from .errors import UsageError, did_you_mean
 
 #: A handler: takes the parsed command and the session, returns what the magic hands back.
@@ -100,6 +113,12 @@ VERBS: tuple[Verb, ...] = (
           ("-f", "--force", "bool", "Do not prompt for confirmation"),
           (None, "--dry-run", "bool", "Show what would be removed and the space it frees, remove nothing")),
          (), ("image prune",), lifecycle.prune, engines="one"),
+    Verb("builder prune", "builder prune [OPTIONS]", "Remove build cache",
+         (("-a", "--all", "bool", "Remove all unused build cache, not just dangling ones"),
+          (None, "--filter", "list", "Provide filter values (e.g. 'until=24h', 'type=exec.cachemount')"),
+          ("-f", "--force", "bool", "Do not prompt for confirmation"),
+          (None, "--dry-run", "bool", "Show what would be removed and the space it frees, remove nothing")),
+         (), ("builder prune",), buildcache.prune, engines="one"),
     Verb("import", "import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
          "Import the contents from a tarball to create a filesystem image",
          (("-c", "--change", "list", "Apply Dockerfile instruction to the created image"),
@@ -130,7 +149,14 @@ VERBS: tuple[Verb, ...] = (
           ("-q", "--quiet", "bool", "Suppress the build output and print image ID on success"),
           (None, "--rm", "bool+", "Remove intermediate containers after a successful build (default true)"),
           (None, "--force-rm", "bool", "Always remove intermediate containers"),
-          (None, "--network", "str", "Set the networking mode for the RUN instructions during build")),
+          (None, "--network", "str", "Set the networking mode for the RUN instructions during build (default: the "
+                                     "engine's default network; 'none' on an engine without a bridge network)"),
+          (None, "--cache-from", "list", "External cache sources (e.g. 'user/app:cache')"),
+          (None, "--add-host", "list", "Add a custom host-to-IP mapping ('host:ip')"),
+          (None, "--shm-size", "str", "Shared memory size for RUN instructions (e.g. 64m)"),
+          (None, "--secret", "list", "Secret to expose to the build (needs a BuildKit session: refused here)"),
+          (None, "--ssh", "list", "SSH agent socket or keys to expose (needs a BuildKit session: refused here)"),
+          ("-o", "--output", "list", "Output destination (needs a BuildKit session: refused here)")),
          (("path", "?"),), ("build", "image build", "builder build"), build.build, engines="one"),
     Verb("layers", "layers [OPTIONS] IMAGE [IMAGE...]", "One row per layer per image, and which images share it",
          ((None, "--no-trunc", "bool", "Don't truncate digests and steps"),

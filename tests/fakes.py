@@ -46,14 +46,17 @@ class FakeAPI:
         auth: (status, body) of ``POST /auth``.
         containers: what ``containers()`` lists.
         tags: the RepoTags ``inspect_image`` answers (none: the image does not exist).
+        ping: the headers ``GET /_ping`` answers.
     """
 
     _version = "1.41"
 
     def __init__(self, answers: dict[str, Any] | None = None, events: list[Any] | None = None, *,
                  auth: tuple[int, Any] = (200, {"Status": "Login Succeeded", "IdentityToken": ""}),
-                 containers: list[dict] | None = None, tags: list[str] | None = None) -> None:
+                 containers: list[dict] | None = None, tags: list[str] | None = None,
+                 ping: dict[str, str] | None = None) -> None:
         self.answers, self.events, self.auth = answers or {}, events or [], auth
+        self.ping = ping or {"Api-Version": self._version, "Ostype": "linux"}
         self.containers_, self.tags = containers or [], tags or []
         self.requests: list[tuple[str, dict, Any]] = []
         self.responses: list[FakeResponse] = []
@@ -75,6 +78,10 @@ class FakeAPI:
 
     def _get(self, url: str, params: Any = None, **kwargs: Any) -> FakeResponse:
         self.requests.append((url, params or {}, kwargs.get("headers")))
+        if url == "/_ping":
+            response = FakeResponse(body="OK")
+            response.headers = self.ping
+            return response
         return self._answer(url, params)
 
     def _post(self, url: str, params: Any = None, **kwargs: Any) -> FakeResponse:

@@ -35,12 +35,22 @@ class BuiltImage(str):
     tags: tuple[str, ...]
     quiet: bool
     engine: str | None
+    builder: str  # "buildkit" or "classic"
+    display_cpu: float | None  # seconds of CPU the progress display spent (BuildKit builds)
 
     def __new__(cls, image_id: str, tags: tuple[str, ...] = (), *, quiet: bool = False,
-                engine: str | None = None) -> BuiltImage:
+                engine: str | None = None, builder: str = "classic", steps: list[Any] | None = None) -> BuiltImage:
         self = super().__new__(cls, image_id)
-        self.tags, self.quiet, self.engine = tuple(tags), quiet, engine
+        self.tags, self.quiet, self.engine, self.builder = tuple(tags), quiet, engine, builder
+        self._steps, self.display_cpu = list(steps or []), None
         return self
+
+    @property
+    def steps(self) -> Any:
+        """The build's steps as a DataFrame (step, name, cached, duration in seconds, error); BuildKit builds only."""
+        from ..views.buildsteps import steps_frame
+
+        return steps_frame(self._steps)
 
     @property
     def id(self) -> str:
@@ -59,7 +69,9 @@ class BuiltImage(str):
         if self.quiet:  # -q: only the ID, as the CLI prints it
             printer.text(str(self))
         else:
-            printer.text(f"Built {self.short_id}" + (f" ({', '.join(self.tags)})" if self.tags else "")
+            cached = sum(1 for step in self._steps if step.cached)
+            steps = f" [BuildKit: {len(self._steps)} steps, {cached} cached]" if self.builder == "buildkit" else ""
+            printer.text(f"Built {self.short_id}" + (f" ({', '.join(self.tags)})" if self.tags else "") + steps
                          + engine_line(self.engine))
 
 
@@ -82,16 +94,20 @@ def build(cmd: Command, session: Session) -> BuiltImage:
         Interrupted: the user pressed Ctrl-C; the engine stopped the build.
     """
     from ..engine import buildcontext
+    from . import buildkit
 
+    buildkit.check_flags(cmd)
     spec = _spec(cmd)
     options = _options(cmd)
     if cmd.iidfile:
         with contextlib.suppress(FileNotFoundError):
             os.remove(cmd.iidfile)  # as the CLI does: a failed build leaves no stale ID behind
     engine = session.engine(cmd)
+    with_buildkit = buildkit.use_buildkit(engine)
     context = buildcontext.prepare(spec.context, dockerfile_text=spec.dockerfile_text, dockerfile=spec.dockerfile)
     try:
-        image = _run(cmd, session, engine, context, spec, options)
+        run = buildkit.run if with_buildkit else _run
+        image = run(cmd, session, engine, context, spec, options)
     except KeyboardInterrupt:
         raise Interrupted("The build was interrupted; the engine stopped it",
                           hint="Run it again when ready: the steps that finished are cached.") from None
@@ -135,10 +151,25 @@ def _spec(cmd: Command) -> _Spec:
 
 def _options(cmd: Command) -> Any:
     from ..engine.build import BuildOptions
+    from .buildkit import shm_size
 
     return BuildOptions(dockerfile="", buildargs=_build_args(cmd.build_arg), labels=_labels(cmd.label),
                         target=cmd.target, nocache=cmd.no_cache, pull=cmd.pull, platform=cmd.platform,
-                        network=cmd.network, rm=cmd.rm, forcerm=cmd.force_rm)
+                        network=cmd.network, rm=cmd.rm, forcerm=cmd.force_rm,
+                        cache_from=tuple(cmd.cache_from), extra_hosts=_hosts(cmd.add_host),
+                        shm_size=shm_size(cmd.shm_size))
+
+
+def _hosts(values: list[str]) -> tuple[str, ...]:
+    """``--add-host HOST:IP`` (the CLI also takes HOST=IP)."""
+    hosts = []
+    for value in values:
+        host, sep, ip = value.partition("=") if "=" in value else value.partition(":")
+        if not host or not sep or not ip:
+            raise UsageError(f"invalid argument '{value}' for \"--add-host\" flag: bad format for add-host",
+                             hint="Write --add-host HOST:IP, e.g. --add-host db:10.0.0.5.")
+        hosts.append(f"{host}:{ip}")
+    return tuple(hosts)
 
 
 def _build_args(values: list[str]) -> dict[str, str | None]:

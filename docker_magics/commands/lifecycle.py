@@ -83,7 +83,7 @@ def prune(cmd: Command, session: Session) -> Any:
     return confirm(preview, run, session.shell)
 
 
-def confirm(preview: Any, run: Callable[[], Any], shell: Any) -> Any:
+def confirm(preview: Any, run: Callable[[], Any], shell: Any, verb: str = "image prune") -> Any:
     """Show what a prune would remove and ask: a button in a notebook, y/N in a terminal, else refuse."""
     from ..views.progress import in_notebook_frontend
 
@@ -92,7 +92,7 @@ def confirm(preview: Any, run: Callable[[], Any], shell: Any) -> Any:
 
         return ConfirmBox(preview, run, question=f"{preview.dm_caption}. Remove them?")
     if not _can_prompt(shell):
-        raise UsageError(f"image prune asks for confirmation and no one can answer here "
+        raise UsageError(f"{verb} asks for confirmation and no one can answer here "
                          f"({preview.dm_caption[0].lower()}{preview.dm_caption[1:]})",
                          hint="To fix it, add -f (see what would go with --dry-run).")
     from IPython.display import display

@@ -16,8 +16,8 @@ from ..session import Session
 
 
 def df(cmd: Command, session: Session) -> Any:
-    """``docker system df``'s Images row as a one-row frame; ``-v`` one row per image; ``--plot`` a chart."""
-    from ..engine import usage
+    """``docker system df``'s Images and Build Cache rows; ``-v`` one row per image; ``--plot`` a chart."""
+    from ..engine import buildkit, usage
     from ..views import charts
     from ..views.usage import images_usage_frame, summary_frame
 
@@ -26,7 +26,9 @@ def df(cmd: Command, session: Session) -> Any:
     engine = session.engine(cmd)
     payload = engine.system_df()
     images = images_usage_frame(payload.get("Images") or [], engine=engine.endpoint.name)
-    result = images if cmd.verbose else summary_frame(usage.summarize(payload), engine=engine.endpoint.name)
+    cache = buildkit.summarize_cache(payload)
+    result = images if cmd.verbose else summary_frame(usage.summarize(payload), engine=engine.endpoint.name,
+                                                      cache=usage.DiskUsage(*cache))
     if cmd.plot:
         charts.show(charts.image_sizes(images, title=f"Image sizes on {engine.endpoint.name}: shared versus unique"))
     return result

@@ -30,6 +30,9 @@ class BuildOptions:
     network: str | None = None
     rm: bool = True
     forcerm: bool = False
+    cache_from: tuple[str, ...] = ()
+    extra_hosts: tuple[str, ...] = ()  # HOST:IP
+    shm_size: int | None = None
 
 
 class _Counting:
@@ -65,7 +68,12 @@ def refused(exc: Exception) -> BuildError | None:
     """The one-line error for a build the engine refused before its first step (HTTP 400), else None."""
     if getattr(getattr(exc, "response", None), "status_code", None) != 400:
         return None
-    what = " ".join(str(getattr(exc, "explanation", None) or exc).split())
+    return refusal(str(getattr(exc, "explanation", None) or exc))
+
+
+def refusal(said: str) -> BuildError:
+    """The one-line error for the engine's refusal of a whole build (``said``: the engine's words)."""
+    what = " ".join(said.split())
     if "parse error" in what:
         return BuildError(f"The Dockerfile does not parse: {what}", hint="Fix that line and run the cell again.")
     if "cannot be empty" in what:
@@ -110,7 +118,9 @@ class BuildCalls(Connection):
                                    buildargs=dict(options.buildargs), labels=options.labels or None,
                                    target=options.target, nocache=options.nocache, pull=options.pull,
                                    platform=options.platform, network_mode=options.network, rm=options.rm,
-                                   forcerm=options.forcerm, timeout=None)  # a step may be silent for long
+                                   forcerm=options.forcerm, cache_from=list(options.cache_from) or None,
+                                   extra_hosts=dict(h.split(":", 1) for h in options.extra_hosts) or None,
+                                   shmsize=options.shm_size, timeout=None)  # a step may be silent for long
         finally:
             api.hooks["response"].remove(keep)
         try:

@@ -2,14 +2,15 @@
 
 Each area lives in its own module as a mixin of :class:`~.connection.Connection`: images and inspect
 (:mod:`.images`), tag/remove/prune (:mod:`.lifecycle`), pull/push/login (:mod:`.transfer`),
-save/load/import (:mod:`.archive`), build (:mod:`.build`), disk usage and layers (:mod:`.usage`), and
-search through the engine (:mod:`.search`).
+save/load/import (:mod:`.archive`), build (:mod:`.build`, and BuildKit :mod:`.buildkit`), disk usage and layers
+(:mod:`.usage`), and search through the engine (:mod:`.search`).
 """
 
 from __future__ import annotations
 
 from .archive import ArchiveCalls
 from .build import BuildCalls
+from .buildkit import BuildKitCalls
 from .images import ImageCalls
 from .lifecycle import LifecycleCalls
 from .search import SearchCalls
@@ -17,7 +18,8 @@ from .transfer import TransferCalls
 from .usage import UsageCalls
 
 
-class Engine(ImageCalls, LifecycleCalls, TransferCalls, ArchiveCalls, BuildCalls, UsageCalls, SearchCalls):
+class Engine(ImageCalls, LifecycleCalls, TransferCalls, ArchiveCalls, BuildCalls, BuildKitCalls, UsageCalls,
+             SearchCalls):
     """One Docker engine: every call the commands make, none of them printing.
 
     Args:

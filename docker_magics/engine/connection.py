@@ -179,6 +179,12 @@ class Connection:
             self._server = self.get_json("/version", action="ask the engine's version")
         return self._server
 
+    def ping_headers(self) -> dict[str, str]:
+        """``GET /_ping``'s headers: ``Api-Version``, ``Ostype``, ``Builder-Version`` (what builders it has)."""
+        with self.translated("ping"):
+            api = self.api
+            return dict(api._get(api._url("/_ping")).headers)
+
     def info(self) -> dict[str, Any]:
         """``GET /info``: the engine's configuration, e.g. its storage driver and image store."""
         return self.get_json("/info", action="ask the engine's configuration")

@@ -172,7 +172,7 @@ class UsageCalls(Connection):
             DockerMagicError: the engine refused or could not be reached.
         """
         with interrupts_as("Stopped while the engine computed disk usage; nothing was changed."):
-            return self.get_json("/system/df", {"type": "image"}, action="compute disk usage")
+            return self.get_json("/system/df", {"type": ["image", "build-cache"]}, action="compute disk usage")
 
     def image_usage(self) -> dict[str, tuple[int, int, int]]:
         """Per image ID: ``(containers, shared_size, unique_size)`` from ``/system/df``.

@@ -71,19 +71,28 @@ def _count_or_na(row: dict) -> str:
     return "N/A" if row["containers"] == -1 else str(row["containers"])
 
 
+def _size_cell(row: dict) -> str:
+    return human_size(row["size"], 3 if row["type"] == "Build Cache" else 4)  # as the CLI's two rows
+
+
 def _reclaimable(row: dict) -> str:
     from ..engine.usage import percent
 
+    if row["type"] == "Build Cache":  # the CLI gives no percentage for it, and 3 digits
+        return human_size(row["reclaimable"], 3)
     text = human_size(row["reclaimable"], 4)
     return f"{text} ({percent(row['reclaimable'], row['size'])}%)" if row["size"] > 0 else text
 
 
-def summary_frame(du: DiskUsage, *, engine: str | None = None) -> DockerFrame:
-    """The ``TYPE Images`` row: total, active (ints), size, reclaimable (int64 bytes)."""
-    return usage_frame([("Images", du.total, du.active, du.size, du.reclaimable)],
+def summary_frame(du: DiskUsage, *, engine: str | None = None, cache: DiskUsage | None = None) -> DockerFrame:
+    """The ``TYPE Images`` row (and ``Build Cache`` when given): total, active (ints), size, reclaimable (bytes)."""
+    rows = [("Images", du.total, du.active, du.size, du.reclaimable)]
+    if cache is not None:
+        rows.append(("Build Cache", cache.total, cache.active, cache.size, cache.reclaimable))
+    return usage_frame(rows,
                        ["type", "total", "active", "size", "reclaimable"],
                        dtypes={"total": "int64", "active": "int64", "size": "int64", "reclaimable": "int64"},
-                       views={}, formats={"size": lambda row: human_size(row["size"], 4), "reclaimable": _reclaimable},
+                       views={}, formats={"size": _size_cell, "reclaimable": _reclaimable},
                        engine=engine)
 
 

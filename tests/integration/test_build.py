@@ -1,4 +1,5 @@
-"""``%%docker build`` and ``%docker build PATH`` on the real engine: steps, .dockerignore, args, targets, failures."""
+"""``%%docker build`` and ``%docker build PATH`` with the classic builder on the real engine: steps, .dockerignore,
+args, targets, failures."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ BASE = "FROM dmtest/tiny:1.0\n"
 
 
 @pytest.fixture(autouse=True)
-def _cleanup(sandbox):
+def _cleanup(sandbox, monkeypatch):
+    monkeypatch.setenv("DOCKER_BUILDKIT", "0")  # this file tests the classic builder (BuildKit: test_buildkit.py)
     yield
     sandbox.remove_images("bt/*")
 

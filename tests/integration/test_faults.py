@@ -300,7 +300,8 @@ def test_interrupt_during_load(shell, own, tmp_path):
     assert list(docker(shell, f"load -q -i {archive}", own)["reference"]) == [ref]
 
 
-def test_interrupt_during_build_stops_it(shell, own):
+def test_interrupt_during_build_stops_it(shell, own, monkeypatch):
+    monkeypatch.setenv("DOCKER_BUILDKIT", "0")  # the classic builder's containers (BuildKit: test_buildkit.py)
     dockerfile = 'FROM faults/tiny:1.0\nRUN ["/bin/busybox","sleep","30"]\n'
     with When(interrupt_main), pytest.raises(Interrupted) as info:
         shell.run_cell_magic("docker", f"-H {own.host} build -t faults/intbuild:1", dockerfile)

@@ -1,0 +1,160 @@
+"""``%%docker build`` with BuildKit (the default, as the Docker CLI's): which builder, the flags, the run.
+
+:func:`use_buildkit` decides the builder as the CLI does (``DOCKER_BUILDKIT``, else what the engine has);
+:func:`check_flags` refuses what needs a BuildKit session; :func:`run` builds, shows the steps, names a failing
+step in one line, and tags the image only once it is built.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from ..errors import BuildError, DockerMagicError, UsageError
+
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+_EXIT = re.compile(r"exit code: (\d+)")
+_FIX = "Fix the Dockerfile line and run the cell again."
+_TAIL = 5  # lines of a failing step's output in the error line
+#: Flags that need a BuildKit session (a gRPC stream back to the client), which the Engine API alone cannot give.
+_SESSION_FLAGS = {
+    "secret": ("--secret needs a BuildKit session, which builds from a notebook do not have",
+               "Build in a terminal with 'docker buildx build --secret ...', or give the value with --build-arg "
+               "(it then stays in the image's history)."),
+    "ssh": ("--ssh needs a BuildKit session, which builds from a notebook do not have",
+            "Build in a terminal with 'docker buildx build --ssh ...', or copy what the step fetches into the "
+            "context first."),
+    "output": ("--output needs a BuildKit session, which builds from a notebook do not have",
+               "Build the image with -t, then take its files out with %docker save, or build in a terminal with "
+               "'docker buildx build --output ...'."),
+}
+
+
+def use_buildkit(engine: Any) -> bool:
+    """BuildKit unless ``DOCKER_BUILDKIT`` says no (the CLI's switch) or the engine has none.
+
+    Raises:
+        UsageError: ``DOCKER_BUILDKIT`` is not a boolean (the CLI refuses it too).
+    """
+    value = os.environ.get("DOCKER_BUILDKIT", "")
+    if value in _FALSE:
+        return False
+    if value and value not in _TRUE:
+        raise UsageError(f"DOCKER_BUILDKIT environment variable expects boolean value: {value!r}",
+                         hint="Set it to 1 (BuildKit) or 0 (the classic builder), or unset it.")
+    if value:
+        return True
+    return engine.supports_buildkit()
+
+
+def check_flags(cmd: Any) -> None:
+    """Refuse, in one line each, the flags that need a BuildKit session.
+
+    Raises:
+        UsageError: --secret, --ssh or --output was given.
+    """
+    for name, (what, hint) in _SESSION_FLAGS.items():
+        if cmd.options.get(name):
+            raise UsageError(what, hint=hint)
+
+
+def shm_size(text: str | None) -> int | None:
+    """``--shm-size 64m`` in bytes (the CLI's RAMInBytes: b, k, m, g, t, p, binary multiples)."""
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?", text.strip().lower())
+    if not match:
+        raise UsageError(f"invalid argument '{text}' for \"--shm-size\" flag: invalid size",
+                         hint="Write a size like 64m or 1g.")
+    return int(float(match[1]) * 1024 ** "bkmgtp".index(match[2] or "b"))
+
+
+def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: Any) -> Any:
+    """Build with BuildKit; return the :class:`~docker_magics.commands.build.BuiltImage`, tagged.
+
+    Raises:
+        BuildError: a step failed (one line: the step, its exit code, its last lines) or the engine refused.
+        KeyboardInterrupt: passed on after the stream is closed (the engine cancels the build).
+    """
+    from dataclasses import replace
+
+    from ..units import human_size
+    from ..views.buildsteps import steps_display
+    from .build import BuiltImage
+
+    title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
+    display = steps_display(session.settings.progress, title, quiet=cmd.quiet)
+    network = options.network if options.network else engine.default_network()
+    options = replace(options, dockerfile=context.dockerfile, network=network)
+    display.start()
+    display.line(f"Sending build context to Docker daemon  {human_size(context.size, 4)} (BuildKit)")
+    try:
+        with engine.buildkit_build(context.file, context.size, options) as stream:
+            image_id = _follow(stream, display)
+        for ref in spec.tags:  # only now: a failed or interrupted build leaves no tag behind
+            engine.tag(image_id, ref.familiar())
+            display.line(f"naming to {ref.familiar()} done")
+    except DockerMagicError as exc:
+        if cmd.quiet and (step := display.steps.failed()) is not None:  # the CLI shows a quiet build's log
+            from ..views.display import message
+
+            message("\n".join(step.output()))
+        display.finish(False, exc.line() if hasattr(exc, "line") else str(exc))
+        raise
+    except KeyboardInterrupt:
+        display.finish(False, "interrupted")
+        raise
+    image = BuiltImage(image_id, tuple(ref.familiar() for ref in spec.tags), quiet=cmd.quiet,
+                       engine=engine.endpoint.name, builder="buildkit", steps=display.steps.steps)
+    image.display_cpu = display.cpu
+    display.finish(True, f"built {image.short_id}")
+    return image
+
+
+def _follow(stream: Any, display: Any) -> str:
+    """Show every trace; raise at the first error with the failing step named. Returns the image ID."""
+    from ..engine.buildkit import Trace
+
+    image_id = None
+    for event in stream:
+        if isinstance(event, Trace):
+            display.trace(event)
+        elif isinstance(event, tuple):
+            image_id = event[1]
+        elif event.get("error") or event.get("errorDetail"):
+            raise failure(display.steps, str(event.get("error") or event["errorDetail"].get("message") or ""))
+    if not image_id:
+        raise BuildError("The engine finished the build without naming the image",
+                         hint="Look for it with '%docker images -a' and report this.")
+    return image_id
+
+
+def failure(steps: Any, text: str) -> DockerMagicError:
+    """One line for a failed BuildKit build: the step, its exit code and its last lines, or the engine's reason."""
+    text = " ".join(text.split())
+    step = steps.failed()
+    if (step is not None and step.name.startswith("resolve image config for ")) or "frontend gateway" in text:
+        frontend = step.name.removeprefix("resolve image config for ") if step else "the # syntax= image"
+        cause = (step.error if step else text).split(": ")[-1]
+        error = BuildError(f"The Dockerfile's '# syntax=' line needs the frontend image {frontend}, which the "
+                           f"engine cannot pull ({cause})",
+                           hint="Remove the # syntax= line (the engine's built-in Dockerfile frontend is used), "
+                                "or make the image available to the engine.")
+    elif step is not None:
+        code = _EXIT.search(step.error)
+        tail = [line for line in step.output() if line.strip()][-_TAIL:]
+        shown = f"; last output: {' | '.join(tail)}" if tail else ""
+        what = f"exit code {code[1]}" if code else step.error
+        error = BuildError(f"{_short(step.name)} failed with {what}{shown}" if code
+                           else f"{_short(step.name)} failed: {what}", hint=_FIX)
+    else:
+        error = BuildError(f"The build failed: {text}", hint="Check the Dockerfile and the flags, and run it again.")
+    error.engine_text = text
+    return error
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"

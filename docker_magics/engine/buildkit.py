@@ -1,0 +1,259 @@
+"""BuildKit builds through the Engine API: ``POST /build?version=2`` with the context tar as the body, no session.
+
+The engine's own BuildKit builds what the classic builder cannot (``RUN --mount=type=cache``, parallel stages)
+and streams its progress as ``moby.buildkit.trace`` events: base64 ``moby.buildkit.v1.StatusResponse``
+protobufs, decoded here (see :mod:`.buildkit_pb`) into plain :class:`Trace` values. The image is never tagged
+by the engine (no ``t`` parameter): the caller tags after a successful build, so an interrupted or failed build
+leaves no half-tagged image. Leaving the stream early closes the HTTP response, and the engine cancels the build.
+Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from ..errors import BuildError, DockerMagicError
+from .build import BuildOptions, refusal
+from .connection import Connection
+
+#: The first engine API version with BuildKit (Engine 18.09).
+_MIN_API = (1, 39)
+
+
+@dataclass(frozen=True)
+class Vertex:
+    """One step of the build graph as last reported (times in seconds since the epoch, None while unknown)."""
+
+    digest: str
+    name: str
+    cached: bool = False
+    started: float | None = None
+    completed: float | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class VertexStatus:
+    """Progress of one item inside a step (a layer being exported, a file copied)."""
+
+    id: str
+    vertex: str
+    name: str
+    current: int
+    total: int
+    completed: bool
+
+
+@dataclass(frozen=True)
+class VertexLog:
+    """Output of a step: ``stream`` 1 is stdout, 2 stderr."""
+
+    vertex: str
+    stream: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One decoded ``moby.buildkit.trace`` message."""
+
+    vertexes: tuple[Vertex, ...] = ()
+    statuses: tuple[VertexStatus, ...] = ()
+    logs: tuple[VertexLog, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _params(options: BuildOptions) -> dict[str, Any]:
+    params: dict[str, Any] = {"version": "2", "dockerfile": options.dockerfile, "rm": "1",
+                              "q": "0", "nocache": "1" if options.nocache else None,
+                              "pull": "1" if options.pull else None, "target": options.target,
+                              "platform": options.platform, "networkmode": options.network,
+                              "shmsize": options.shm_size}
+    if options.buildargs:
+        params["buildargs"] = json.dumps(options.buildargs)
+    if options.labels:
+        params["labels"] = json.dumps(options.labels)
+    if options.cache_from:
+        params["cachefrom"] = json.dumps(list(options.cache_from))
+    if options.extra_hosts:
+        params["extrahosts"] = ",".join(options.extra_hosts)
+    return {key: value for key, value in params.items() if value is not None}
+
+
+def _decoded(engine: Connection, response: Any) -> Iterator[Any]:
+    with engine.translated("build"):
+        for line in response.iter_lines():
+            if not line.strip():
+                continue
+            event = json.loads(line)
+            kind = event.get("id")
+            if kind == "moby.buildkit.trace":
+                yield decode_trace(event.get("aux") or "")
+            elif kind == "moby.image.id":
+                yield ("image", (event.get("aux") or {}).get("ID"))
+            else:
+                yield event
+
+
+def decode_trace(aux: str) -> Trace:
+    """Decode one ``moby.buildkit.trace`` message (base64 ``StatusResponse``) into a :class:`Trace`.
+
+    Raises:
+        BuildError: ``protobuf`` is not installed (with the pip line), or the message does not decode.
+    """
+    try:
+        from .buildkit_pb import status_response_class
+        message_class = status_response_class()
+    except ImportError:
+        raise BuildError("BuildKit's progress needs the protobuf package",
+                         hint="pip install protobuf (or build with DOCKER_BUILDKIT=0).") from None
+    from google.protobuf.message import DecodeError
+
+    try:
+        message = message_class.FromString(base64.b64decode(aux))
+    except (DecodeError, ValueError) as exc:
+        raise BuildError(f"The engine sent a BuildKit progress message that does not decode: {exc}",
+                         hint="Build with DOCKER_BUILDKIT=0 and report this.") from None
+    return Trace(
+        tuple(Vertex(v.digest, v.name, v.cached, _seconds(v, "started"), _seconds(v, "completed"), v.error)
+              for v in message.vertexes),
+        tuple(VertexStatus(s.ID, s.vertex, s.name, s.current, s.total, s.HasField("completed"))
+              for s in message.statuses),
+        tuple(VertexLog(log.vertex, log.stream, log.msg) for log in message.logs),
+        tuple(w.short.decode("utf-8", "replace") for w in message.warnings))
+
+
+def _seconds(message: Any, name: str) -> float | None:
+    return getattr(message, name).ToNanoseconds() / 1e9 if message.HasField(name) else None
+
+
+@dataclass(frozen=True)
+class CacheRecord:
+    """One build cache record (``GET /system/df`` ``BuildCache``)."""
+
+    id: str
+    kind: str
+    description: str
+    size: int
+    in_use: bool
+    shared: bool
+    created: str
+    last_used: str | None
+    usage_count: int
+
+
+def summarize_cache(payload: dict) -> tuple[int, int, int, int]:
+    """``docker system df``'s Build Cache row from a ``/system/df`` answer: total, active, size, reclaimable.
+
+    As the CLI counts: size leaves out shared records; reclaimable is ``BuilderSize`` less what is in use.
+    """
+    records = payload.get("BuildCache") or []
+    size = sum(int(r.get("Size") or 0) for r in records if not r.get("Shared"))
+    in_use = sum(int(r.get("Size") or 0) for r in records if r.get("InUse") and not r.get("Shared"))
+    builder_size = int(payload.get("BuilderSize") or size)
+    return len(records), sum(1 for r in records if r.get("InUse")), size, builder_size - in_use
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    """What ``POST /build/prune`` removed."""
+
+    deleted: tuple[str, ...]
+    space_reclaimed: int
+
+
+class BuildKitCalls(Connection):
+    """BuildKit through the Engine API: whether the engine has it, the build stream, the build cache."""
+
+    def supports_buildkit(self) -> bool:
+        """Whether the engine builds with BuildKit, from ``/_ping`` and its API version, as the Docker CLI decides.
+
+        An engine that says ``Builder-Version: 2`` has it; a Windows engine or one older than API 1.39 has not;
+        other Linux engines (20.10 sends no header unless BuildKit is its configured default) have it.
+
+        Raises:
+            DockerMagicError: the engine cannot be reached.
+        """
+        headers = self.ping_headers()
+        if headers.get("Builder-Version") == "2":
+            return True
+        if (headers.get("Ostype") or "linux").lower() == "windows":
+            return False
+        version = headers.get("Api-Version") or self.api_version or "0.0"
+        try:
+            return tuple(int(part) for part in version.split(".")[:2]) >= _MIN_API
+        except ValueError:
+            return True
+
+    def default_network(self) -> str | None:
+        """The network RUN steps get when ``--network`` is not given: the engine's default (None, sent as nothing).
+
+        An engine without a ``bridge`` network (``dockerd --bridge=none``) cannot give RUN steps its default
+        network, and BuildKit fails every RUN with "network bridge not found": there, ``none``.
+
+        Raises:
+            DockerMagicError: the engine cannot be reached.
+        """
+        with self.translated("list networks"):
+            names = {net.get("Name") for net in self.api.networks(names=["bridge"])}
+        return None if "bridge" in names else "none"
+
+    @contextlib.contextmanager
+    def buildkit_build(self, context: BinaryIO, size: int, options: BuildOptions) -> Iterator[Iterator[Any]]:
+        """Start a BuildKit build and yield its events; the HTTP response is closed on leaving the block.
+
+        The events are :class:`Trace` values, ``("image", ID)`` once the image exists, and the engine's other
+        JSON events as dicts (``stream`` text, ``error``/``errorDetail`` for a failed build).
+
+        Args:
+            context: the context tar, positioned at its start (streamed, never read into memory).
+            size: its size in bytes.
+            options: the build's flags (``options.network`` as it is sent: see :func:`default_network`).
+
+        Raises:
+            BuildError: the engine refused the Dockerfile or the flags (HTTP 400).
+            DockerMagicError: the engine cannot be reached.
+        """
+        headers = {"Content-Type": "application/x-tar", "Content-Length": str(size)}
+        try:
+            with self.stream("POST", "/build", action="build", params=_params(options), data=context, headers=headers,
+                               timeout=None) as response:  # a step may be silent for long
+                yield _decoded(self, response)
+        except DockerMagicError as exc:
+            if exc.status != 400:
+                raise
+            raise refusal(exc.engine_text or exc.message) from None
+
+    def build_cache(self) -> list[CacheRecord]:
+        """The engine's build cache records, as ``docker system df -v`` lists them.
+
+        Raises:
+            DockerMagicError: the engine cannot be reached.
+        """
+        data = self.get_json("/system/df", action="measure the build cache")
+        return [CacheRecord(r.get("ID", ""), r.get("Type", ""), r.get("Description", ""), int(r.get("Size") or 0),
+                            bool(r.get("InUse")), bool(r.get("Shared")), r.get("CreatedAt", ""), r.get("LastUsedAt"),
+                            int(r.get("UsageCount") or 0))
+                for r in data.get("BuildCache") or []]
+
+    def prune_build_cache(self, *, all: bool = False, filters: dict[str, list[str]] | None = None) -> PruneReport:
+        """Remove build cache (``docker builder prune``): unused records, all of them with ``all``.
+
+        Args:
+            all: remove every unused record, not only the dangling (internal) ones.
+            filters: ``until``, ``id``, ``type``, ``description`` ... as the CLI's ``--filter``.
+
+        Raises:
+            DockerMagicError: the engine cannot be reached or refused the filters.
+        """
+        params: dict[str, Any] = {"all": "1" if all else None}
+        if filters:
+            params["filters"] = json.dumps(filters)
+        data = self.post_json("/build/prune", {k: v for k, v in params.items() if v is not None},
+                                action="prune the build cache") or {}
+        return PruneReport(tuple(data.get("CachesDeleted") or ()), int(data.get("SpaceReclaimed") or 0))
