@@ -14,9 +14,9 @@ from ..session import Session
 def tag(cmd: Command, session: Session) -> Any:
     """Give an image a new reference; silent on success, as the CLI is. No target in a notebook: a form."""
     from ..engine.lifecycle import tag_image
-    from ..views.progress import in_notebook_frontend
+    from ..views.frontend import shows_forms
 
-    if not cmd.target and in_notebook_frontend():
+    if not cmd.target and shows_forms(session.settings.forms):
         from .forms import tag_form
 
         return tag_form(cmd, session)
@@ -79,14 +79,17 @@ def prune(cmd: Command, session: Session) -> Any:
     preview = lifecycle_views.plan_frame(plan_prune(engine, filters), engine=engine.endpoint.name)
     if cmd.dry_run or not len(preview):
         return preview
-    return confirm(preview, run, session.shell)
+    return confirm(preview, run, session.shell, forms=session.settings.forms)
 
 
-def confirm(preview: Any, run: Callable[[], Any], shell: Any) -> Any:
-    """Show what a prune would remove and ask: a button in a notebook, y/N in a terminal, else refuse."""
-    from ..views.progress import in_notebook_frontend
+def confirm(preview: Any, run: Callable[[], Any], shell: Any, forms: str = "auto") -> Any:
+    """Show what a prune would remove and ask: a button in a notebook, y/N in a terminal, else refuse.
 
-    if in_notebook_frontend():
+    ``forms``: ``%config DockerMagics.forms`` (auto, always, never).
+    """
+    from ..views.frontend import shows_forms
+
+    if shows_forms(forms):
         from ..views.confirm import ConfirmBox
 
         return ConfirmBox(preview, run, question=f"{preview.dm_caption}. Remove them?")
