@@ -23,8 +23,8 @@ class DockerMagics(Magics):
     context = Unicode(None, allow_none=True,
                       help="Docker CLI context to use when a command gives no -H or --context.").tag(config=True)
     progress = Enum(["auto", "widget", "text", "none"], "auto",
-                    help="How pull, push, save, load and build show progress: auto (widgets in a notebook, "
-                         "text elsewhere), widget, text or none.").tag(config=True)
+                    help="How pull, push, save, load and build show progress: auto (widgets where the forms open, "
+                         "text redrawn in place elsewhere), widget, text or none.").tag(config=True)
     forms = Enum(["auto", "always", "never"], "auto",
                  help="When tag, push and login without their arguments (and image prune without -f) open a "
                       "form: auto (when a person looks at a notebook: JupyterLab, Notebook 7, VS Code, Colab, "

@@ -244,7 +244,8 @@ class TextProgress(Progress):
         fraction = self.state.fraction()
         done = f"{fraction:.0%}" if fraction is not None else ""
         status = "" if self.state.lines else self.state.status  # a build's status is its step, logged already
-        return " ".join(part for part in (f"{self.state.title}:", done, status) if part) + _bytes_text(self.state)
+        parts = " ".join(part for part in (done, status) if part) + _bytes_text(self.state)
+        return f"{self.state.title}: {parts.strip()}" if parts else self.state.title
 
     def _layer_lines(self) -> list[str]:
         lines = []

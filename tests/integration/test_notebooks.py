@@ -23,3 +23,17 @@ def test_notebook_runs(sandbox, path, tmp_path):
         if "raises-exception" in cell.metadata.get("tags", []):
             (error,) = [o for o in cell.outputs if o.output_type == "error"]
             assert len(error.traceback) == 1, error.traceback
+
+
+def test_quickstart_headless_says_in_one_line_where_a_form_would_open(sandbox, tmp_path):
+    """nbclient executes with allow_stdin=False: the tag form's cell is the one-line answer, no widget."""
+    path = next(p for p in NOTEBOOKS if p.name == "quickstart.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    setup = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%load_ext")]
+    form = [c for c in nb.cells if c.source == "%docker tag quickstart/app:1.0"]
+    assert len(form) == 1 and len(setup) == 1
+    nb.cells = setup + form  # the answer comes before any image is looked up: no set-up cell needed
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = form[0].outputs
+    assert [o.output_type for o in outputs] == ["error"]
+    assert outputs[0].evalue.startswith("'%docker tag' needs a source image and a target reference")
