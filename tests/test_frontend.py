@@ -163,3 +163,27 @@ def test_lines_without_a_terminal_have_no_percentage_lines(monkeypatch):
     assert not any("%" in line for line in lines)  # five minutes: state changes only, no line a second
     assert lines[0] == "Pulling h/t/a:1" and lines[-1] == "Pulling h/t/a:1: done (900kB/900kB)"
     assert len(lines) == 1 + 1 + 3 + 3 + 1 + 1
+
+
+def test_a_pull_bar_never_falls_back_when_extraction_starts():
+    state = progress.State("Pulling x")
+    seen = []
+    events = [{"status": "Pulling fs layer", "id": "a"}, {"status": "Pulling fs layer", "id": "b"}]
+    # The engine downloads layers side by side (the sizes are known once each download starts).
+    events += [{"status": "Downloading", "id": layer, "progressDetail": {"current": n, "total": 100}}
+               for n in (10, 50, 100) for layer in "ab"]
+    events += [{"status": "Download complete", "id": "a"}, {"status": "Download complete", "id": "b"}]
+    events += [{"status": "Extracting", "id": layer, "progressDetail": {"current": n, "total": 100}}
+               for layer in "ab" for n in (5, 60, 100)]
+    events += [{"status": "Pull complete", "id": "a"}, {"status": "Pull complete", "id": "b"}]
+    for event in events:
+        progress.fold(state, event)
+        seen.append(state.fraction() or 0.0)  # None while no size is known
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert state.fraction() == 1.0 and progress._bytes_text(state) == " (200B/200B)"
+
+
+def test_a_push_bar_counts_bytes_once():
+    state = progress.State("Pushing x")
+    progress.fold(state, {"status": "Pushing", "id": "a", "progressDetail": {"current": 50, "total": 100}})
+    assert state.fraction() == 0.5

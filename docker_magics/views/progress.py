@@ -25,6 +25,19 @@ class Layer:
     status: str = ""
     current: int = 0
     total: int = 0
+    extracting: bool = False  # a pulled layer in its second phase (current/total count extracted bytes)
+
+    def done(self, pull: bool = False) -> float:
+        """Progress in bytes of ``total``. In a pull, download and extraction count half each, so the bar
+        does not fall back when a layer's extraction starts again at 0."""
+        current = min(self.current, self.total)
+        if not pull:
+            return current
+        return (self.total + current) / 2 if self.extracting else current / 2
+
+    def moved(self) -> int:
+        """Bytes transferred (a layer being extracted is downloaded)."""
+        return self.total if self.extracting else min(self.current, self.total)
 
 
 @dataclass
@@ -38,6 +51,7 @@ class State:
     lines: list[str] = field(default_factory=list)  # the last log lines (build)
     status: str = ""
     steps: tuple[int, int] | None = None  # (running step, number of steps) of a build
+    pull: bool = False  # layers are downloaded, then extracted
 
     def fraction(self) -> float | None:
         """Overall progress in [0, 1], or None while nothing tells the size."""
@@ -46,7 +60,7 @@ class State:
         if self.layers:
             total = sum(layer.total for layer in self.layers.values())
             if total:
-                return min(1.0, sum(min(layer.current, layer.total) for layer in self.layers.values()) / total)
+                return min(1.0, sum(layer.done(self.pull) for layer in self.layers.values()) / total)
             return None
         if self.total_bytes:
             return min(1.0, self.done_bytes / self.total_bytes)
@@ -69,6 +83,8 @@ def fold(state: State, event: dict[str, Any]) -> bool:
         state.status = status
         return True
     layer = state.layers.setdefault(layer_id, Layer(layer_id))
+    layer.extracting = layer.extracting or status.startswith(("Extracting", "Pull complete"))
+    state.pull = state.pull or layer.extracting or status.startswith(("Pulling fs layer", "Downloading"))
     detail = event.get("progressDetail") or {}
     if detail.get("total"):
         layer.current, layer.total = int(detail.get("current") or 0), int(detail["total"])
@@ -288,7 +304,7 @@ def _text_mode(stream: Any) -> str:
 
 def _bytes_text(state: State) -> str:
     if state.layers:
-        done = sum(min(layer.current, layer.total) for layer in state.layers.values())
+        done = sum(layer.moved() for layer in state.layers.values())
         total = sum(layer.total for layer in state.layers.values())
     else:
         done, total = state.done_bytes, state.total_bytes
