@@ -18,6 +18,13 @@ def test_notebook_runs(sandbox, path, tmp_path):
     errors = [o for c in nb.cells if c.cell_type == "code" and "raises-exception" not in c.metadata.get("tags", [])
               for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    # Progress run headless is one display updated in place: what stays is its summary line.
+    for cell in nb.cells:
+        shown = [o.data["text/plain"] for o in cell.get("outputs", []) if o.output_type == "display_data"
+                 and o.data.get("text/plain", "").startswith(("Pulling ", "Pushing ", "Saving ", "Loading "))]
+        assert len(shown) <= 1 and all(text.count("\n") == 0 and ": " in text for text in shown), shown
+        streams = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+        assert "%" not in streams.replace("%docker", ""), streams  # no percentage line a second
     # A cell tagged raises-exception shows our one line, never a traceback.
     for cell in nb.cells:
         if "raises-exception" in cell.metadata.get("tags", []):
