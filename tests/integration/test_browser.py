@@ -154,6 +154,8 @@ def pull_and_watch(page, expect, cell) -> list[str]:
         time.sleep(0.05)
     expect(bar).to_have_class(re.compile(r"\bprogress-bar-success\b"))
     assert bar.evaluate("element => element.style.width") == "100%", widths
+    percents = [float(width.rstrip("%")) for width in widths if width]
+    assert percents == sorted(percents), widths  # a bar that never falls back (extraction counts too)
     expect(cell.locator(".jp-OutputArea-output").last).to_contain_text("sha256:")
     return widths
 
