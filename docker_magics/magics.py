@@ -23,8 +23,13 @@ class DockerMagics(Magics):
     context = Unicode(None, allow_none=True,
                       help="Docker CLI context to use when a command gives no -H or --context.").tag(config=True)
     progress = Enum(["auto", "widget", "text", "none"], "auto",
-                    help="How pull, push, save, load and build show progress: auto (widgets in a notebook, "
-                         "text elsewhere), widget, text or none.").tag(config=True)
+                    help="How pull, push, save, load and build show progress: auto (widgets where the forms open, "
+                         "text redrawn in place elsewhere), widget, text or none.").tag(config=True)
+    forms = Enum(["auto", "always", "never"], "auto",
+                 help="When tag, push and login without their arguments (and image prune without -f) open a "
+                      "form: auto (when a person looks at a notebook: JupyterLab, Notebook 7, VS Code, Colab, "
+                      "Databricks, Kaggle; not in nbconvert/papermill runs or a terminal), always or never "
+                      "(the one-line answer or the terminal prompt).").tag(config=True)
     timeout = Float(60.0, help="Seconds to wait for the engine to answer one request.").tag(config=True)
     display_rows = Int(60, help="Rows shown when a listing is displayed (the DataFrame keeps all).").tag(config=True)
     preload = Bool(True, help="Import pandas and docker-py in the background right after %load_ext, so that the "
@@ -38,7 +43,7 @@ class DockerMagics(Magics):
         super().__init__(shell, **kwargs)
         self._sync_settings()
 
-    @observe("host", "context", "progress", "timeout", "display_rows", "completion_timeout")
+    @observe("host", "context", "progress", "forms", "timeout", "display_rows", "completion_timeout")
     def _on_setting(self, change: Any) -> None:
         self._sync_settings()
         if change["name"] in {"host", "context", "timeout"}:
@@ -51,7 +56,8 @@ class DockerMagics(Magics):
     def _sync_settings(self) -> None:
         from .views import frames_options
 
-        self.session.settings = Settings(self.host, self.context, self.progress, self.timeout, self.display_rows)
+        self.session.settings = Settings(self.host, self.context, self.progress, self.timeout, self.display_rows,
+                                         forms=self.forms)
         frames_options.display_rows = self.display_rows
 
     @no_var_expand

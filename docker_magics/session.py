@@ -25,6 +25,7 @@ class Settings:
     progress: str = "auto"  # auto, widget, text, none
     timeout: float = 60.0
     display_rows: int = 60
+    forms: str = "auto"  # auto (when a person looks at a notebook), always, never
 
 
 @dataclass

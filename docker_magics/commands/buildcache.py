@@ -32,7 +32,7 @@ def prune(cmd: Command, session: Session) -> Any:
     preview = _plan(plan(engine.build_cache(), all=cmd.all, filters=filters), engine.endpoint.name)
     if cmd.dry_run or not len(preview):
         return preview
-    return confirm(preview, run, session.shell, verb="builder prune")
+    return confirm(preview, run, session.shell, verb="builder prune", forms=session.settings.forms)
 
 
 def _filters(values: list[str]) -> dict[str, list[str]]:

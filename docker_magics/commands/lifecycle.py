@@ -14,9 +14,9 @@ from .form_request import FormRequest
 
 def tag(cmd: Command, session: Session) -> Any:
     """Give an image a new reference; silent on success, as the CLI is. No target in a notebook: a form."""
-    from ..views.progress import in_notebook_frontend
+    from ..views.frontend import shows_forms
 
-    if not cmd.target and in_notebook_frontend():
+    if not cmd.target and shows_forms(session.settings.forms):
         return FormRequest("tag")
     if not cmd.source or not cmd.target:
         raise UsageError("'%docker tag' needs a source image and a target reference",
@@ -80,14 +80,18 @@ def prune(cmd: Command, session: Session) -> Any:
                                                                    engine=engine.endpoint.name), kept)
     if cmd.dry_run or not len(preview):
         return preview
-    return confirm(preview, run, session.shell)
+    return confirm(preview, run, session.shell, forms=session.settings.forms)
 
 
-def confirm(preview: Any, run: Callable[[], Any], shell: Any, verb: str = "image prune") -> Any:
-    """Show what a prune would remove and ask: a button in a notebook, y/N in a terminal, else refuse."""
-    from ..views.progress import in_notebook_frontend
+def confirm(preview: Any, run: Callable[[], Any], shell: Any, verb: str = "image prune",
+            forms: str = "auto") -> Any:
+    """Show what a prune would remove and ask: a button in a notebook, y/N in a terminal, else refuse.
 
-    if in_notebook_frontend():
+    ``forms``: ``%config DockerMagics.forms`` (auto, always, never).
+    """
+    from ..views.frontend import shows_forms
+
+    if shows_forms(forms):
         from ..views.confirm import ConfirmBox
 
         return ConfirmBox(preview, run, question=f"{preview.dm_caption}. Remove them?")

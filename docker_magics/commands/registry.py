@@ -171,9 +171,10 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
 
     No name in a notebook: the push form. ``bar``: a Progress to show the push in (the form's).
     """
-    from ..views.progress import in_notebook_frontend, progress_for
+    from ..views.frontend import shows_forms
+    from ..views.progress import progress_for
 
-    if not cmd.name and in_notebook_frontend():
+    if not cmd.name and shows_forms(session.settings.forms):
         return FormRequest("push")
     ref = references.parse(_one_name(cmd, "push"))
     if ref.digest:
@@ -317,7 +318,7 @@ def login(cmd: Command, session: Session) -> Any:
 
     No password in a notebook (and no stored login that still works): the login form.
     """
-    from ..views.progress import in_notebook_frontend
+    from ..views.frontend import shows_forms
 
     sources = [cmd.password is not None, cmd.password_stdin, cmd.password_file is not None]
     if sum(sources) > 1:
@@ -334,7 +335,7 @@ def login(cmd: Command, session: Session) -> Any:
     password = cmd.password
     if cmd.password_file is not None:
         password = read_password_file(cmd.password_file)
-    if password is None and not cmd.password_stdin and in_notebook_frontend():
+    if password is None and not cmd.password_stdin and shows_forms(session.settings.forms):
         return FormRequest("login", {"server": key, "username": username})
     username = username or _prompt(f"Username for {_shown(key)}: ", secret=False).strip()
     if password is None:

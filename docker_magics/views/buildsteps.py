@@ -257,11 +257,11 @@ def _html(title: str, steps: list[Step], outcome: str) -> str:
 
 def steps_display(style: str, title: str, *, quiet: bool = False) -> StepsDisplay:
     """The BuildKit display for a progress setting (auto, widget, text, none), as ``progress_for`` chooses."""
-    from .progress import in_notebook_frontend
+    from .frontend import detect
 
     if quiet or style == "none":
         return QuietSteps(title)
-    if style == "widget" or (style == "auto" and in_notebook_frontend()):
+    if style == "widget" or (style == "auto" and detect().looking):
         try:
             import ipywidgets  # noqa: F401
         except ImportError:

@@ -1,4 +1,4 @@
-"""Live progress for long operations: ipywidgets in a notebook, plain lines elsewhere.
+"""Live progress for long operations: ipywidgets where a person looks at a notebook, text redrawn in place elsewhere.
 
 The presentation never talks to the engine: a command feeds engine events (``event``), byte counts
 (``advance``) or log lines (``log``) into a :class:`Progress`, which folds them into a state and redraws
@@ -8,7 +8,6 @@ display costs a redraw per 100 ms at most.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -26,6 +25,19 @@ class Layer:
     status: str = ""
     current: int = 0
     total: int = 0
+    extracting: bool = False  # a pulled layer in its second phase (current/total count extracted bytes)
+
+    def done(self, pull: bool = False) -> float:
+        """Progress in bytes of ``total``. In a pull, download and extraction count half each, so the bar
+        does not fall back when a layer's extraction starts again at 0."""
+        current = min(self.current, self.total)
+        if not pull:
+            return current
+        return (self.total + current) / 2 if self.extracting else current / 2
+
+    def moved(self) -> int:
+        """Bytes transferred (a layer being extracted is downloaded)."""
+        return self.total if self.extracting else min(self.current, self.total)
 
 
 @dataclass
@@ -39,6 +51,7 @@ class State:
     lines: list[str] = field(default_factory=list)  # the last log lines (build)
     status: str = ""
     steps: tuple[int, int] | None = None  # (running step, number of steps) of a build
+    pull: bool = False  # layers are downloaded, then extracted
 
     def fraction(self) -> float | None:
         """Overall progress in [0, 1], or None while nothing tells the size."""
@@ -47,7 +60,7 @@ class State:
         if self.layers:
             total = sum(layer.total for layer in self.layers.values())
             if total:
-                return min(1.0, sum(min(layer.current, layer.total) for layer in self.layers.values()) / total)
+                return min(1.0, sum(layer.done(self.pull) for layer in self.layers.values()) / total)
             return None
         if self.total_bytes:
             return min(1.0, self.done_bytes / self.total_bytes)
@@ -70,6 +83,8 @@ def fold(state: State, event: dict[str, Any]) -> bool:
         state.status = status
         return True
     layer = state.layers.setdefault(layer_id, Layer(layer_id))
+    layer.extracting = layer.extracting or status.startswith(("Extracting", "Pull complete"))
+    state.pull = state.pull or layer.extracting or status.startswith(("Pulling fs layer", "Downloading"))
     detail = event.get("progressDetail") or {}
     if detail.get("total"):
         layer.current, layer.total = int(detail.get("current") or 0), int(detail["total"])
@@ -157,17 +172,39 @@ class NoProgress(Progress):
 
 
 class TextProgress(Progress):
-    """Plain lines for terminals and headless runs: a line per layer state change, an overall line a second."""
+    """Text that redraws in place; at the end one summary line that stays.
 
-    max_rate = 1.0
+    Where the text goes decides how it redraws (``mode``):
 
-    def __init__(self, title: str, *, total_bytes: int = 0, stream: Any = None) -> None:
+    - ``display`` (a kernel): one display, updated with ``update_display`` (VS Code, Colab, nbconvert
+      output and Lab all replace it), holding the overall line and a line per layer.
+    - ``tty`` (a terminal): one line rewritten with ``\\r``.
+    - ``lines`` (a pipe, a log file): a line per layer state change, as the CLI writes without a TTY, and
+      never a percentage line a second.
+
+    Build log lines are output, not progress: they are written as they come in every mode.
+    """
+
+    max_rate = 2.0
+    max_layers = 20  # layer lines shown in the display (the last ones)
+
+    def __init__(self, title: str, *, total_bytes: int = 0, stream: Any = None, mode: str | None = None) -> None:
         super().__init__(title, total_bytes=total_bytes)
         self.stream = stream or sys.stdout
+        self.mode = mode or _text_mode(stream)
         self._seen: dict[str, str] = {}
+        self._handle: Any = None  # the display (display mode)
+        self._width = 0  # the length of the line on screen (tty mode)
 
     def start(self) -> None:
-        self._write(self.state.title)
+        if self.mode == "display":
+            from IPython.display import display
+
+            self._handle = display({"text/plain": self.state.title}, raw=True, display_id=True)
+        elif self.mode == "tty":
+            self._rewrite(self.state.title)
+        else:
+            self._write(self.state.title)
 
     def event(self, event: dict[str, Any]) -> None:
         with self._lock:
@@ -176,14 +213,19 @@ class TextProgress(Progress):
                     self._write(line)
                 return
             fold(self.state, event)
-            layer = self.state.layers.get(event.get("id") or "")
-            # Per-layer state changes are worth a line each; byte counts only in the overall line.
-            if layer and self._seen.get(layer.id) != layer.status:
-                self._seen[layer.id] = layer.status
-                self._write(f"{layer.id}: {layer.status}")
-            elif not layer and event.get("status"):
-                self._write(event["status"])
-            self._maybe_draw()
+            if self.mode == "lines":
+                self._line_per_change(event)
+            else:
+                self._maybe_draw()
+
+    def _line_per_change(self, event: dict[str, Any]) -> None:
+        layer = self.state.layers.get(event.get("id") or "")
+        # Per-layer state changes are worth a line each; byte counts only in the summary.
+        if layer and self._seen.get(layer.id) != layer.status:
+            self._seen[layer.id] = layer.status
+            self._write(f"{layer.id}: {layer.status}")
+        elif not layer and event.get("status"):
+            self._write(event["status"])
 
     def log(self, line: str) -> None:
         with self._lock:
@@ -195,23 +237,74 @@ class TextProgress(Progress):
             self.state.steps, self.state.status = (number, total), text
 
     def draw(self) -> None:
-        fraction = self.state.fraction()
-        if fraction is not None and fraction < 1.0:
-            self._write(f"{self.state.title}: {fraction:.0%}{_bytes_text(self.state)}")
+        if self.mode == "display" and self._handle is not None:
+            self._handle.update({"text/plain": "\n".join([self._overall(), *self._layer_lines()])}, raw=True)
+        elif self.mode == "tty":
+            self._rewrite(self._overall())
 
     def finish(self, ok: bool = True, message: str | None = None) -> None:
-        # The engine's own status lines were written as they came: end with the outcome, not a repeat.
+        # The engine's own status lines said the details: end with the outcome, not a repeat.
         outcome = message or ("done" if ok else "failed")
-        self._write(f"{self.state.title}: {outcome}{_bytes_text(self.state)}" if ok else outcome)
+        summary = f"{self.state.title}: {outcome}{_bytes_text(self.state)}" if ok else outcome
+        if self.mode == "display" and self._handle is not None:
+            self._handle.update({"text/plain": summary}, raw=True)
+        elif self.mode == "tty":
+            self._rewrite(summary)
+            self.stream.write("\n")
+            self.stream.flush()
+            self._width = 0
+        else:
+            self._write(summary)
+
+    def _overall(self) -> str:
+        fraction = self.state.fraction()
+        done = f"{fraction:.0%}" if fraction is not None else ""
+        status = "" if self.state.lines else self.state.status  # a build's status is its step, logged already
+        parts = " ".join(part for part in (done, status) if part) + _bytes_text(self.state)
+        return f"{self.state.title}: {parts.strip()}" if parts else self.state.title
+
+    def _layer_lines(self) -> list[str]:
+        lines = []
+        for layer in list(self.state.layers.values())[-self.max_layers:]:
+            size = f" {human_size(layer.current)}/{human_size(layer.total)}" if layer.total else ""
+            lines.append(f"  {layer.id}: {layer.status}{size}")
+        return lines
+
+    def _rewrite(self, text: str) -> None:
+        """Put ``text`` on the terminal's current line (padded over a longer line before it)."""
+        self.stream.write("\r" + text.ljust(self._width))
+        self.stream.flush()
+        self._width = len(text)
 
     def _write(self, text: str) -> None:
+        if self.mode == "tty" and self._width:
+            # A log line goes above the progress line, which is drawn again under it.
+            self.stream.write("\r" + text.ljust(self._width) + "\n")
+            self._width = 0
+            self._rewrite(self._overall())
+            return
         self.stream.write(text + "\n")
         self.stream.flush()
 
 
+def _text_mode(stream: Any) -> str:
+    """How text progress redraws: a display in a kernel, ``\\r`` on a terminal, else lines."""
+    if stream is None:
+        from .frontend import detect
+
+        if detect().kernel:
+            return "display"
+        stream = sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return "tty" if callable(isatty) and isatty() else "lines"
+    except ValueError:  # a closed stream
+        return "lines"
+
+
 def _bytes_text(state: State) -> str:
     if state.layers:
-        done = sum(min(layer.current, layer.total) for layer in state.layers.values())
+        done = sum(layer.moved() for layer in state.layers.values())
         total = sum(layer.total for layer in state.layers.values())
     else:
         done, total = state.done_bytes, state.total_bytes
@@ -266,22 +359,6 @@ def _layers_html(state: State) -> str:
     return f"<table style='font-size:90%'>{''.join(rows)}</table>" if rows else ""
 
 
-def in_notebook_frontend() -> bool:
-    """True in a kernel that a Jupyter frontend (Lab, Notebook 7) started, where widgets can show.
-
-    Jupyter Server sets JPY_SESSION_NAME for kernels it starts; nbclient/nbconvert runs and terminal
-    IPython do not have it, and get plain lines.
-    """
-    shell = sys.modules.get("IPython") and _shell()
-    return bool(shell and type(shell).__name__ == "ZMQInteractiveShell" and os.environ.get("JPY_SESSION_NAME"))
-
-
-def _shell() -> Any:
-    from IPython import get_ipython
-
-    return get_ipython()
-
-
 def progress_for(style: str, title: str, *, quiet: bool = False, total_bytes: int = 0) -> Progress:
     """The progress display for a setting (auto, widget, text, none).
 
@@ -293,10 +370,16 @@ def progress_for(style: str, title: str, *, quiet: bool = False, total_bytes: in
     """
     if quiet or style == "none":
         return NoProgress(title, total_bytes=total_bytes)
-    if style == "widget" or (style == "auto" and in_notebook_frontend()):
+    if style == "widget" or (style == "auto" and _looking()):
         try:
             import ipywidgets  # noqa: F401
         except ImportError:
             return TextProgress(title, total_bytes=total_bytes)
         return WidgetProgress(title, total_bytes=total_bytes)
     return TextProgress(title, total_bytes=total_bytes)
+
+
+def _looking() -> bool:
+    from .frontend import detect
+
+    return detect().looking

@@ -107,13 +107,12 @@ def test_many_listings_share_one_client(ip, sandbox, n, monkeypatch):
 
 def test_form_used_while_a_push_runs(ip, sandbox, config, tmp_path, monkeypatch):
     """The tag form works (in its own thread) while a push runs in another: both right, outputs apart."""
-    from docker_magics.views import progress
     from docker_magics.views.forms import TagForm
 
-    monkeypatch.setattr(progress, "in_notebook_frontend", lambda: True)
     ref = f"{sandbox.registry}/conc/formpush:1"
     target = "conc/formtagged:1"
     ip.run_line_magic("config", "DockerMagics.progress = 'text'")
+    ip.run_line_magic("config", "DockerMagics.forms = 'always'")
     try:
         login(ip, sandbox, tmp_path)
         unique_image(sandbox, tmp_path, ref, size=20_000_000)
@@ -133,5 +132,6 @@ def test_form_used_while_a_push_runs(ip, sandbox, config, tmp_path, monkeypatch)
         assert "Push" not in "".join(o.get("text", "") for o in form.out.outputs)  # no push line in the form
     finally:
         ip.run_line_magic("config", "DockerMagics.progress = 'auto'")
+        ip.run_line_magic("config", "DockerMagics.forms = 'auto'")
         remove(sandbox, ref)
         sandbox.cli("rmi", target, check=False)

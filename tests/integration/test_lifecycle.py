@@ -270,12 +270,13 @@ def test_prune_terminal_prompt(ip, sandbox, prunable, monkeypatch):
     assert set(dangling) <= set(done.reference)
 
 
-def test_prune_notebook_button(ip, sandbox, prunable, monkeypatch):
-    from docker_magics.views import progress
-
+def test_prune_notebook_button(ip, sandbox, prunable):
     label, dangling, _ = prunable
-    monkeypatch.setattr(progress, "in_notebook_frontend", lambda: True)
-    box = ip.run_line_magic("docker", f"image prune --filter label={label}")
+    ip.run_line_magic("config", "DockerMagics.forms = 'always'")
+    try:
+        box = ip.run_line_magic("docker", f"image prune --filter label={label}")
+    finally:
+        ip.run_line_magic("config", "DockerMagics.forms = 'auto'")
     assert all(image_id(sandbox, i) for i in dangling)  # nothing goes before the click
     box.remove.click()
     assert box.remove.disabled and box.cancel.disabled

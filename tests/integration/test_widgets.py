@@ -1,9 +1,10 @@
 """The tag, push and login forms on the real engine and registry, driven through their widgets.
 
-``in_notebook_frontend`` is forced on (as a JupyterLab kernel would report it), the form is what the
-magic returns, and each test sets ``.value`` and calls ``Button.click()``; the work runs in the form's
-thread, so a test waits for it with ``form.wait()``. Each test logs in through its own DOCKER_CONFIG
-folder, so "not logged in" is a real state here. Images live under ``widgets/`` and are removed again.
+``%config DockerMagics.forms = 'always'`` turns the forms on (as a person in a notebook frontend would
+get them), the form is what the magic returns, and each test sets ``.value`` and calls ``Button.click()``;
+the work runs in the form's thread, so a test waits for it with ``form.wait()``. Each test logs in
+through its own DOCKER_CONFIG folder, so "not logged in" is a real state here. Images live under
+``widgets/`` and are removed again.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import secrets
 import pytest
 
 from docker_magics.commands.registry import LoggedIn
-from docker_magics.views import progress
 from docker_magics.views.forms import LoginForm, PushForm, TagForm
 
 
 @pytest.fixture
-def notebook(monkeypatch):
-    monkeypatch.setattr(progress, "in_notebook_frontend", lambda: True)
+def notebook(ip):
+    ip.run_line_magic("config", "DockerMagics.forms = 'always'")
+    yield
+    ip.run_line_magic("config", "DockerMagics.forms = 'auto'")
 
 
 @pytest.fixture

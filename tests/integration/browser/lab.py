@@ -1,9 +1,10 @@
-"""A JupyterLab 4 server on loopback with no token, isolated from the user's settings, and a page on it.
+"""A JupyterLab 4 or Notebook 7 server on loopback with no token, isolated from the user's settings, and a page on it.
 
 The recipe and its pitfalls are /work/shared/BROWSER.md: a port chosen by binding to port 0 with
 ``port_retries=0``, every Jupyter folder under the test's temp dir, the news toast turned off by a
 settings file, readiness by ``/api/status``, and the kernel's readiness read from the status bar (the
-execution indicator says "idle" before any kernel exists).
+execution indicator says "idle" before any kernel exists). Notebook 7 is the same application shell with
+another layout (no status bar, no tabs): its kernel's readiness is read from ``window.jupyterapp``.
 """
 
 from __future__ import annotations
@@ -43,13 +44,19 @@ def write_settings(folder: Path, *, save_widget_state: bool) -> None:
         path.write_text(json.dumps(content))
 
 
-class LabServer:
-    """``python -m jupyterlab`` for one test module; the kernels it starts inherit ``env``."""
+# The server module and its application class (for expose_app_in_browser: window.jupyterapp in the page).
+APPS = {"jupyterlab": "LabApp", "notebook": "JupyterNotebookApp"}
 
-    def __init__(self, root: Path, work: Path, env: dict[str, str], *, save_widget_state: bool = True) -> None:
+
+class LabServer:
+    """``python -m jupyterlab`` (or ``notebook``: Notebook 7) for one test module; its kernels inherit ``env``."""
+
+    def __init__(self, root: Path, work: Path, env: dict[str, str], *, save_widget_state: bool = True,
+                 app: str = "jupyterlab") -> None:
+        self.app = app
         self.root, self.work, self.port = root, work, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = work / "jupyterlab.log"
+        self.log = work / f"{app}.log"
         settings = work / "lab-settings"
         write_settings(settings, save_widget_state=save_widget_state)
         self.env = {**env, "JUPYTER_CONFIG_DIR": str(work / "config"), "JUPYTER_RUNTIME_DIR": str(work / "runtime"),
@@ -60,14 +67,15 @@ class LabServer:
     def start(self, timeout: float = 60.0) -> LabServer:
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+                [sys.executable, "-m", self.app, "--no-browser", "--allow-root", "--ip=127.0.0.1",
                  f"--port={self.port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
-                 "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={self.root}"],
+                 "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={self.root}",
+                 f"--{APPS[self.app]}.expose_app_in_browser=True"],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
+                raise RuntimeError(f"{self.app} exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{self.url}/api/status", timeout=2) as answer:
                     if answer.status == 200:
@@ -75,7 +83,7 @@ class LabServer:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"JupyterLab did not answer in {timeout:.0f} s: {self.log.read_text()[-2000:]}")
+        raise RuntimeError(f"{self.app} did not answer in {timeout:.0f} s: {self.log.read_text()[-2000:]}")
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -106,25 +114,36 @@ def launch(playwright: Any, user_data_dir: Path) -> Any:
         viewport={"width": 1280, "height": 1400})
 
 
-def open_and_run_all(page: Any, url: str, name: str, sentinel: str) -> None:
+# Notebook 7: the notebook panel's kernel, connected and idle (the page's own execution indicator says
+# "idle" before a kernel exists, as Lab's does).
+NOTEBOOK_KERNEL_IDLE = """() => {
+    const kernel = window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel;
+    return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
+}"""
+
+
+def open_and_run_all(page: Any, server: LabServer, name: str, sentinel: str) -> None:
     """Open a notebook, wait for a connected idle kernel, Run All, wait for the sentinel output."""
     from playwright.sync_api import expect
 
-    page.goto(f"{url}/lab/tree/{name}?reset")
-    kernel = page.locator(".jp-StatusBar-TextItem[title^='Change kernel']")
-    expect(kernel).to_have_text(KERNEL_IDLE, timeout=60_000)
+    if server.app == "notebook":
+        page.goto(f"{server.url}/notebooks/{name}")
+        page.wait_for_function(NOTEBOOK_KERNEL_IDLE, timeout=60_000)
+    else:
+        page.goto(f"{server.url}/lab/tree/{name}?reset")
+        kernel = page.locator(".jp-StatusBar-TextItem[title^='Change kernel']")
+        expect(kernel).to_have_text(KERNEL_IDLE, timeout=60_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     expect(page.locator(".jp-OutputArea-output", has_text=sentinel)).to_be_visible(timeout=60_000)
 
 
 def save(page: Any, path: Path, expected: str, timeout: float = 30.0) -> str:
-    """Ctrl+S in the notebook; wait until the tab is clean and the file holds ``expected``; the file's text."""
-    from playwright.sync_api import expect
-
+    """Ctrl+S in the notebook; wait until it is clean and the file holds ``expected``; the file's text."""
     page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()  # focus the notebook, not a field
     page.keyboard.press("Control+s")
-    expect(page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty")).to_have_count(0, timeout=timeout * 1000)
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty",
+                           timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
     while True:
         text = path.read_text()
