@@ -24,7 +24,6 @@ if ! env -u PYTHONDONTWRITEBYTECODE "$python" -m build --outdir "$work/dist" . >
   echo "check_package: the build failed" >&2
   exit 1
 fi
-rm -rf build docker_magics.egg-info
 if grep -inE "warning|deprecat" "$work/build.log" >&2; then
   echo "check_package: the build printed warnings (above)" >&2
   exit 1
