@@ -30,7 +30,8 @@ if grep -inE "warning|deprecat" "$work/build.log" >&2; then
 fi
 wheel=$(ls "$work"/dist/*.whl)
 sdist=$(ls "$work"/dist/*.tar.gz)
-unzip -l "$wheel" docker_magics/py.typed >/dev/null || { echo "check_package: py.typed missing from the wheel" >&2; exit 1; }
+"$python" -c "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).getinfo('docker_magics/py.typed')" "$wheel" 2>/dev/null ||
+  { echo "check_package: py.typed missing from the wheel" >&2; exit 1; }
 
 # 2. In the background, while the venv installs: the unpacked sdist's tests collect (its docker_magics first on
 # sys.path: python -m puts the cwd there), and a sandbox engine starts.
