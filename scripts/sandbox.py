@@ -290,6 +290,14 @@ def make_fixtures(api) -> dict[str, str]:
     return ids
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in {"start", "stop"}:
         print("usage: sandbox.py start|stop DIR", file=sys.stderr)
@@ -304,10 +312,14 @@ def main(argv: list[str]) -> int:
             print(f"export {key}={value}")
         return 0
     if state.exists():
-        for pid in json.loads(state.read_text())["pids"][::-1]:
+        pids = json.loads(state.read_text())["pids"]
+        for pid in pids[::-1]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-        time.sleep(1)
+        # dockerd unmounts its data root on its way out: remove the tree only once it is gone.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+            time.sleep(0.1)
         _remove_tree(root)
     return 0
 

@@ -18,7 +18,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import docker_magics, google.protobuf, pytest, nbclient, ipykernel, jupyterlab, playwright, paramiko, matplotlib" 2>/dev/null; then
+if ! .venv/bin/python -c "import docker_magics, google.protobuf, pytest, nbclient, ipykernel, jupyterlab, playwright, paramiko, matplotlib, build" 2>/dev/null; then
   echo "setup: installing Python dependencies into .venv"
   .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true

@@ -14,4 +14,8 @@ if [ "$status" -eq 5 ]; then
   echo "test.sh: pytest collected no tests" >&2
   exit 1
 fi
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+
+# The package as a user installs it: wheel and sdist built without a warning, the sdist's tests collect, the wheel
+# in a fresh venv runs one real %docker images against a sandbox engine.
+bash scripts/check_package.sh

@@ -155,3 +155,13 @@ def test_password_file_missing_is_one_line(tmp_path):
         read_password_file(str(tmp_path / "nope"))
     assert info.value.line() == (f"Cannot read the password file {tmp_path / 'nope'}: No such file or directory. "
                                  "To fix it, check the path (relative paths start in the notebook's folder).")
+
+
+@pytest.mark.parametrize("content", ["", "\n", "\r\n"])
+def test_password_file_empty_is_one_line(tmp_path, monkeypatch, content):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tok").write_text(content)
+    with pytest.raises(UsageError) as info:
+        read_password_file("tok")
+    assert info.value.line() == ("The password file tok is empty. "
+                                 "To fix it, write the password or access token into it (one line).")

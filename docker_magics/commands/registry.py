@@ -372,7 +372,12 @@ def read_password_file(path: str) -> str:
     except UnicodeDecodeError:
         raise UsageError(f"The password file {file} is not UTF-8 text.",
                          hint="To fix it, write the password or token as plain text.") from None
-    return text.removesuffix("\n").removesuffix("\r")
+    secret = text.removesuffix("\n").removesuffix("\r")
+    if not secret:
+        # Said here, where the file is known: "password required" would contradict the --password-file just given.
+        raise UsageError(f"The password file {file} is empty.",
+                         hint="To fix it, write the password or access token into it (one line).")
+    return secret
 
 
 def _prompt(prompt: str, *, secret: bool) -> str:

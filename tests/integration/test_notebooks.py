@@ -1,7 +1,15 @@
-"""Every notebook in notebooks/ runs top to bottom on the real engine and registry."""
+"""Every notebook in notebooks/ runs top to bottom on the real engine and registry.
+
+Twice: as ``scripts/run_notebook.py`` runs them (the session's registry in ``DM_REGISTRY``/``DM_REGISTRY_USER``/
+``DM_REGISTRY_PASSWORD``), and as a notebook opened by hand runs, with only ``DOCKER_HOST`` and a ``DOCKER_CONFIG``
+of its own: then a notebook finds or starts what it needs (notebooks/notebook_setup.py).
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 from pathlib import Path
 
 import nbformat
@@ -11,10 +19,11 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs(sandbox, path, tmp_path):
+def run(path: Path, **kernel) -> nbformat.NotebookNode:
+    """Execute the notebook in a fresh kernel (``kernel``: keyword arguments for starting it, e.g. ``env``)."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute(**kernel)
     errors = [o for c in nb.cells if c.cell_type == "code" and "raises-exception" not in c.metadata.get("tags", [])
               for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
@@ -30,6 +39,29 @@ def test_notebook_runs(sandbox, path, tmp_path):
         if "raises-exception" in cell.metadata.get("tags", []):
             (error,) = [o for o in cell.outputs if o.output_type == "error"]
             assert len(error.traceback) == 1, error.traceback
+    return nb
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs(sandbox, path):
+    run(path)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_opened_by_hand(sandbox, path, tmp_path):
+    config = tmp_path / "docker-config"
+    config.mkdir()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DM_")}
+    env |= {"DOCKER_HOST": sandbox.host, "DOCKER_CONFIG": str(config)}
+    nb = run(path, env=env)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    ports = re.findall(r"a sandbox registry at 127\.0\.0\.1:(\d+)", text)
+    assert len(ports) == ("use_registry()" in path.read_text())
+    for port in ports:
+        # The kernel's registry went with the kernel.
+        with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", int(port)), timeout=2):
+            pass
+    assert not (config / "config.json").exists()  # the login went to the notebook's own folder
 
 
 def test_quickstart_headless_says_in_one_line_where_a_form_would_open(sandbox, tmp_path):

@@ -20,7 +20,7 @@ import pytest
 from helpers_credentials import held, install_helper, path_with
 
 from docker_magics.commands.registry import PASSWORD_WARNING, LoggedIn, Pulled, Pushed
-from docker_magics.errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError
+from docker_magics.errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError, UsageError
 from docker_magics.views import progress
 
 
@@ -156,6 +156,16 @@ def test_wrong_password_is_one_line_and_stores_nothing(ip, sandbox, config, tmp_
     assert info.value.line() == (
         f"Login to {sandbox.registry} failed: the registry refused the username '{sandbox.user}' or its password; "
         "nothing was stored. To fix it, check the username and the password or token, then log in again.")
+    assert not (config / "config.json").exists()
+
+
+def test_empty_token_file_says_so_and_stores_nothing(ip, sandbox, config, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tok").write_text("")
+    with pytest.raises(UsageError) as info:
+        ip.run_line_magic("docker", f"login -u me --password-file tok {sandbox.registry}")
+    assert info.value.line() == ("The password file tok is empty. "
+                                 "To fix it, write the password or access token into it (one line).")
     assert not (config / "config.json").exists()
 
 
