@@ -10,7 +10,7 @@ import pytest
 
 from docker_magics.engine import archive
 from docker_magics.errors import UsageError
-from docker_magics.views.lifecycle import SavedArchive
+from docker_magics.views.results import SavedArchive
 
 
 def tar_bytes() -> bytes:

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from fakes import FakeAPI, fake_engine
 
-from docker_magics.commands.lifecycle import _can_prompt, _some_failed
+from docker_magics.commands.lifecycle import _some_failed
 from docker_magics.engine import lifecycle
 from docker_magics.errors import ConflictError, UsageError
 from docker_magics.views import lifecycle as lifecycle_views
+from docker_magics.views.confirm import _can_prompt
 
 
 def image(id_, tags=(), parent="", created=100, labels=None, size=10, digests=()):

@@ -17,6 +17,7 @@ from docker_magics.errors import Interrupted, RegistryAuthError, RegistryError
 from docker_magics.grammar import parse
 from docker_magics.session import Session
 from docker_magics.views import progress
+from docker_magics.views.results import Pulled, PushedTag
 
 
 def session_with(api: FakeAPI, tmp_path, monkeypatch) -> Session:
@@ -41,7 +42,7 @@ PULL = [{"status": "Pulling from team/app", "id": "1.0"},
 def test_pull_returns_reference_status_and_digest(tmp_path, monkeypatch):
     api = FakeAPI(events=PULL)
     result = commands.pull(parse("pull 127.0.0.1:5000/team/app:1.0"), session_with(api, tmp_path, monkeypatch))
-    assert result == commands.Pulled("127.0.0.1:5000/team/app:1.0", "Downloaded newer image", "sha256:" + "1" * 64,
+    assert result == Pulled("127.0.0.1:5000/team/app:1.0", "Downloaded newer image", "sha256:" + "1" * 64,
                                      engine="fake")
     url, params, headers = api.requests[0]
     assert (url, params) == ("/images/create", {"fromImage": "127.0.0.1:5000/team/app", "tag": "1.0"})
@@ -90,7 +91,7 @@ def test_push_returns_digests_and_sends_the_stored_login(tmp_path, monkeypatch):
 
     credentials.store(credentials.Credentials("h:1", "me", "pw"))
     result = commands.push(parse("push h:1/t/a"), session)
-    assert result.tags == (commands.PushedTag("latest", "sha256:" + "3" * 64, 527),)
+    assert result.tags == (PushedTag("latest", "sha256:" + "3" * 64, 527),)
     assert result.digest == "sha256:" + "3" * 64
     url, params, headers = api.requests[0]
     assert (url, params) == ("/images/h:1/t/a/push", {"tag": "latest"})

@@ -15,7 +15,7 @@ _GZ_SUFFIXES = (".gz", ".tgz")
 
 def save(cmd: Command, session: Session) -> Any:
     """Save one or more images into one tar (gzip for ``.gz``/``--gzip``); a summary with the file's sha256."""
-    from ..views.lifecycle import SavedArchive
+    from ..views.results import SavedArchive
 
     if not cmd.output:
         raise UsageError("'%docker save' needs -o FILE in a notebook: the archive is binary and cannot go to "

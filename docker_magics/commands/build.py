@@ -17,62 +17,13 @@ from ..command import Command
 from ..errors import BuildError, DockerMagicError, Interrupted, RegistryAuthError, UsageError
 from ..session import Session
 from ..units import ellipsis
-from ..views.display import engine_line
+from ..views.results import BuiltImage
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT = re.compile(r"returned a non-zero code: (\d+)")
 _BUILT = re.compile(r"^Successfully built ([0-9a-f]+)$")
 _FIX = "Fix the Dockerfile line and run the cell again."
 _UPLOAD_PROGRESS = 8_000_000  # show upload progress for contexts at least this big (bytes)
-
-
-class BuiltImage(str):
-    """The image a build made: its full ID (``sha256:...``) as a string, and the tags given with ``-t``.
-
-    Being a ``str`` it goes straight into the next command: ``img = _`` then ``%docker history $img``.
-    """
-
-    tags: tuple[str, ...]
-    quiet: bool
-    engine: str | None
-    builder: str  # "buildkit" or "classic"
-    display_cpu: float | None  # seconds of CPU the progress display spent (BuildKit builds)
-
-    def __new__(cls, image_id: str, tags: tuple[str, ...] = (), *, quiet: bool = False,
-                engine: str | None = None, builder: str = "classic", steps: list[Any] | None = None) -> BuiltImage:
-        self = super().__new__(cls, image_id)
-        self.tags, self.quiet, self.engine, self.builder = tuple(tags), quiet, engine, builder
-        self._steps, self.display_cpu = list(steps or []), None
-        return self
-
-    @property
-    def steps(self) -> Any:
-        """The build's steps as a DataFrame (step, name, cached, duration in seconds, error); BuildKit builds only."""
-        from ..views.buildsteps import steps_frame
-
-        return steps_frame(self._steps)
-
-    @property
-    def id(self) -> str:
-        """The full image ID."""
-        return str(self)
-
-    @property
-    def short_id(self) -> str:
-        """The 12 characters ``docker images`` shows."""
-        return str(self).removeprefix("sha256:")[:12]
-
-    def __repr__(self) -> str:
-        return f"BuiltImage({str(self)!r}, tags={list(self.tags)!r})"
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        if self.quiet:  # -q: only the ID, as the CLI prints it
-            printer.text(str(self))
-        else:
-            cached = sum(1 for step in self._steps if step.cached)
-            steps = f" [BuildKit: {len(self._steps)} steps, {cached} cached]" if self.builder == "buildkit" else ""
-            printer.text(f"Built {self.short_id}" + (f" ({', '.join(self.tags)})" if self.tags else "") + steps
-                         + engine_line(self.engine))
 
 
 @dataclass(frozen=True)

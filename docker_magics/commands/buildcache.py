@@ -18,7 +18,7 @@ COLUMNS = ["id", "type", "description", "size", "shared", "last_used"]
 
 def prune(cmd: Command, session: Session) -> Any:
     """Remove build cache: at once with ``-f``, after a look and a yes otherwise, never with ``--dry-run``."""
-    from .lifecycle import confirm
+    from ..views.confirm import confirm
 
     engine = session.engine(cmd)
     filters = _filters(cmd.filter)

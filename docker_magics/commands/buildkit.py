@@ -72,7 +72,7 @@ def shm_size(text: str | None) -> int | None:
 
 
 def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: Any) -> Any:
-    """Build with BuildKit; return the :class:`~docker_magics.commands.build.BuiltImage`, tagged.
+    """Build with BuildKit; return the :class:`~docker_magics.views.results.BuiltImage`, tagged.
 
     Raises:
         BuildError: a step failed (one line: the step, its exit code, its last lines) or the engine refused.
@@ -82,7 +82,7 @@ def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: A
 
     from ..units import human_size
     from ..views.buildsteps import steps_display
-    from .build import BuiltImage
+    from ..views.results import BuiltImage
 
     title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
     display = steps_display(session.settings.progress, title, quiet=cmd.quiet)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from typing import Any
 
 from ..command import Command
@@ -80,38 +78,8 @@ def prune(cmd: Command, session: Session) -> Any:
                                                                    engine=engine.endpoint.name), kept)
     if cmd.dry_run or not len(preview):
         return preview
+    from ..views.confirm import confirm
+
     return confirm(preview, run, session.shell, forms=session.settings.forms)
 
 
-def confirm(preview: Any, run: Callable[[], Any], shell: Any, verb: str = "image prune",
-            forms: str = "auto") -> Any:
-    """Show what a prune would remove and ask: a button in a notebook, y/N in a terminal, else refuse.
-
-    ``forms``: ``%config DockerMagics.forms`` (auto, always, never).
-    """
-    from ..views.frontend import shows_forms
-
-    if shows_forms(forms):
-        from ..views.confirm import ConfirmBox
-
-        return ConfirmBox(preview, run, question=f"{preview.dm_caption}. Remove them?")
-    if not _can_prompt(shell):
-        raise UsageError(f"{verb} asks for confirmation and no one can answer here "
-                         f"({preview.dm_caption[0].lower()}{preview.dm_caption[1:]})",
-                         hint="To fix it, add -f (see what would go with --dry-run).")
-    from IPython.display import display
-
-    display(preview)
-    answer = input("Are you sure you want to continue? [y/N] ")
-    if answer.strip().lower() not in {"y", "yes"}:
-        print("Nothing removed.")
-        return None
-    return run()
-
-
-def _can_prompt(shell: Any) -> bool:
-    """True when someone can answer ``input()``: a kernel whose frontend allows stdin, or a terminal."""
-    kernel = getattr(shell, "kernel", None)
-    if kernel is not None:
-        return bool(getattr(kernel, "_allow_stdin", False))
-    return sys.stdin is not None and sys.stdin.isatty()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,77 +30,12 @@ from ..errors import (
     interrupts_as,
 )
 from ..session import Session
-from ..views.display import Text, engine_line
+from ..views.display import Text
+from ..views.results import LoggedIn, Pulled, Pushed, PushedTag
 from .form_request import FormRequest
 
 PASSWORD_WARNING = ("WARNING! Using --password puts the secret in this notebook's input and IPython's "
                     "history. Use --password-file PATH, or --password-stdin for a masked prompt.")
-
-
-# ---- results --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pulled:
-    """What a pull did: the reference, the engine's status and the digest (one per tag with ``-a``)."""
-
-    reference: str
-    status: str  # "Downloaded newer image" or "Image is up to date"
-    digest: str | None = None
-    digests: tuple[tuple[str, str], ...] = ()  # (tag, digest) for --all-tags
-    engine: str | None = field(default=None, compare=False)  # the engine that pulled: shown, not compared
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        lines = [f"Status: {self.status} for {self.reference}"]
-        lines += [f"Digest: {self.digest}"] if self.digest else []
-        lines += [f"{tag}: {digest}" for tag, digest in self.digests]
-        printer.text("\n".join(lines) + engine_line(self.engine))
-
-
-@dataclass(frozen=True)
-class PushedTag:
-    """One tag the registry accepted."""
-
-    tag: str
-    digest: str
-    size: int  # bytes of the manifest, as the CLI reports it
-
-
-@dataclass(frozen=True)
-class Pushed:
-    """What a push did: the repository and, per tag, the digest the registry now serves."""
-
-    repository: str
-    tags: tuple[PushedTag, ...]
-    engine: str | None = field(default=None, compare=False)  # the engine that pushed: shown, not compared
-
-    @property
-    def digest(self) -> str | None:
-        """The pushed digest (the first tag's, with ``-a``)."""
-        return self.tags[0].digest if self.tags else None
-
-    @property
-    def digests(self) -> dict[str, str]:
-        """Tag -> digest."""
-        return {t.tag: t.digest for t in self.tags}
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text("\n".join([f"Pushed {self.repository}"] +
-                               [f"{t.tag}: digest: {t.digest} size: {t.size}" for t in self.tags])
-                     + engine_line(self.engine))
-
-
-@dataclass(frozen=True)
-class LoggedIn:
-    """A login that the registry accepted and that is now stored (never the secret itself)."""
-
-    server: str
-    username: str
-    status: str
-    stored_in: str  # config.json's path or the credential helper's name
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.status)
 
 
 # ---- pull -----------------------------------------------------------------------------------

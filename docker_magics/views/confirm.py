@@ -1,4 +1,4 @@
-"""The confirmation a notebook shows before ``image prune`` deletes anything (ipywidgets).
+"""The confirmation before a prune deletes anything: a button in a notebook, y/N in a terminal, else a refusal.
 
 Shaped like ipywidgets' ``interactive``: the preview, a question, the buttons and an Output in a VBox;
 the buttons are disabled while the deletion runs, and the result or the one-line error goes to the Output.
@@ -6,13 +6,14 @@ the buttons are disabled while the deletion runs, and the result or the one-line
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import display
 
-from ..errors import DockerMagicError
+from ..errors import DockerMagicError, UsageError
 from ..units import escape_html
 
 
@@ -55,3 +56,35 @@ class ConfirmBox(widgets.VBox):
         self.remove.disabled = self.cancel.disabled = True
         with self.out:
             print("Nothing removed.")
+
+
+def confirm(preview: Any, run: Callable[[], Any], shell: Any, verb: str = "image prune",
+            forms: str = "auto") -> Any:
+    """Show what a prune would remove and ask: a button in a notebook, y/N in a terminal, else refuse.
+
+    ``forms``: ``%config DockerMagics.forms`` (auto, always, never).
+    """
+    from .frontend import shows_forms
+
+    if shows_forms(forms):
+        return ConfirmBox(preview, run, question=f"{preview.dm_caption}. Remove them?")
+    if not _can_prompt(shell):
+        raise UsageError(f"{verb} asks for confirmation and no one can answer here "
+                         f"({preview.dm_caption[0].lower()}{preview.dm_caption[1:]})",
+                         hint="To fix it, add -f (see what would go with --dry-run).")
+    from IPython.display import display
+
+    display(preview)
+    answer = input("Are you sure you want to continue? [y/N] ")
+    if answer.strip().lower() not in {"y", "yes"}:
+        print("Nothing removed.")
+        return None
+    return run()
+
+
+def _can_prompt(shell: Any) -> bool:
+    """True when someone can answer ``input()``: a kernel whose frontend allows stdin, or a terminal."""
+    kernel = getattr(shell, "kernel", None)
+    if kernel is not None:
+        return bool(getattr(kernel, "_allow_stdin", False))
+    return sys.stdin is not None and sys.stdin.isatty()

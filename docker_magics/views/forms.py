@@ -250,7 +250,7 @@ class LoginForm(_Form):
     Attributes:
         server, username, password: the fields.
         button, out: the Log in button and the Output with the registry's answer or refusal.
-        result: the :class:`~docker_magics.commands.registry.LoggedIn` after a success.
+        result: the :class:`~docker_magics.views.results.LoggedIn` after a success.
     """
 
     def __init__(self, login: Callable[[str, str, str], Any], *, server: str | None = None,
@@ -314,7 +314,7 @@ class PushForm(_Form):
     Attributes:
         reference: the local references, those naming a registry host first.
         button, out: the Push button and the Output with the progress and the digest or the error.
-        result: the :class:`~docker_magics.commands.registry.Pushed` after a success.
+        result: the :class:`~docker_magics.views.results.Pushed` after a success.
         login_form: the LoginForm opened after an auth failure (None before).
     """
 

@@ -7,11 +7,9 @@ is imported only by the commands that need it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..units import escape_html, human_size
-from .display import engine_line
 from .frames import NONE, DockerFrame, frame, truncate_id
 
 
@@ -84,32 +82,6 @@ def plan_frame(plan: list[dict[str, Any]], *, engine: str | None) -> CaptionFram
     caption = (f"Would remove {len(df)} image{'s' if len(df) != 1 else ''}, freeing about {human_size(space)}"
                if len(df) else "Nothing to remove.")
     return captioned(df, caption, space_reclaimed=space, dry_run=True)
-
-
-@dataclass(frozen=True)
-class SavedArchive:
-    """What ``save`` wrote: the file, its size and sha256, and the images in it."""
-
-    path: str
-    bytes: int
-    sha256: str
-    images: list[str] = field(default_factory=list)
-    engine: str | None = field(default=None, compare=False)  # the engine the images came from
-
-    def summary(self) -> str:
-        """One line: what was saved where."""
-        count = len(self.images)
-        return (f"Saved {count} image{'s' if count != 1 else ''} to {self.path} "
-                f"({human_size(self.bytes)}, sha256:{self.sha256})")
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.summary() + engine_line(self.engine))
-
-    def _repr_html_(self) -> str:
-        items = "".join(f"<li><code>{escape_html(i)}</code></li>" for i in self.images)
-        engine = f"<br><small>engine: {escape_html(self.engine)}</small>" if self.engine else ""
-        return (f"<div>Saved to <code>{escape_html(self.path)}</code> ({human_size(self.bytes)})<br>"
-                f"<small>sha256:{self.sha256}</small><ul>{items}</ul>{engine}</div>")
 
 
 LOADED_COLUMNS = ["reference", "image_id"]

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from docker_magics.commands.build import BuiltImage
 from docker_magics.errors import BuildError, Interrupted, UsageError
+from docker_magics.views.results import BuiltImage
 
 BASE = "FROM dmtest/tiny:1.0\n"
 

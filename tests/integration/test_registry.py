@@ -19,9 +19,10 @@ import tarfile
 import pytest
 from helpers_credentials import held, install_helper, path_with
 
-from docker_magics.commands.registry import PASSWORD_WARNING, LoggedIn, Pulled, Pushed
+from docker_magics.commands.registry import PASSWORD_WARNING
 from docker_magics.errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError, UsageError
 from docker_magics.views import progress
+from docker_magics.views.results import LoggedIn, Pulled, Pushed
 
 
 def cli(sandbox, config, *args: str, input: str | None = None, check: bool = True, path: str | None = None):

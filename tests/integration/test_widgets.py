@@ -15,8 +15,8 @@ import secrets
 
 import pytest
 
-from docker_magics.commands.registry import LoggedIn
 from docker_magics.views.forms import LoginForm, PushForm, TagForm
+from docker_magics.views.results import LoggedIn
 
 
 @pytest.fixture
