@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import base64
 import getpass
-import io
 import json
 import logging
 import secrets
 import subprocess
-import tarfile
 
 import pytest
 from helpers_credentials import held, install_helper, path_with
+from helpers_registry import exception_texts, login, remove, token_file, unique_image
 
 from docker_magics.commands.registry import PASSWORD_WARNING
-from docker_magics.errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError, UsageError
+from docker_magics.errors import Interrupted, RegistryAuthError, RegistryError, UsageError
 from docker_magics.views import progress
 from docker_magics.views.results import LoggedIn, Pulled, Pushed
 
@@ -32,35 +31,9 @@ def cli(sandbox, config, *args: str, input: str | None = None, check: bool = Tru
     return subprocess.run(["docker", *args], env=env, capture_output=True, text=True, input=input, check=check)
 
 
-def unique_image(sandbox, tmp_path, ref: str, size: int = 200_000) -> str:
-    """Import an image with a layer of random bytes (so a pull really downloads); its ID."""
-    tar = tmp_path / f"layer-{secrets.token_hex(4)}.tar"
-    with tarfile.open(tar, "w") as out:
-        info = tarfile.TarInfo("random.bin")
-        info.size = size
-        out.addfile(info, io.BytesIO(secrets.token_bytes(size)))
-    return sandbox.cli("import", str(tar), ref).stdout.strip()
-
-
 def repo_digest(sandbox, ref: str) -> str:
     digests = json.loads(sandbox.cli("image", "inspect", "--format", "{{json .RepoDigests}}", ref).stdout)
     return digests[0].partition("@")[2]
-
-
-def remove(sandbox, *refs: str) -> None:
-    sandbox.cli("rmi", *refs, check=False)
-
-
-def token_file(sandbox, tmp_path) -> str:
-    path = tmp_path / ".access_token"
-    path.write_text(sandbox.password + "\n")  # as `echo TOKEN > .access_token` leaves it
-    path.chmod(0o600)
-    return str(path)
-
-
-def login(ip, sandbox, tmp_path) -> LoggedIn:
-    return ip.run_line_magic("docker", f"login -u {sandbox.user} --password-file {token_file(sandbox, tmp_path)} "
-                                       f"{sandbox.registry}")
 
 
 def test_token_file_login_then_push_then_pull_back(ip, sandbox, config, tmp_path):
@@ -248,16 +221,6 @@ def test_ctrl_c_stops_cleanly_and_the_kernel_goes_on(ip, sandbox, config, tmp_pa
         remove(sandbox, ref)
 
 
-def _exception_texts(exc: BaseException | None) -> list[str]:
-    texts = []
-    while exc is not None:
-        texts += [str(exc), repr(exc), *map(repr, exc.args)]
-        if isinstance(exc, DockerMagicError):
-            texts += exc._render_traceback_()
-        exc = exc.__cause__ or exc.__context__
-    return texts
-
-
 def test_the_secret_never_leaks(ip, sandbox, config, tmp_path, monkeypatch, capsys, caplog):
     caplog.set_level(logging.DEBUG)
     for name in ("docker", "urllib3", "requests", "docker_magics"):
@@ -286,7 +249,7 @@ def test_the_secret_never_leaks(ip, sandbox, config, tmp_path, monkeypatch, caps
     assert all(ip.user_ns[f"r{i}"].status == "Login Succeeded" for i in range(1, 6))
     assert PASSWORD_WARNING in err
     haystack = [out, err, *(r.getMessage() + repr(r.args) for r in caplog.records)]
-    haystack += [text for f in failures for text in _exception_texts(f)]
+    haystack += [text for f in failures for text in exception_texts(f)]
     haystack += [repr(ip.user_ns[f"r{i}"]) for i in range(1, 6)] + [repr(r.result) for r in results]
     history = ip.history_manager
     haystack += [repr(v) for v in history.output_hist.values()] + [repr(ip.user_ns["Out"])]

@@ -13,8 +13,8 @@ import secrets
 
 import nbformat
 import pytest
+from helpers_registry import exception_texts, token_file
 from nbclient import NotebookClient
-from test_registry import _exception_texts, token_file
 
 from docker_magics.commands import forms
 
@@ -102,5 +102,5 @@ def test_exception_chain_of_a_refused_login_holds_no_secret(ip, sandbox, config,
     flag = f"-p {wrong}" if path == "-p" else f"--password-file {tmp_path / 'wrong'}"
     with pytest.raises(RegistryAuthError) as info:
         ip.run_line_magic("docker", f"login -u {sandbox.user} {flag} {sandbox.registry}")
-    for text in [*_exception_texts(info.value), repr(info.traceback[-1].locals.get("exc"))]:
+    for text in [*exception_texts(info.value), repr(info.traceback[-1].locals.get("exc"))]:
         assert wrong not in text

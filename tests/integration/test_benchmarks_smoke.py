@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = ("1. images", "2. %load_ext", "3. images --format", "3. history", "4. save/load", "5. push/pull",
          "6. Tab completion", "7. files", "8. build, classic builder, cold", "8. build, BuildKit, cached")
 
