@@ -343,7 +343,9 @@ def help_text(verb: Verb | None = None) -> str:
         lines += ["", "Aliases:", "  " + ", ".join(verb.forms)]
     if verb.flags:
         lines += ["", "Options:"] + [_flag_line(f) for f in verb.flags]
-    return "\n".join(lines)
+    from .returns import returns_help  # only when help is asked for
+
+    return "\n".join(lines + returns_help(verb.name))
 
 
 def _flag_line(flag: Flag) -> str:

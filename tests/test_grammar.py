@@ -155,3 +155,18 @@ def test_expand_dollar_escapes_and_errors():
         expand("tag $nope x", {})
     with pytest.raises(UsageError, match=r"cannot expand \{1/0\}"):
         expand("tag {1/0}", {})
+
+
+def test_every_verb_says_what_it_returns_in_its_help_and_the_readme():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from docker_magics.returns import RETURNS
+
+    for verb in grammar.VERBS:
+        assert verb.name in RETURNS, verb.name
+        assert "\nReturns:\n" in grammar.help_text(verb), verb.name
+    root = Path(__file__).resolve().parent.parent
+    check = subprocess.run([sys.executable, str(root / "scripts" / "readme_returns.py"), "--check"])
+    assert check.returncode == 0, "README.md's 'What comes back' drifted: run python scripts/readme_returns.py"

@@ -61,7 +61,7 @@ def test_tags_frame_types_and_unknowns():
              "created": "0001-01-01T00:00:00Z"}]
     df = cmd.tags_frame("reg:5000/team/app", rows)
     assert list(df.columns) == cmd.TAG_COLUMNS
-    assert str(df["size"].dtype) == "Int64" and pd.isna(df["size"][1])
+    assert str(df["compressed_size"].dtype) == "Int64" and pd.isna(df["compressed_size"][1])
     assert isinstance(df["created"].dtype, pd.DatetimeTZDtype) and pd.isna(df["created"][1])
     assert df.platforms[0] == "linux/amd64, linux/arm64"
     assert df.digest[0] == "sha256:" + "a" * 64  # whole in the data; the display cuts it

@@ -127,7 +127,8 @@ def test_images_usage_frame_first_tag_and_na():
     assert view["shared_size"].tolist() == ["3.965MB", "N/A"]  # HumanSize: 4 digits, as the CLI
     assert view["size"].tolist() == ["3.96MB", "3B"]  # SIZE: 3 digits, as the CLI
     assert view["containers"].tolist() == ["1", "N/A"]
-    assert type(frame.sort_values("size")).__name__ == "UsageFrame"
+    assert type(frame.sort_values("size")).__name__ == "DockerFrame"
+    assert frame.sort_values("size")._display_copy()["containers"].tolist() == ["N/A", "1"]  # formats stay
 
 
 def _layers() -> dict[str, list[Layer]]:

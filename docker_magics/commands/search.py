@@ -3,7 +3,7 @@
 ``search TERM`` asks the engine, which asks Docker Hub or the index named in TERM
 (``127.0.0.1:5000/term``) through its v1 search API, as ``docker search`` does. Beyond the CLI,
 ``search --registry HOST [PREFIX]`` lists a registry's repositories (its v2 catalog) and
-``tags REPOSITORY`` a repository's tags with digest, size, platforms and creation time, without
+``tags REPOSITORY`` a repository's tags with digest, compressed size, platforms and creation time, without
 pulling; both talk to the registry itself (:mod:`docker_magics.engine.registry`).
 """
 
@@ -19,7 +19,7 @@ from ..session import Session
 #: ``n`` asked of a registry per page of a catalog or tag list (tests lower it to exercise paging).
 PAGE_SIZE = 100
 SEARCH_COLUMNS = ["name", "description", "stars", "official"]
-TAG_COLUMNS = ["repository", "tag", "digest", "size", "platforms", "created"]
+TAG_COLUMNS = ["repository", "tag", "digest", "compressed_size", "platforms", "created"]
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:]+\](:[0-9]+)?")
 
 
@@ -122,7 +122,7 @@ def _catalog(cmd: Command, session: Session) -> Any:
 
 
 def tags(cmd: Command, session: Session) -> Any:
-    """``tags REPOSITORY[:TAG]``: one row per tag: digest, size, platforms, created; nothing is pulled."""
+    """``tags REPOSITORY[:TAG]``: one row per tag: digest, compressed size, platforms, created; nothing is pulled."""
     from ..engine.references import parse
 
     if not cmd.repository:
@@ -147,10 +147,14 @@ def _created(value: Any) -> Any:
 
 
 def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> Any:
-    """Tag rows as a DataFrame: size is nullable Int64 bytes, created tz-aware, platforms ``os/arch`` text."""
+    """Tag rows as a DataFrame: compressed_size is nullable Int64 bytes, created tz-aware, platforms ``os/arch`` text.
+
+    ``compressed_size`` is what the registry stores and a pull downloads (config and compressed layers), not the
+    unpacked ``size`` that ``%docker images`` shows: the registry does not know that one.
+    """
     from ..views.frames import frame
 
     table = [(repository, r["tag"], r["digest"], r.get("size"), ", ".join(r.get("platforms") or ()),
               _created(r.get("created"))) for r in rows]
-    views = {"size": "size", "created": "age"} | ({} if no_trunc else {"digest": "ellipsis"})
-    return frame(table, TAG_COLUMNS, dtypes={"size": "Int64", "created": "datetime"}, views=views)
+    views = {"compressed_size": "size", "created": "age"} | ({} if no_trunc else {"digest": "ellipsis"})
+    return frame(table, TAG_COLUMNS, dtypes={"compressed_size": "Int64", "created": "datetime"}, views=views)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import pandas as pd
 
@@ -16,44 +16,105 @@ from ..engine.references import familiar_parts
 from ..units import truncate_id
 
 NONE = "<none>"
+#: pandas' string dtype: "str" since pandas 3 (missing values are NaN), the nullable "string" before.
+TEXT = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
 
 
 class DockerFrame(pd.DataFrame):
-    """A DataFrame that remembers which engine it came from and displays sizes and ages for humans.
+    """A DataFrame that says which engine it came from and displays sizes and ages for humans.
 
-    The values stay typed (int64 bytes, tz-aware datetimes); only the notebook's rendering of them
-    changes. Any operation that keeps the frame (filtering, sorting) keeps the friendly display.
+    The values stay typed (int64 bytes, tz-aware datetimes, text as pandas' string dtype); only the notebook's
+    rendering changes. What the display needs lives in ``df.attrs``, which pandas carries through filtering,
+    sorting, ``pd.concat`` and ``merge`` of frames that agree on it:
+
+    - ``engine``: the engine's name (``engines`` lists them for a listing of several);
+    - ``views``: column -> ``size``, ``age`` or ``ellipsis``, how the notebook shows the column;
+    - ``formats``: column -> a function of the row giving its text (the CLI's ``N/A``, ``4.02MB (99%)``);
+    - ``caption``: a line shown with the frame (``Total reclaimed space: 12MB``). It belongs to the frame the
+      command returned: any frame derived from it drops it, so a filtered subset never shows a total that is
+      no longer true (its numbers stay in the other ``attrs``).
     """
-
-    _metadata: ClassVar[list[str]] = ["dm_engine", "dm_views"]
 
     @property
     def _constructor(self) -> Callable[..., DockerFrame]:
         return DockerFrame
 
+    def __finalize__(self, other: Any, method: str | None = None, **kwargs: Any) -> DockerFrame:
+        result = super().__finalize__(other, method=method, **kwargs)
+        if method in ("merge", "concat"):
+            # pandas keeps attrs only when every input has the same ones; what the frames agree on (the engine,
+            # most often) is still true of the result, even beside a plain DataFrame or another listing.
+            inputs = [other.left, other.right] if method == "merge" else list(getattr(other, "objs", ()))
+            ours = [frame.attrs for frame in inputs if isinstance(frame, DockerFrame)]
+            if ours:
+                result.attrs = {k: v for k, v in ours[0].items() if all(a.get(k) == v for a in ours[1:])}
+        if "caption" in result.attrs:
+            result.attrs = {k: v for k, v in result.attrs.items() if k not in ("caption", "caption_at")}
+        return result
+
+    # The attrs under the names the code reads them by.
+    dm_engine = property(lambda self: self.attrs.get("engine"), lambda self, v: self._set("engine", v))
+    dm_views = property(lambda self: self.attrs.get("views") or {}, lambda self, v: self._set("views", v))
+    dm_formats = property(lambda self: self.attrs.get("formats") or {}, lambda self, v: self._set("formats", v))
+    dm_caption = property(lambda self: self.attrs.get("caption"), lambda self, v: self._set("caption", v))
+
+    def _set(self, key: str, value: Any) -> None:
+        if value is None or value == {}:
+            self.attrs.pop(key, None)
+        else:
+            self.attrs[key] = value
+
     def _display_copy(self) -> pd.DataFrame:
         view = pd.DataFrame(self)
         now = datetime.now(UTC)
-        for column, kind in (getattr(self, "dm_views", None) or {}).items():
+        for column, kind in self.dm_views.items():
             if column in view.columns:
-                view[column] = view[column].map(_VIEWS[kind](now))
+                view[column] = view[column].astype(object).map(_VIEWS[kind](now))
+        formats = self.dm_formats
+        records = pd.DataFrame(self).to_dict("records") if formats else []
+        for column, fmt in formats.items():
+            if column in view.columns:
+                view[column] = pd.Series([fmt(row) for row in records], index=view.index, dtype=object)
         return view
 
     def _repr_html_(self) -> str | None:
         from ..units import escape_html
 
         with _row_limit():
-            html = self._display_copy()._repr_html_()
-        engine = getattr(self, "dm_engine", None)
+            html = self._display_copy()._repr_html_() if len(self) or not self.dm_caption else ""
+        engine = self.dm_engine
         if engine and html:
             html = f"<div><small>engine: {escape_html(engine)}</small>{html}</div>"
+        caption = self.dm_caption
+        if caption:
+            bold = self.attrs.get("caption_at") == "end"
+            text = f"<b>{escape_html(caption)}</b>" if bold else escape_html(caption)
+            html = f"<div><p>{text}</p>{html}</div>"
         return html
 
     def __repr__(self) -> str:
+        caption = self.dm_caption
+        if caption and not len(self) and self.attrs.get("caption_at") == "end":
+            return caption
         with _row_limit():
             text = repr(self._display_copy())
-        engine = getattr(self, "dm_engine", None)
-        return f"{text}\n[engine: {engine}]" if engine else text
+        engine = self.dm_engine
+        text = f"{text}\n[engine: {engine}]" if engine else text
+        if not caption:
+            return text
+        return f"{text}\n{caption}" if self.attrs.get("caption_at") == "end" else f"{caption}\n{text}"
+
+
+def with_caption(df: DockerFrame, caption: str, *, at: str = "start",
+                 formats: dict[str, Callable[[dict], str]] | None = None, **attrs: Any) -> DockerFrame:
+    """``df`` shown with ``caption`` (above it, or below with ``at="end"``); ``attrs`` land in ``df.attrs``."""
+    df.dm_caption = caption
+    if at == "end":
+        df.attrs["caption_at"] = "end"
+    if formats:
+        df.dm_formats = formats
+    df.attrs.update(attrs)
+    return df
 
 
 def _row_limit() -> Any:
@@ -106,8 +167,10 @@ def frame(rows: Iterable[dict[str, Any]] | list[tuple], columns: list[str], *, d
         kind = dtypes.get(column)
         if kind == "datetime":
             data[column] = _to_datetime(column_values)
-        elif kind in (None, "string"):
-            data[column] = pd.Series(column_values, dtype=object)
+        elif kind == "string" or (kind is None and all(v is None or isinstance(v, str) for v in column_values)):
+            data[column] = pd.Series(column_values, dtype=TEXT)
+        elif kind is None:
+            data[column] = pd.Series(column_values, dtype=object)  # lists, dicts: kept as they are
         else:
             data[column] = pd.Series(column_values, dtype=kind)
     df = DockerFrame(data, columns=columns)
@@ -221,6 +284,7 @@ def fleet_frame(parts: list[tuple[str, DockerFrame, str | None]]) -> DockerFrame
     elif "size" in combined:
         combined["size"] = combined["size"].astype("Int64")
     combined.dm_engine = ", ".join(name for name, _, _ in parts)
+    combined.attrs["engines"] = [name for name, _, _ in parts]
     combined.dm_views = parts[0][1].dm_views if parts else {}
     return combined
 

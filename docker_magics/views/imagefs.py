@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..units import human_size, truncate_id
 from .frames import DockerFrame, frame
-from .lifecycle import CaptionFrame, captioned
+from .lifecycle import captioned
 
 if TYPE_CHECKING:
     from ..engine.imagefs import Efficiency, FileChange, ImageFiles
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 FILE_COLUMNS = ["layer", "layer_id", "created_by", "path", "type", "size", "mode", "change"]
 
 
-def _captioned(base: DockerFrame, caption: str) -> CaptionFrame:
+def _captioned(base: DockerFrame, caption: str) -> DockerFrame:
     # The house's caption frame: a filtered or sorted copy is a plain DockerFrame, never a stale total.
     return captioned(base, caption)
 
@@ -33,7 +33,7 @@ def _path_matches(path: str, pattern: str) -> bool:
 
 
 def files_frame(image: ImageFiles, *, no_trunc: bool = False, layer: int | None = None, path: str | None = None,
-                changes: bool = False, engine: str | None = None) -> CaptionFrame:
+                changes: bool = False, engine: str | None = None) -> DockerFrame:
     """One row per entry per layer: layer (0 = bottom), layer_id, created_by, path, type, size, mode, change.
 
     Args:
@@ -63,7 +63,7 @@ def files_frame(image: ImageFiles, *, no_trunc: bool = False, layer: int | None 
     return _captioned(result, caption)
 
 
-def wasted_frame(image: ImageFiles, found: Efficiency, *, engine: str | None = None) -> CaptionFrame:
+def wasted_frame(image: ImageFiles, found: Efficiency, *, engine: str | None = None) -> DockerFrame:
     """dive's inefficient paths: path, layers (bottom first), count, cumulative_size; largest first.
 
     ``attrs["efficiency"]`` is dive's score and ``attrs["wasted_bytes"]`` its potential wasted bytes.
@@ -79,7 +79,7 @@ def wasted_frame(image: ImageFiles, found: Efficiency, *, engine: str | None = N
     return result
 
 
-def diff_files_frame(changes: list[FileChange], name_a: str, name_b: str, *, engine: str | None = None) -> CaptionFrame:
+def diff_files_frame(changes: list[FileChange], name_a: str, name_b: str, *, engine: str | None = None) -> DockerFrame:
     """path, change (added/removed/changed), size_a, size_b, size_delta (nullable Int64: <NA> where absent)."""
     rows = [(c.path, c.change, c.size_a, c.size_b, (c.size_b or 0) - (c.size_a or 0)) for c in changes]
     result = frame(rows, ["path", "change", "size_a", "size_b", "size_delta"],

@@ -6,40 +6,15 @@ is imported only by the commands that need it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
-from ..units import escape_html, human_size
-from .frames import NONE, DockerFrame, frame, truncate_id
-
-
-class CaptionFrame(DockerFrame):
-    """A DockerFrame shown with a one-line caption (``Total reclaimed space: 12MB``).
-
-    Any operation on it gives a plain DockerFrame, so a filtered subset never carries a total that is
-    no longer true; ``df.attrs`` keeps the numbers.
-    """
-
-    _metadata: ClassVar[list[str]] = [*DockerFrame._metadata, "dm_caption"]
-
-    @property
-    def _constructor(self) -> Callable[..., DockerFrame]:
-        return DockerFrame
-
-    def _repr_html_(self) -> str | None:
-        html = super()._repr_html_() if len(self) else ""
-        return f"<p><b>{escape_html(self.dm_caption)}</b></p>{html}"
-
-    def __repr__(self) -> str:
-        return f"{super().__repr__()}\n{self.dm_caption}" if len(self) else self.dm_caption
+from ..units import human_size
+from .frames import NONE, DockerFrame, frame, truncate_id, with_caption
 
 
-def captioned(df: DockerFrame, caption: str, **attrs: Any) -> CaptionFrame:
-    """``df`` shown with ``caption``; ``attrs`` land in ``df.attrs``."""
-    out = CaptionFrame(df)
-    out.dm_engine, out.dm_views, out.dm_caption = df.dm_engine, df.dm_views, caption
-    out.attrs.update(attrs)
-    return out
+def captioned(df: DockerFrame, caption: str, **attrs: Any) -> DockerFrame:
+    """``df`` with ``caption`` below it, as the CLI prints its total last; ``attrs`` land in ``df.attrs``."""
+    return with_caption(df, caption, at="end", **attrs)
 
 
 EVENT_COLUMNS = ["action", "reference"]
@@ -58,7 +33,7 @@ def events_frame(events: list[tuple[str, str]], *, engine: str | None, images: l
     return frame(rows, columns, dtypes={c: "string" for c in columns}, engine=engine)
 
 
-def pruned_frame(events: list[tuple[str, str]], space: int, *, engine: str | None) -> CaptionFrame:
+def pruned_frame(events: list[tuple[str, str]], space: int, *, engine: str | None) -> DockerFrame:
     """The result of a prune: its events and the space reclaimed (caption and ``attrs``)."""
     return captioned(events_frame(events, engine=engine), f"Total reclaimed space: {human_size(space)}",
                      space_reclaimed=space)
@@ -67,7 +42,7 @@ def pruned_frame(events: list[tuple[str, str]], space: int, *, engine: str | Non
 PLAN_COLUMNS = ["image_id", "references", "created", "size", "unique_size", "untag_only"]
 
 
-def plan_frame(plan: list[dict[str, Any]], *, engine: str | None) -> CaptionFrame:
+def plan_frame(plan: list[dict[str, Any]], *, engine: str | None) -> DockerFrame:
     """What a prune would remove: one row per image, the bytes it frees in ``attrs["space_reclaimed"]``."""
     rows = []
     for image in plan:
@@ -92,7 +67,7 @@ def loaded_frame(loaded: list[tuple[str, str]], *, engine: str | None) -> Docker
     return frame(loaded, LOADED_COLUMNS, dtypes={c: "string" for c in LOADED_COLUMNS}, engine=engine)
 
 
-def with_kept(df: CaptionFrame, kept: list[Any]) -> CaptionFrame:
+def with_kept(df: DockerFrame, kept: list[Any]) -> DockerFrame:
     """A prune's frame, its caption saying which images containers keep (``attrs["kept_by_containers"]``).
 
     Args:

@@ -7,12 +7,10 @@ Presentation only: the engine side (``/system/df``, RootFS layers matched with h
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
-import pandas as pd  # this module is imported only when a usage command runs
-
-from ..units import ellipsis, escape_html, human_size
-from .frames import DockerFrame, frame, truncate_id
+from ..units import ellipsis, human_size
+from .frames import DockerFrame, frame, truncate_id, with_caption
 
 if TYPE_CHECKING:
     from ..engine.usage import DiskUsage, Layer
@@ -21,43 +19,13 @@ if TYPE_CHECKING:
 SIDES = ("both", "A only", "B only")
 
 
-class UsageFrame(DockerFrame):
-    """A DockerFrame with per-row display formats (``4.02MB (99%)``, ``N/A``) and a caption line above it."""
-
-    _metadata: ClassVar[list[str]] = [*DockerFrame._metadata, "dm_formats", "dm_caption"]
-
-    @property
-    def _constructor(self) -> Callable[..., UsageFrame]:
-        return UsageFrame
-
-    def _display_copy(self) -> pd.DataFrame:
-        view = super()._display_copy()
-        formats = getattr(self, "dm_formats", None) or {}
-        records = pd.DataFrame(self).to_dict("records") if formats else []
-        for column, fmt in formats.items():
-            if column in view.columns:
-                view[column] = [fmt(row) for row in records]
-        return view
-
-    def _repr_html_(self) -> str | None:
-        html = super()._repr_html_()
-        caption = getattr(self, "dm_caption", None)
-        return f"<div><p>{escape_html(caption)}</p>{html}</div>" if caption and html else html
-
-    def __repr__(self) -> str:
-        caption = getattr(self, "dm_caption", None)
-        return f"{caption}\n{super().__repr__()}" if caption else super().__repr__()
-
-
 def usage_frame(rows: list[tuple], columns: list[str], *, dtypes: dict[str, str], views: dict[str, str],
                 formats: dict[str, Callable[[dict], str]] | None = None, caption: str | None = None,
                 engine: str | None = None) -> DockerFrame:
     """A typed frame (see :func:`docker_magics.frames.frame`) with CLI-like per-row formats and a caption."""
-    base = frame(rows, columns, dtypes=dtypes, views=views, engine=engine)
-    result = UsageFrame(base)
-    result.dm_engine, result.dm_views = base.dm_engine, base.dm_views
-    result.dm_formats, result.dm_caption = formats or {}, caption
-    return result
+    result = frame(rows, columns, dtypes=dtypes, views=views, engine=engine)
+    result.dm_formats = formats or {}
+    return with_caption(result, caption) if caption else result
 
 
 def _size4(column: str) -> Callable[[dict], str]:

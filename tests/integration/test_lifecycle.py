@@ -258,10 +258,10 @@ def test_prune_with_nothing_to_remove_asks_nothing(ip):
 
 
 def test_prune_terminal_prompt(ip, sandbox, prunable, monkeypatch):
-    from docker_magics.commands import lifecycle
+    from docker_magics.views import confirm
 
     label, dangling, _ = prunable
-    monkeypatch.setattr(lifecycle, "_can_prompt", lambda shell: True)
+    monkeypatch.setattr(confirm, "_can_prompt", lambda shell: True)
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
     assert ip.run_line_magic("docker", f"image prune --filter label={label}") is None
     assert all(image_id(sandbox, i) for i in dangling)

@@ -196,16 +196,16 @@ def _manifest(sandbox, ref: str) -> dict:
 
 def test_tags_frame_matches_registry_and_engine(ip, sandbox, browse):
     df = ip.run_line_magic("docker", f"tags {sandbox.registry}/browse/a")
-    assert list(df.columns) == ["repository", "tag", "digest", "size", "platforms", "created"]
+    assert list(df.columns) == ["repository", "tag", "digest", "compressed_size", "platforms", "created"]
     assert list(df.tag) == ["1", "2", "3", "latest"]
-    assert str(df["size"].dtype) == "Int64" and isinstance(df["created"].dtype, pd.DatetimeTZDtype)
+    assert str(df["compressed_size"].dtype) == "Int64" and isinstance(df["created"].dtype, pd.DatetimeTZDtype)
     api = sandbox.api()
     for row in df.itertuples(index=False):
         ref = f"{sandbox.registry}/browse/a:{row.tag}"
         image = api.inspect_image(REPOS["browse/a"][row.tag])
         assert f"{sandbox.registry}/browse/a@{row.digest}" in image["RepoDigests"]
         manifest = _manifest(sandbox, ref)
-        assert row.size == manifest["config"]["size"] + sum(layer["size"] for layer in manifest["layers"])
+        assert row.compressed_size == manifest["config"]["size"] + sum(layer["size"] for layer in manifest["layers"])
         assert row.platforms == f"{image['Os']}/{image['Architecture']}"
         assert row.created == pd.Timestamp(image["Created"])
         assert row.repository == f"{sandbox.registry}/browse/a"
@@ -217,7 +217,7 @@ def test_tags_of_a_manifest_list(ip, sandbox, browse):
     assert row.digest == browse["multi_digest"]
     assert row.platforms == "linux/amd64, linux/arm64/v8"
     amd64 = ip.run_line_magic("docker", f"tags {sandbox.registry}/browse/b:1").iloc[0]
-    assert row.size == amd64["size"] and row.created == amd64["created"]  # the linux/amd64 image's
+    assert row.compressed_size == amd64["compressed_size"] and row.created == amd64["created"]  # the linux/amd64 image's
 
 
 def test_tags_limit_and_single_tag(ip, sandbox, browse):
