@@ -4,7 +4,7 @@
 #   bash scripts/trixie.sh DEST PKG...   -> DEST/root holds the unpacked packages (dpkg -x)
 # Safe to run again: a package already unpacked (DEST/.done-PKG) is not fetched again.
 set -euo pipefail
-dest=$1; shift
+dest=$(realpath -m "$1"); shift  # absolute: the download step runs in another folder
 mkdir -p "$dest/root"
 todo=()
 for pkg in "$@"; do [ -e "$dest/.done-$pkg" ] || todo+=("$pkg"); done
