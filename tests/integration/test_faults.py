@@ -34,9 +34,9 @@ BIG_MB = 80
 class Own:
     """The module's engine and registry."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, kind: str) -> None:
         self.root = root
-        self.engine = sandbox_module.Engine(root / "engine", extra_args=("--max-download-attempts=1",))
+        self.engine = sandbox_module.Engine(root / "engine", extra_args=("--max-download-attempts=1",), kind=kind)
         self.registry = sandbox_module.Registry(root / "registry")
         self.config = root / "docker-config"
 
@@ -70,7 +70,7 @@ def own(sandbox):
     import docker
 
     root = Path(f"/tmp/dmf-{secrets.token_hex(3)}")  # unix socket paths must stay short
-    own = Own(root)
+    own = Own(root, sandbox.kind)
     try:
         own.config.mkdir(parents=True)
         own.engine.start()
