@@ -12,6 +12,7 @@ with ``@pytest.mark.engine_differs("reason")``; no test is skipped on an engine.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,10 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # A session started as a background job of a non-interactive shell inherits SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler: the interrupt tests (a real SIGINT) need Python's own.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     config.addinivalue_line(
         "markers", "engine_differs(reason): the test's expectation depends on the engine kind (sandbox.kind); "
         "the reason says what the engines do differently")
