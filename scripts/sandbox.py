@@ -7,8 +7,13 @@ sandbox lives in its own folder, so several can run side by side::
         os.environ.update(sb.env())
         ...
 
-``python scripts/sandbox.py start DIR`` starts one in the background and prints the environment to
-use; ``python scripts/sandbox.py stop DIR`` stops it.
+The engine comes in three kinds (``ENGINE_KINDS``): ``bookworm`` is Debian bookworm's dockerd 20.10 with
+the classic image store (the default); ``classic26`` and ``containerd26`` are Debian trixie's dockerd 26.1,
+unpacked by scripts/setup.sh into .cache/trixie/root, with the classic store and with the containerd image
+store (``"features": {"containerd-snapshotter": true}``, the default of Engine 29 on fresh installations).
+
+``python scripts/sandbox.py start DIR [--engine KIND]`` starts one in the background and prints the
+environment to use; ``python scripts/sandbox.py stop DIR`` stops it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REGISTRY_USER = "dmuser"
+
+ROOT = Path(__file__).resolve().parent.parent
+# Debian trixie's docker.io and containerd, unpacked (never installed) by scripts/setup.sh.
+TRIXIE_ROOT = ROOT / ".cache" / "trixie" / "root"
+
+
+@dataclass(frozen=True)
+class EngineKind:
+    """Which dockerd runs, and with which image store."""
+
+    name: str
+    description: str
+    trixie: bool = False  # dockerd 26 from TRIXIE_ROOT (it starts its own containerd from there too)
+    containerd_store: bool = False  # the containerd image store instead of the classic graph driver store
+
+
+ENGINE_KINDS = {
+    kind.name: kind for kind in (
+        EngineKind("bookworm", "Debian bookworm's Engine 20.10, classic store"),
+        EngineKind("classic26", "Debian trixie's Engine 26.1, classic store", trixie=True),
+        EngineKind("containerd26", "Debian trixie's Engine 26.1, containerd store", trixie=True,
+                   containerd_store=True),
+    )
+}
+DEFAULT_ENGINE = "bookworm"
+
+
+def engine_kind(name: str) -> EngineKind:
+    try:
+        return ENGINE_KINDS[name]
+    except KeyError:
+        raise ValueError(f"unknown engine kind {name!r}; one of: {', '.join(ENGINE_KINDS)}") from None
 
 
 def _wait(check, what: str, timeout: float = 30.0) -> None:
@@ -65,12 +102,22 @@ def _log(root: Path, name: str):
 
 @dataclass
 class Engine:
-    """A dockerd on a private unix socket and data root."""
+    """A dockerd on a private unix socket and data root, of one of the ENGINE_KINDS.
+
+    Everything the engine keeps lives under ``root``: its data (``data/``, where the containerd that dockerd
+    starts keeps its root, ``data/containerd/daemon``), its runtime state (``exec/``, with that containerd's
+    socket, ``exec/containerd/containerd.sock``) and its own ``daemon.json`` (``--config-file``, so the
+    machine's /etc/docker/daemon.json never applies). Engines with different roots run side by side.
+    """
 
     root: Path
     tcp_port: int | None = None  # also listen on tcp://127.0.0.1:PORT (plain, for -H tcp:// tests)
     proc: subprocess.Popen | None = None
     extra_args: tuple[str, ...] = ()  # more dockerd flags, e.g. ("--max-download-attempts=1",)
+    kind: str = DEFAULT_ENGINE  # a name in ENGINE_KINDS
+
+    def __post_init__(self) -> None:
+        engine_kind(self.kind)  # fail early on an unknown name
 
     @property
     def socket(self) -> str:
@@ -80,10 +127,30 @@ class Engine:
     def host(self) -> str:
         return f"unix://{self.socket}"
 
+    @property
+    def description(self) -> str:
+        return engine_kind(self.kind).description
+
+    def _environ(self) -> dict[str, str]:
+        env = dict(os.environ)
+        if engine_kind(self.kind).trixie:
+            # dockerd 26 first, and the containerd 1.7 it starts; runc stays bookworm's (trixie's needs glibc 2.38).
+            path = [str(TRIXIE_ROOT / "usr" / "bin"), str(TRIXIE_ROOT / "usr" / "sbin")]
+            env["PATH"] = os.pathsep.join([*path, env.get("PATH", os.defpath)])
+        return env
+
     def start(self) -> Engine:
+        kind = engine_kind(self.kind)
         self.root.mkdir(parents=True, exist_ok=True)
+        env = self._environ()
+        dockerd = shutil.which("dockerd", path=env["PATH"])
+        if not dockerd or (kind.trixie and not dockerd.startswith(str(TRIXIE_ROOT))):
+            raise RuntimeError(f"no dockerd for the {kind.name} engine; run scripts/setup.sh")
+        config = {"features": {"containerd-snapshotter": True}} if kind.containerd_store else {}
+        (self.root / "daemon.json").write_text(json.dumps(config))
         cmd = [
-            "dockerd", "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
+            dockerd, "--config-file", str(self.root / "daemon.json"),
+            "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
             "--pidfile", str(self.root / "dockerd.pid"), "-H", self.host,
             "--iptables=false", "--ip6tables=false", "--bridge=none",
         ]
@@ -91,7 +158,7 @@ class Engine:
             cmd += ["-H", f"tcp://127.0.0.1:{self.tcp_port}"]
         cmd += list(self.extra_args)
         self.proc = subprocess.Popen(cmd, stdout=_log(self.root, "dockerd"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True, env=env)
         _wait(lambda: self.proc.poll() is None and _ping_socket(self.socket), f"dockerd at {self.host}")
         return self
 
@@ -162,11 +229,13 @@ class Registry:
 class Sandbox:
     """An engine, a registry and a DOCKER_CONFIG folder under one temporary root."""
 
-    def __init__(self, root: str | Path | None = None, *, registry: bool = True, engine: bool = True) -> None:
+    def __init__(self, root: str | Path | None = None, *, registry: bool = True, engine: bool = True,
+                 kind: str = DEFAULT_ENGINE) -> None:
         # Unix socket paths are limited to 108 bytes: keep the root short.
+        self.kind = engine_kind(kind).name
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="dm-", dir="/tmp"))
         self.owns_root = root is None
-        self.engine = Engine(self.root / "engine") if engine else None
+        self.engine = Engine(self.root / "engine", kind=self.kind) if engine else None
         self.registry = Registry(self.root / "registry") if registry else None
         self.docker_config = self.root / "docker-config"
 
@@ -188,7 +257,8 @@ class Sandbox:
 
     def env(self) -> dict[str, str]:
         """The environment that points docker, docker-py and docker_magics at this sandbox."""
-        env = {"DOCKER_HOST": self.engine.host, "DOCKER_CONFIG": str(self.docker_config)} if self.engine else {}
+        env = {"DOCKER_HOST": self.engine.host, "DOCKER_CONFIG": str(self.docker_config),
+               "DM_ENGINE": self.kind} if self.engine else {}
         if self.registry:
             env |= {
                 "DM_REGISTRY": self.registry.address,
@@ -299,15 +369,21 @@ def _alive(pid: int) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in {"start", "stop"}:
-        print("usage: sandbox.py start|stop DIR", file=sys.stderr)
-        return 2
-    action, root = argv[0], Path(argv[1]).resolve()
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="sandbox.py", description="A private Docker engine and registry.")
+    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--engine", choices=list(ENGINE_KINDS), default=os.environ.get("DM_ENGINE") or DEFAULT_ENGINE,
+                        help="the engine kind (default: $DM_ENGINE, else %(default)s)")
+    args = parser.parse_args(argv)
+    action, root = args.action, args.dir.resolve()
     state = root / "sandbox.json"
     if action == "start":
-        sb = Sandbox(root).start()
+        sb = Sandbox(root, kind=args.engine).start()
         # Detach: the processes outlive this command; stop() finds them by their pids.
-        state.write_text(json.dumps({"env": sb.env(), "pids": [sb.engine.proc.pid, sb.registry.proc.pid]}))
+        state.write_text(json.dumps({"env": sb.env(), "kind": sb.kind,
+                                     "pids": [sb.engine.proc.pid, sb.registry.proc.pid]}))
         for key, value in sb.env().items():
             print(f"export {key}={value}")
         return 0

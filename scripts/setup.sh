@@ -15,6 +15,13 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# ---- Engine 26 (issue 16): Debian trixie's docker.io 26.1 and containerd 1.7, for the sandbox's classic26 and
+# containerd26 engines. Unpacked into .cache/trixie/root (never installed), fetched only when missing. Trixie's
+# runc needs glibc 2.38, so none is kept there: the bookworm runc in the system's PATH runs the containers.
+bash scripts/trixie.sh .cache/trixie docker.io containerd
+rm -f .cache/trixie/root/usr/bin/runc .cache/trixie/root/usr/sbin/runc
+# ---- end of Engine 26
+
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

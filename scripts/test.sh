@@ -1,19 +1,40 @@
 #!/usr/bin/env bash
 # The test command: set-up, lint, then every test (unit and integration, on a real engine and registry
-# that the test session starts itself). Extra arguments go to pytest.
+# that the test session starts itself), once per engine kind (scripts/sandbox.py's ENGINE_KINDS):
+#   1. the whole suite (unit tests + tests/integration) on bookworm's Engine 20.10, classic store;
+#   2. tests/integration on trixie's Engine 26.1, classic store (classic26);
+#   3. tests/integration on trixie's Engine 26.1, containerd image store (containerd26).
+# DM_ENGINES="bookworm containerd26" runs only those (the first one named runs the unit tests too).
+# Extra arguments (options such as -k or -x) go to every pytest session. Every session runs even when
+# an earlier one fails; the exit status is that of the worst.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
-set +e
-.venv/bin/python -m pytest "$@"
-status=$?
-set -e
-# pytest exits 5 when it collected no test: that is a failure of the suite, not a pass.
-if [ "$status" -eq 5 ]; then
-  echo "test.sh: pytest collected no tests" >&2
-  exit 1
-fi
+
+engines=${DM_ENGINES:-bookworm classic26 containerd26}
+status=0
+first=1
+summary=()
+for engine in $engines; do
+  paths=()
+  [ "$first" -eq 1 ] || paths=(tests/integration)
+  first=0
+  echo "test.sh: pytest on the $engine engine ${paths[*]:-(all tests)}"
+  start=$SECONDS
+  set +e
+  .venv/bin/python -m pytest --engine "$engine" "${paths[@]}" "$@"
+  rc=$?
+  set -e
+  # pytest exits 5 when it collected no test: that is a failure of the suite, not a pass.
+  if [ "$rc" -eq 5 ]; then
+    echo "test.sh: pytest collected no tests on $engine" >&2
+    rc=1
+  fi
+  summary+=("$engine: exit $rc in $((SECONDS - start)) s")
+  [ "$rc" -eq 0 ] || status=1
+done
+printf 'test.sh: %s\n' "${summary[@]}"
 [ "$status" -eq 0 ] || exit "$status"
 
 # The package as a user installs it: wheel and sdist built without a warning, the sdist's tests collect, the wheel

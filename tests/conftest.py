@@ -3,11 +3,16 @@
 The integration tests get a private dockerd and an authenticated docker-registry started for the
 session (scripts/sandbox.py), fixture images built on it, and a temporary DOCKER_CONFIG: they never
 touch the machine's own engine or ~/.docker.
+
+The engine is one of sandbox.ENGINE_KINDS, chosen with ``pytest --engine KIND`` (default: $DM_ENGINE, else
+bookworm). A test whose expectation legitimately depends on the engine asks ``sandbox.kind`` and says why
+with ``@pytest.mark.engine_differs("reason")``; no test is skipped on an engine.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +23,34 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import sandbox as sandbox_module  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption("--engine", choices=list(sandbox_module.ENGINE_KINDS),
+                     default=os.environ.get("DM_ENGINE") or sandbox_module.DEFAULT_ENGINE,
+                     help="the sandbox engine the integration tests run on (default: $DM_ENGINE, else bookworm)")
+
+
+def pytest_configure(config):
+    # A session started as a background job of a non-interactive shell inherits SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler: the interrupt tests (a real SIGINT) need Python's own.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    config.addinivalue_line(
+        "markers", "engine_differs(reason): the test's expectation depends on the engine kind (sandbox.kind); "
+        "the reason says what the engines do differently")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for mark in item.iter_markers("engine_differs"):
+            if not (mark.args and isinstance(mark.args[0], str) and mark.args[0].strip()):
+                raise pytest.UsageError(f"{item.nodeid}: engine_differs needs a reason")
+
+
+def pytest_report_header(config):
+    kind = sandbox_module.engine_kind(config.getoption("--engine"))
+    return f"engine: {kind.name} ({kind.description})"
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +76,8 @@ class Sandbox:
     def __init__(self, sb: sandbox_module.Sandbox, ids: dict[str, str]) -> None:
         self.sb = sb
         self.ids = ids
+        self.kind = sb.kind  # bookworm, classic26 or containerd26
+        self.containerd_store = sandbox_module.engine_kind(sb.kind).containerd_store
         self.host = sb.engine.host
         self.registry = sb.registry.address
         self.user = sb.registry.user
@@ -67,9 +102,10 @@ class Sandbox:
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory):
-    """A private engine and registry for the whole test session, with fixture images."""
-    with sandbox_module.Sandbox() as sb, sandbox_module.patched_environ(sb.env()):
+def sandbox(tmp_path_factory, pytestconfig):
+    """A private engine (of the ``--engine`` kind) and registry for the whole test session, with fixture images."""
+    kind = pytestconfig.getoption("--engine")
+    with sandbox_module.Sandbox(kind=kind) as sb, sandbox_module.patched_environ(sb.env()):
         import docker
 
         ids = sandbox_module.make_fixtures(docker.APIClient(base_url=sb.engine.host, version="auto"))

@@ -17,7 +17,7 @@ def second(sandbox):
     """A second real engine, also listening on tcp://127.0.0.1, holding one image of its own."""
     # unix socket paths must stay short: root the engine under /tmp, not pytest's deep folders
     short = Path(tempfile.mkdtemp(prefix="dm2-", dir="/tmp"))
-    engine = sandbox_module.Engine(short / "e", tcp_port=sandbox_module._free_port()).start()
+    engine = sandbox_module.Engine(short / "e", tcp_port=sandbox_module._free_port(), kind=sandbox.kind).start()
     import docker
 
     api = docker.APIClient(base_url=engine.host, version="auto")

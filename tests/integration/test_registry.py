@@ -95,6 +95,7 @@ def test_push_and_pull_all_tags(ip, sandbox, config, tmp_path):
         remove(sandbox, f"{repo}:1", f"{repo}:2")
 
 
+@pytest.mark.engine_differs("the containerd store's pusher says 'authorization failed: no basic auth credentials'")
 def test_push_without_login_fails_loudly(ip, sandbox, config):
     ref = f"{sandbox.registry}/reg/nologin:1.0"
     sandbox.cli("tag", "dmtest/app:1.0", ref)
@@ -102,7 +103,8 @@ def test_push_without_login_fails_loudly(ip, sandbox, config):
         with pytest.raises(RegistryAuthError) as info:
             ip.run_line_magic("docker", f"push {ref}")
         assert info.value.line() == (
-            f"Push of {ref} failed: no basic auth credentials. To fix it, log in with "
+            f"Push of {ref} failed: {'authorization failed: ' if sandbox.containerd_store else ''}"
+            "no basic auth credentials. To fix it, log in with "
             f"'%docker login {sandbox.registry}', and check that this account may use the repository.")
         with pytest.raises(RegistryAuthError, match="no basic auth credentials"):
             ip.run_line_magic("docker", f"pull {ref}")

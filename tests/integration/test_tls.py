@@ -41,7 +41,7 @@ def tls_engine(sandbox):
     port = sandbox_module._free_port()
     engine = sandbox_module.Engine(root / "e", extra_args=(
         "--tlsverify", "--tlscacert", str(certs / "ca.pem"), "--tlscert", str(certs / "server-cert.pem"),
-        "--tlskey", str(certs / "server-key.pem"), "-H", f"tcp://127.0.0.1:{port}")).start()
+        "--tlskey", str(certs / "server-key.pem"), "-H", f"tcp://127.0.0.1:{port}"), kind=sandbox.kind).start()
     import docker
 
     docker.APIClient(base_url=engine.host, version="auto").import_image_from_data(
