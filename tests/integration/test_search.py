@@ -217,7 +217,8 @@ def test_tags_of_a_manifest_list(ip, sandbox, browse):
     assert row.digest == browse["multi_digest"]
     assert row.platforms == "linux/amd64, linux/arm64/v8"
     amd64 = ip.run_line_magic("docker", f"tags {sandbox.registry}/browse/b:1").iloc[0]
-    assert row.compressed_size == amd64["compressed_size"] and row.created == amd64["created"]  # the linux/amd64 image's
+    # the linux/amd64 image's
+    assert row.compressed_size == amd64["compressed_size"] and row.created == amd64["created"]
 
 
 def test_tags_limit_and_single_tag(ip, sandbox, browse):
