@@ -10,6 +10,7 @@ from typing import Any
 from ..command import Command
 from ..errors import UsageError
 from ..session import Session
+from .filters import parse_filters
 
 _KEPT_WITHOUT_ALL = {"internal", "frontend"}  # BuildKit keeps these unless --all
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
@@ -36,14 +37,9 @@ def prune(cmd: Command, session: Session) -> Any:
 
 
 def _filters(values: list[str]) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {}
-    for value in values:
-        key, eq, text = value.partition("=")
-        if not eq or not key:
-            raise UsageError(f"Bad format of filter (expected name=value): {value}", hint="Write --filter until=24h.")
-        if key == "until":
-            _seconds(text)  # refuse a bad duration before asking anything
-        filters.setdefault(key, []).append(text)
+    filters = parse_filters(values, hint="Write --filter until=24h.")
+    for text in filters.get("until", ()):
+        _seconds(text)  # refuse a bad duration before asking anything
     return filters
 
 

@@ -7,18 +7,13 @@ from typing import Any
 from ..command import Command
 from ..errors import UsageError
 from ..session import Session
+from .filters import parse_filters as parse_key_values
 
 
 def parse_filters(values: list[str], *, flag: str = "--filter") -> dict[str, list[str]]:
-    """``-f key=value`` (repeatable) as the engine's filters map; the engine checks the keys."""
-    filters: dict[str, list[str]] = {}
-    for value in values:
-        key, eq, arg = value.partition("=")
-        if not eq or not key:
-            raise UsageError(f"bad format of filter '{value}' (expected name=value)",
-                             hint=f"Write {flag} dangling=true, {flag} label=KEY=VALUE, {flag} reference=REPO.")
-        filters.setdefault(key.strip().lower(), []).append(arg)
-    return filters
+    """``-f key=value`` for images and image prune (the engine checks the keys)."""
+    return parse_key_values(values, hint=f"Write {flag} dangling=true, {flag} label=KEY=VALUE, "
+                                         f"{flag} reference=REPO.")
 
 
 def run(cmd: Command, session: Session) -> Any:

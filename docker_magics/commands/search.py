@@ -15,6 +15,7 @@ from typing import Any
 from ..command import Command
 from ..errors import UsageError, interrupts_as
 from ..session import Session
+from .filters import parse_filters
 
 #: ``n`` asked of a registry per page of a catalog or tag list (tests lower it to exercise paging).
 PAGE_SIZE = 100
@@ -25,14 +26,7 @@ _HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:]+\](:[0-9]+)?")
 
 def parse_search_filters(values: list[str]) -> dict[str, list[str]]:
     """``-f stars=3 -f is-official=true`` as the engine's filters map (the engine checks names and values)."""
-    filters: dict[str, list[str]] = {}
-    for value in values:
-        key, eq, arg = value.partition("=")
-        if not eq or not key.strip():
-            raise UsageError(f"bad format of filter '{value}' (expected name=value)",
-                             hint="Write -f stars=N or -f is-official=true.")
-        filters.setdefault(key.strip().lower(), []).append(arg)
-    return filters
+    return parse_filters(values, hint="Write -f stars=N or -f is-official=true.")
 
 
 def search(cmd: Command, session: Session) -> Any:
