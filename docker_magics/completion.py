@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from . import grammar
-from .engine.references import NONE_TAG
 
 # Values worth offering for flags whose values are a small known set.
 FLAG_VALUES: dict[str, tuple[str, ...]] = {
@@ -50,6 +49,7 @@ class ReferenceCache:
         return self.references
 
     def _refresh(self) -> None:
+        from .engine.references import NONE_TAG
         try:
             images = self.fetch()
         except Exception:  # completion must never raise; keep the old list

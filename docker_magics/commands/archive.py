@@ -8,13 +8,13 @@ from typing import Any
 from ..command import Command
 from ..errors import UsageError
 from ..session import Session
-from ..views import progress
 
 _GZ_SUFFIXES = (".gz", ".tgz")
 
 
 def save(cmd: Command, session: Session) -> Any:
     """Save one or more images into one tar (gzip for ``.gz``/``--gzip``); a summary with the file's sha256."""
+    from ..views import progress
     from ..views.results import SavedArchive
 
     if not cmd.output:
@@ -39,6 +39,7 @@ def save(cmd: Command, session: Session) -> Any:
 
 def load(cmd: Command, session: Session) -> Any:
     """Load a tar or tar.gz written by ``save``; a DataFrame of the loaded references and IDs."""
+    from ..views import progress
     from ..views.lifecycle import loaded_frame
 
     if not cmd.input:
@@ -56,6 +57,7 @@ def load(cmd: Command, session: Session) -> Any:
 def import_(cmd: Command, session: Session) -> Any:
     """Create an image from a root filesystem tarball (file, http(s) URL or ``-``); the new image's ID."""
     from ..engine import references
+    from ..views import progress
     from ..views.display import Text
 
     if not cmd.source:

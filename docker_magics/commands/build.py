@@ -11,13 +11,16 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..command import Command
 from ..errors import BuildError, DockerMagicError, Interrupted, RegistryAuthError, UsageError
 from ..session import Session
 from ..units import ellipsis
-from ..views.results import BuiltImage
+
+if TYPE_CHECKING:
+    from ..views.results import BuiltImage
+
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT = re.compile(r"returned a non-zero code: (\d+)")
@@ -252,6 +255,7 @@ def _resolve(engine: Any, short_id: str | None) -> str:
 
 def _tag(engine: Any, image_id: str, tags: tuple[Any, ...], log: _Log, *, quiet: bool) -> BuiltImage:
     """Apply every -t (the CLI's Successfully tagged lines) and return the result."""
+    from ..views.results import BuiltImage
     for ref in tags:
         engine.tag(image_id, ref.familiar())
         log.line(f"Successfully tagged {ref.familiar()}")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class FormRequest:
+class FormRequest(NamedTuple):
     """Open the form ``name`` (``tag``, ``push`` or ``login``) with these initial values."""
 
     name: str
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = {}  # noqa: RUF012 (a NamedTuple's default is never mutated here)

@@ -14,11 +14,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..command import Command
-from ..engine import credentials, references, streams
-from ..engine.references import HUB_KEY, HUB_LABEL
 from ..errors import (
     DockerMagicError,
     ImageNotFoundError,
@@ -30,9 +28,13 @@ from ..errors import (
     interrupts_as,
 )
 from ..session import Session
-from ..views.display import Text
-from ..views.results import LoggedIn, Pulled, Pushed, PushedTag
 from .form_request import FormRequest
+
+if TYPE_CHECKING:
+    from ..engine import references
+    from ..views.display import Text
+    from ..views.results import LoggedIn, Pulled
+
 
 PASSWORD_WARNING = ("WARNING! Using --password puts the secret in this notebook's input and IPython's "
                     "history. Use --password-file PATH, or --password-stdin for a masked prompt.")
@@ -59,6 +61,7 @@ def _login_hint(ref: references.Reference) -> str:
 
 def pull(cmd: Command, session: Session) -> Pulled:
     """``%docker pull NAME[:TAG|@DIGEST]``: pull with live progress; returns a :class:`Pulled`."""
+    from ..engine import credentials, references, streams
     from ..views.progress import progress_for
 
     ref = references.parse(_one_name(cmd, "pull"))
@@ -81,6 +84,7 @@ def _canonical(ref: references.Reference) -> str:
 
 
 def _pull_result(events: Iterator[dict[str, Any]], shown: str, engine: str | None = None) -> Pulled:
+    from ..views.results import Pulled
     digests: dict[str, str] = {}
     tag, digest, status = "", None, ""
     for event in events:
@@ -105,8 +109,10 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
 
     No name in a notebook: the push form. ``bar``: a Progress to show the push in (the form's).
     """
+    from ..engine import credentials, references, streams
     from ..views.frontend import shows_forms
     from ..views.progress import progress_for
+    from ..views.results import Pushed, PushedTag
 
     if not cmd.name and shows_forms(session.settings.forms):
         return FormRequest("push")
@@ -160,6 +166,8 @@ class _stream_errors:
         self.ref, self.what = ref, what
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        from ..engine import streams
+        from ..engine.references import HUB_LABEL
         from ..engine.transfer import Stalled
 
         if isinstance(exc, Stalled):
@@ -228,6 +236,8 @@ def login_with(target: Any, server: str | None, username: str, password: str, *,
     Raises:
         RegistryAuthError: the registry refused the login; nothing was stored.
     """
+    from ..engine import credentials
+    from ..views.results import LoggedIn
 
     username = (username or "").strip()
     if not username:
@@ -252,6 +262,7 @@ def login(cmd: Command, session: Session) -> Any:
 
     No password in a notebook (and no stored login that still works): the login form.
     """
+    from ..engine import credentials
     from ..views.frontend import shows_forms
 
     sources = [cmd.password is not None, cmd.password_stdin, cmd.password_file is not None]
@@ -278,11 +289,14 @@ def login(cmd: Command, session: Session) -> Any:
 
 
 def _shown(key: str) -> str:
+    from ..engine.references import HUB_KEY, HUB_LABEL
     return HUB_LABEL if key == HUB_KEY else key
 
 
 def _login_with_stored(engine: Any, key: str, config: str | None) -> LoggedIn | None:
     """The CLI's first step when no username or password is given: try the stored login."""
+    from ..engine import credentials
+    from ..views.results import LoggedIn
 
     stored = credentials.get(key, config)
     if stored is None or not stored.password:
@@ -332,6 +346,9 @@ def _prompt(prompt: str, *, secret: bool) -> str:
 
 def logout(cmd: Command, session: Session) -> Text:
     """``%docker logout [SERVER]``: remove the stored login the way the CLI does."""
+    from ..engine import credentials
+    from ..engine.references import HUB_KEY
+    from ..views.display import Text
     key = credentials.server_key(cmd.server)
     shown = key if key == HUB_KEY else credentials.hostname(key)
     if credentials.erase(cmd.server, cmd.config):
