@@ -144,3 +144,38 @@ def looks_like_id(text: str) -> bool:
     """True for a full or short image ID (``sha256:…`` or 12 to 64 hex digits)."""
     hexpart = text.removeprefix("sha256:")
     return bool(re.fullmatch(r"[0-9a-f]{12,64}", hexpart)) or (text.startswith("sha256:") and bool(hexpart))
+
+
+def listing_rows(image: dict, *, digests: bool, tag_digests: bool,
+                 digest_placeholder: str = "<none>") -> list[tuple[str, str, str]]:
+    """The (repository, tag, digest) rows ``docker image ls`` makes of one image (the CLI's
+    imageFormatTaggedAndDigest), for the DataFrame and for ``--format`` alike.
+
+    One row per repository:tag; a tagged repository's digests go on its tag rows (with ``tag_digests``), never
+    on rows of their own; a repository known only by digest gets ``<none>`` as its tag.
+
+    Args:
+        image: one ``GET /images/json`` item.
+        digests: ``--digests``: a digest-only repository gets a row per digest (else one row).
+        tag_digests: show the digests on the tag rows (``--digests``, or a template naming ``.Digest``).
+        digest_placeholder: the digest of a digest-only repository's single row without ``digests``.
+
+    Returns:
+        The rows; empty when no reference of the image parses.
+    """
+    tags: dict[str, list[str]] = {}
+    for ref in image.get("RepoTags") or ():
+        if (parts := familiar_parts(ref)) and parts[1]:
+            tags.setdefault(parts[0], []).append(parts[1])
+    by_digest: dict[str, list[str]] = {}
+    for ref in image.get("RepoDigests") or ():
+        if (parts := familiar_parts(ref)) and parts[2]:
+            by_digest.setdefault(parts[0], []).append(parts[2])
+    rows: list[tuple[str, str, str]] = []
+    for repo, repo_tags in tags.items():
+        shown = by_digest.pop(repo, []) if tag_digests else (by_digest.pop(repo, None) and [])
+        for tag in repo_tags:
+            rows.extend((repo, tag, d) for d in shown or ["<none>"])
+    for repo, repo_digests in by_digest.items():
+        rows.extend((repo, "<none>", d) for d in (repo_digests if digests else [digest_placeholder]))
+    return rows

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from ..engine.references import NONE_DIGEST, NONE_TAG
-from ..engine.references import familiar_parts as familiar_reference
+from ..engine.references import NONE_DIGEST, NONE_TAG, listing_rows
+from ..engine.references import familiar_parts as familiar_reference  # noqa: F401 (the package exports it)
 from ..units import ellipsis, human_duration, human_size, truncate_id
 from .gotime import local_time
 from .values import ContextType
@@ -68,31 +68,7 @@ def _is_dangling(img: dict[str, Any]) -> bool:
 
 def _repo_rows(img: dict[str, Any], digests: bool, need_digest: bool) -> list[tuple[str, str, str]]:
     """(repository, tag, digest) rows of one image, as imageFormatTaggedAndDigest makes them."""
-    repo_tags: dict[str, list[str]] = {}
-    repo_digests: dict[str, list[str]] = {}
-    for ref in img.get("RepoTags") or []:
-        parsed = familiar_reference(ref)
-        if parsed and parsed[1]:
-            repo_tags.setdefault(parsed[0], []).append(parsed[1])
-    for ref in img.get("RepoDigests") or []:
-        parsed = familiar_reference(ref)
-        if parsed and parsed[2]:
-            repo_digests.setdefault(parsed[0], []).append(parsed[2])
-    rows = []
-    for repo, tags in repo_tags.items():
-        dgsts = repo_digests.pop(repo, [])  # digests of a tagged repository get no rows of their own
-        if not need_digest:
-            dgsts = []
-        for tag in tags:
-            if not dgsts:
-                rows.append((repo, tag, "<none>"))
-            rows.extend((repo, tag, d) for d in dgsts)
-    for repo, dgsts in repo_digests.items():
-        if digests:
-            rows.extend((repo, "<none>", d) for d in dgsts)
-        else:
-            rows.append((repo, "<none>", ""))
-    return rows
+    return listing_rows(img, digests=digests, tag_digests=need_digest, digest_placeholder="")
 
 
 def _int(value: Any, default: int) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine.references import familiar_parts
+from ..engine.references import listing_rows
 from ..units import truncate_id
 
 NONE = "<none>"
@@ -192,23 +192,7 @@ def image_rows(image: dict, *, digests: bool) -> list[tuple[str, str, str]]:
     One row per repository:tag; a repository known only by digest gets a ``<none>`` tag; an image
     with neither is ``<none> <none>``. Without ``--digests`` the digest is ``<none>``.
     """
-    tags: dict[str, list[str]] = {}
-    for ref in image.get("RepoTags") or ():
-        if (parts := familiar_parts(ref)) and parts[1]:
-            tags.setdefault(parts[0], []).append(parts[1])
-    by_digest: dict[str, list[str]] = {}
-    for ref in image.get("RepoDigests") or ():
-        if (parts := familiar_parts(ref)) and parts[2]:
-            by_digest.setdefault(parts[0], []).append(parts[2])
-    rows: list[tuple[str, str, str]] = []
-    for repo, repo_tags in tags.items():
-        # A repository that has tags shows its digests on the tag rows, never as rows of their own.
-        shown = by_digest.pop(repo, []) if digests else by_digest.pop(repo, None) and []
-        for tag in repo_tags:
-            rows.extend((repo, tag, d) for d in shown or [NONE])
-    for repo, repo_digests in by_digest.items():
-        rows.extend((repo, NONE, d) for d in (repo_digests if digests else [NONE]))
-    return rows or [(NONE, NONE, NONE)]
+    return listing_rows(image, digests=digests, tag_digests=digests) or [(NONE, NONE, NONE)]
 
 
 def _newest_first(images: list[dict]) -> list[dict]:
