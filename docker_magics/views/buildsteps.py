@@ -12,25 +12,29 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from ..engine.buildkit import Vertex
 
 _LOG_LINES = 2000  # per step: enough for the failure line and the fold-out, bounded for huge outputs
 
 
 @dataclass
 class Step:
-    """One vertex of the build, as far as known."""
+    """One vertex of the build as far as known (the engine's last word on it), numbered, with its output."""
 
     number: int
-    digest: str
-    name: str
-    cached: bool = False
-    started: float | None = None
-    completed: float | None = None
-    error: str = ""
+    vertex: Vertex
     lines: list[str] = field(default_factory=list)
     partial: str = ""
+
+    digest = property(lambda self: self.vertex.digest)
+    name = property(lambda self: self.vertex.name)
+    cached = property(lambda self: self.vertex.cached)
+    started = property(lambda self: self.vertex.started)
+    completed = property(lambda self: self.vertex.completed)
+    error = property(lambda self: self.vertex.error)
 
     @property
     def state(self) -> str:
@@ -87,12 +91,12 @@ class Steps:
         for vertex in trace.vertexes:
             step = self.by_digest.get(vertex.digest)
             if step is None:
-                step = self.by_digest[vertex.digest] = Step(len(self.by_digest) + 1, vertex.digest, vertex.name)
+                step = self.by_digest[vertex.digest] = Step(len(self.by_digest) + 1, replace(vertex, started=None,
+                                                                                             completed=None))
             was = (step.started, step.completed)
-            step.name, step.cached, step.error = vertex.name, vertex.cached, vertex.error
-            step.started = vertex.started if vertex.started is not None else step.started
-            # Sticky: the engine may re-send a finished vertex without its completion time.
-            step.completed = vertex.completed if vertex.completed is not None else step.completed
+            # Sticky times: the engine may re-send a finished vertex without its completion time.
+            step.vertex = replace(vertex, started=vertex.started if vertex.started is not None else step.started,
+                                  completed=vertex.completed if vertex.completed is not None else step.completed)
             if was[0] is None and (step.started is not None or step.cached):
                 changes.append(("start", step, None))
             if was[1] is None and step.completed is not None:
