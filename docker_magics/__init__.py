@@ -42,9 +42,10 @@ def _preload() -> None:
         import contextlib
 
         with contextlib.suppress(Exception):
-            import docker  # noqa: F401
-
+            from .engine.connection import load_docker_py
             from .views import frames  # noqa: F401  (imports pandas)
+
+            load_docker_py()
 
     threading.Thread(target=work, name="docker_magics-preload", daemon=True).start()
 

@@ -193,3 +193,8 @@ class Connection:
 def json_param(value: Any) -> str:
     """A query parameter the API wants as JSON text (filters, build args, labels)."""
     return json.dumps(value)
+
+
+def load_docker_py() -> None:
+    """Import docker-py now (the background preload after ``%load_ext``), so the first command does not wait."""
+    import docker  # noqa: F401
