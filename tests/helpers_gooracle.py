@@ -78,11 +78,11 @@ class Oracle:
     def render(self, cases: list[tuple[str, Any]]) -> list[GoResult]:
         """Render every (template, data) case with Go."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        lines = "".join(json.dumps({"template": t, "data": d}) + "\n" for t, d in cases)
-        self.proc.stdin.write(lines.encode())
-        self.proc.stdin.flush()
         results = []
-        for _ in cases:
+        for template, data in cases:
+            # One case at a time: writing a whole batch first could fill both pipes and deadlock.
+            self.proc.stdin.write(json.dumps({"template": template, "data": data}).encode() + b"\n")
+            self.proc.stdin.flush()
             line = self.proc.stdout.readline()
             if not line:
                 raise OracleUnavailable(f"the oracle stopped (exit status {self.proc.wait()})")
