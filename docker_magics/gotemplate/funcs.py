@@ -309,10 +309,13 @@ def go_truncate(s: str, n: int) -> str:
 
 
 def go_json(v: Any) -> str:
-    """Docker's json: encoding/json without HTML escaping, trailing newline dropped."""
+    """Docker's json: encoding/json without HTML escaping, trailing newline dropped; ``""`` if it fails."""
     if type(v) is ContextRow:  # the common {{json .}} of list formats
         return v.marshal_json()
-    return gojson.encode(v).strip()
+    try:
+        return gojson.encode(v).strip()
+    except FuncError:
+        return ""  # the CLI ignores Encode's error (complex numbers, NaN...): nothing was written
 
 
 def go_call(callee: str, fn: Any, *args: Any) -> Any:

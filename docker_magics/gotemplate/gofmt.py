@@ -523,10 +523,13 @@ class Printer:
             return
         nil = (isinstance(v, GoPtr) and v.elem is None) or (isinstance(v, (GoSlice, GoMap)) and v.isnil)
         addr = 0 if nil else FAKE_ADDRESS
-        if verb == "v":
-            self.pad("<nil>" if nil else hex(addr))
-        elif verb == "p":
-            self.pad(hex(addr))
+        if verb == "v" and nil:
+            self.pad("<nil>")
+        elif verb in "vp":
+            # fmt0x64: hex digits with flags, width and precision, 0x unless # asked for no prefix.
+            sharp, self.sharp = self.sharp, not self.sharp
+            self._integer(addr, 16, "x")
+            self.sharp = sharp
         elif verb in "bodxX":
             self._integer(addr, {"b": 2, "o": 8, "d": 10, "x": 16, "X": 16}[verb], verb)
         else:

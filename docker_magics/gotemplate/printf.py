@@ -167,7 +167,7 @@ def _one_verb(st: _State, verb: str) -> None:
     elif st.arg >= len(st.args):
         p.buf.append(f"%!{verb}(MISSING)")
     else:
-        if verb == "v":
+        if verb in "vw":  # doPrintf treats %w as %v for the flags: %#w of a string quotes it
             p.sharp_v, p.sharp = p.sharp, False
             p.plus_v, p.plus = p.plus, False
         p.print_arg(st.args[st.arg], verb)

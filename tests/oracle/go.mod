@@ -1,0 +1,3 @@
+module docker_magics/oracle
+
+go 1.24
