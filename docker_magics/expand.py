@@ -23,6 +23,8 @@ from typing import Any
 from .errors import UsageError
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PLAIN = re.compile(r"[^{}'\"\\$]+")  # characters that never start anything: copied as one run
+_QUOTED = re.compile(r"[^'{]+")  # the same inside single quotes, where only ' and {{ matter
 
 
 def _render(value: Any, in_double_quotes: bool) -> str:
@@ -94,6 +96,9 @@ def expand(line: str, namespace: Mapping[str, Any]) -> str:
             end = n if end < 0 else end + 2
             out.append(line[i:end])
             i = end
+        elif quote == "'" and (plain := _QUOTED.match(line, i)):
+            out.append(plain.group())
+            i = plain.end()
         elif quote == "'":
             out.append(ch)
             quote = None if ch == "'" else quote
@@ -122,6 +127,9 @@ def expand(line: str, namespace: Mapping[str, Any]) -> str:
                 break
             out.append(_render(_evaluate(line[i + 1:end], namespace), quote == '"'))
             i = end + 1
+        elif plain := _PLAIN.match(line, i):
+            out.append(plain.group())
+            i = plain.end()
         else:
             out.append(ch)
             i += 1

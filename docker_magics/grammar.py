@@ -329,8 +329,10 @@ def _flag_line(flag: Flag) -> str:
 
 def split(line: str) -> list[str]:
     """Split a command line like a POSIX shell (quotes removed, ``{{ }}`` templates kept whole)."""
+    from .shellwords import split as split_words  # shlex's rules in linear time (shlex is quadratic)
+
     try:
-        return shlex.split(line, comments=False, posix=True)
+        return split_words(line)
     except ValueError as exc:
         raise UsageError(f"cannot split the command line: {exc}", hint="Check that every quote is closed.") from None
 
