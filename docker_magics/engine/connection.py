@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DockerMagicError
-from .endpoints import Endpoint
+from .endpoints import Endpoint, check_host
 from .failures import translate
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class Connection:
             import docker
 
             kwargs = self.endpoint.client_kwargs()
+            check_host(self.endpoint.host)  # docker-py's ValueError for a bad port would be a traceback
             with self.translated("connect"):
                 if "tls" not in kwargs:
                     self.client = docker.APIClient(base_url=self.endpoint.host, version="auto",
