@@ -93,6 +93,7 @@ def _body_message(response: Any) -> str:
 
 def _refused(server: str, username: str, status: int, text: str) -> DockerMagicError:
     shown = HUB_LABEL if server == HUB_KEY else server
+    text = text if len(text) <= 300 else text[:300] + "…"  # a registry's page of HTML is not a line
     lowered = text.lower()
     if status == 401 or "401 unauthorized" in lowered or "unauthorized" in lowered or "incorrect" in lowered:
         return RegistryAuthError(
@@ -161,8 +162,9 @@ class TransferCalls(Connection):
             response = self.post_raw("/auth", {"username": username, "password": password, "serveraddress": server})
             status, text = response.status_code, _body_message(response)
             response.close()
-            if password:
-                text = text.replace(password, "***")  # a registry that echoes what it got must not leak it
+            from .redact import redact
+
+            text = redact(text, [password])  # a registry that echoes what it got must not leak it
         except Exception as exc:  # the request never got an answer
             failure = _unanswered(self, exc)
         # Raised outside the except block on purpose: the request (and its body, which holds the password)
