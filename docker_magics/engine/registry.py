@@ -47,6 +47,7 @@ MAX_PAGE = 8 * 1024 * 1024  # one page of a tag list or catalog
 MAX_TOKEN = 1024 * 1024  # a token service's answer
 MAX_PAGES = 1000  # pages of one listing (a Link loop that changes its URL ends here)
 SHOWN = 300  # characters of a registry's own words shown in a message
+ERROR_SCAN = 4096  # characters of a cut error body searched for its code and message
 
 
 # ---- addresses and credentials ---------------------------------------------------------------
@@ -124,7 +125,7 @@ def next_link(header: str | None) -> str | None:
 def clip(text: str, limit: int = SHOWN) -> str:
     """A registry's words for a one-line message: whitespace collapsed, the first ``limit`` characters."""
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit] + "…"
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
 def _error_text(response: Any) -> tuple[str, str]:
@@ -132,6 +133,10 @@ def _error_text(response: Any) -> tuple[str, str]:
     with contextlib.suppress(ValueError, AttributeError, IndexError, KeyError, TypeError):
         first = response.json()["errors"][0]
         return str(first.get("code") or ""), str(first.get("message") or "")
+    if getattr(response, "cut", False):  # a huge error body, cut at its start: its first words still tell
+        found = dict(re.findall(r'"(code|message)"\s*:\s*"((?:[^"\\]|\\.)*)', response.text[:ERROR_SCAN]))
+        if found.get("message"):
+            return found.get("code", ""), found["message"]
     return "", str(response.reason or "")
 
 
@@ -393,9 +398,11 @@ class RegistryClient:
             body, response = self.get_json(url, scope=scope, action=action, repository=repository, params=params)
             pages += 1
             items = body.get(key) if isinstance(body, dict) else None
-            fresh = [item for item in items if isinstance(item, str) and item not in seen] \
-                if isinstance(items, list) else []
-            seen.update(fresh)
+            fresh = []
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, str) and item not in seen:
+                    seen.add(item)
+                    fresh.append(item)
             yield from fresh
             count += len(fresh)
             url, params = next_link(response.headers.get("Link")), None
