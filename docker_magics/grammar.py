@@ -407,6 +407,7 @@ def parse(line: str, cell: str | None = None) -> Command:
 
 def parse_argv(argv: list[str], cell: str | None = None) -> Command:
     """Parse an already split command line; see :func:`parse`."""
+    _no_nul(argv)
     global_opts, rest = _globals(argv)
     verb, rest = resolve_verb(rest)
     common = {
@@ -422,6 +423,16 @@ def parse_argv(argv: list[str], cell: str | None = None) -> Command:
         return Command(verb.name, {}, help=help_text(verb), **common)
     options = _parse_flags(parser_for(verb), rest, verb.flags)
     return Command(verb.name, options, **common)
+
+
+def _no_nul(argv: list[str]) -> None:
+    """No command line can carry a NUL byte (nor can a file name hold one): refuse it here, in one line,
+    before it reaches a path (``-o``, ``-i``, ``--password-file``, ``--iidfile``) as a ValueError."""
+    for arg in argv:
+        if "\x00" in arg:
+            shown = arg if len(arg) <= 60 else arg[:57] + "..."
+            raise UsageError(f"The argument {shown!r} holds a NUL byte, which no command line or file name can hold",
+                             hint="To fix it, remove the NUL byte (\\x00).")
 
 
 def _short_names(verb: Verb) -> set[str]:

@@ -84,9 +84,8 @@ class Loopback:
                         server.stop_soon()
                         return
                     url = urlsplit(self.path)
-                    length = int(self.headers.get("Content-Length") or 0)
                     request = Request(self.command, url.path, parse_qs(url.query), dict(self.headers.items()),
-                                      self.rfile.read(length) if length else b"")
+                                      self._body())
                     server.requests.append(request)
                 answer = server.route(request)
                 if callable(answer) and not isinstance(answer, Reply):
@@ -104,6 +103,17 @@ class Loopback:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(body)
+
+            def _body(self) -> bytes:
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    parts = []
+                    while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                        parts.append(self.rfile.read(size))
+                        self.rfile.readline()
+                    self.rfile.readline()
+                    return b"".join(parts)
+                length = int(self.headers.get("Content-Length") or 0)
+                return self.rfile.read(length) if length else b""
 
             do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _any
 

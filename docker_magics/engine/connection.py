@@ -166,7 +166,8 @@ class Connection:
         try:
             with self.translated(action, subject), guarded():
                 api._raise_for_status(response)
-            yield response
+            with broken_stream(action, subject):
+                yield response
         finally:
             response.close()
 
@@ -183,6 +184,31 @@ class Connection:
     def info(self) -> dict[str, Any]:
         """``GET /info``: the engine's configuration, e.g. its storage driver and image store."""
         return self.get_json("/info", action="ask the engine's configuration")
+
+
+@contextlib.contextmanager
+def broken_stream(action: str, subject: str | None = None) -> Iterator[None]:
+    """A stream the engine closes half way (it stopped or restarted during a pull, push, build, load or
+    save) is one line, not urllib3's ``ProtocolError: IncompleteRead`` or requests' ``ChunkedEncodingError``.
+
+    Wraps the block that reads the stream; our own errors and Ctrl-C pass through unchanged.
+    """
+    import http.client
+
+    import requests.exceptions
+    import urllib3.exceptions
+
+    try:
+        yield
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError, http.client.IncompleteRead,
+            requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError, ConnectionError) as exc:
+        if isinstance(exc, requests.exceptions.ConnectionError) and (
+                "Connection refused" in str(exc) or "No such file" in str(exc)):
+            raise  # never connected: the caller's translation names the engine that is down
+        what = f"{action} of {subject}" if subject else action
+        raise DockerMagicError(f"The engine stopped sending during {what}: the stream was cut half way",
+                               hint="To fix it, check that the engine still runs (its log says why), then run "
+                                    "the command again.") from None
 
 
 def json_param(value: Any) -> str:
