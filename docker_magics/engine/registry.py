@@ -142,7 +142,10 @@ def _error_text(response: Any) -> tuple[str, str]:
 
 def origin(url: str) -> tuple[str, str]:
     """(scheme, host:port) of a URL: what must match for credentials to go along."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": a Link header may hold anything
+        return "", url
     return parts.scheme.lower(), parts.netloc.lower()
 
 
@@ -406,7 +409,13 @@ class RegistryClient:
             yield from fresh
             count += len(fresh)
             url, params = next_link(response.headers.get("Link")), None
-            if url and (urljoin(response.url, url) in seen_urls or not fresh):
+            try:
+                following = urljoin(response.url, url) if url else None
+            except ValueError:  # not a URL at all
+                self.notes.append(f"{self.label_cap} named a next page that is not a URL ({clip(url, 80)}): "
+                                  f"stopped after {pages} pages")
+                return
+            if following and (following in seen_urls or not fresh):
                 return  # a loop, or a page that brought nothing new: the listing is complete
 
     # -- listings --
