@@ -286,7 +286,8 @@ class RegistryClient:
         else:
             raise errors.RegistryAuthError(
                 f"{self.label_cap} asks for an authentication scheme docker_magics does not speak "
-                f"({challenge or 'no WWW-Authenticate header'})", hint="To fix it, use the Docker CLI for it.")
+                f"({clip(self.redacted(challenge), 120) or 'no WWW-Authenticate header'})",
+                hint="To fix it, use the Docker CLI for it.")
         with self._lock:
             self._tokens["*" if scheme == "basic" else scope] = header
 
