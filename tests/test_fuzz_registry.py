@@ -132,6 +132,9 @@ def registry(tmp_path_factory, ipshell):
         (folder / "config.json").write_text(json.dumps({"auths": {server.host: {"auth": BASIC}}}))
         patch.setenv("DOCKER_CONFIG", str(folder))
         ipshell.run_line_magic("config", "DockerMagics.timeout = 2.0")
+        # Warm up (pandas, requests and the frames load on first use) so an example's memory is its own.
+        current["stand"] = StandIn(user=USER, password=SECRET)
+        ipshell.run_line_magic("docker", f"search --registry {server.host}")._repr_html_()
         try:
             yield server, current
         finally:
