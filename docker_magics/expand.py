@@ -23,8 +23,9 @@ from typing import Any
 from .errors import UsageError
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PLAIN = re.compile(r"[^{}'\"\\$]+")  # characters that never start anything: copied as one run
-_QUOTED = re.compile(r"[^'{]+")  # the same inside single quotes, where only ' and {{ matter
+# A run copied as it is: characters that start nothing, backslash escapes and whole {{ }} templates.
+_PLAIN = re.compile(r"(?:\{\{.*?\}\}|\\.|[^{}'\"\\$])+", re.DOTALL)
+_QUOTED = re.compile(r"(?:\{\{.*?\}\}|[^'{])+", re.DOTALL)  # the same inside single quotes: only ' and {{ matter
 
 
 def _render(value: Any, in_double_quotes: bool) -> str:
