@@ -23,6 +23,9 @@ from typing import Any
 from .errors import UsageError
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A run copied as it is: characters that start nothing, backslash escapes and whole {{ }} templates.
+_PLAIN = re.compile(r"(?:\{\{.*?\}\}|\\.|[^{}'\"\\$])+", re.DOTALL)
+_QUOTED = re.compile(r"(?:\{\{.*?\}\}|[^'{])+", re.DOTALL)  # the same inside single quotes: only ' and {{ matter
 
 
 def _render(value: Any, in_double_quotes: bool) -> str:
@@ -94,6 +97,9 @@ def expand(line: str, namespace: Mapping[str, Any]) -> str:
             end = n if end < 0 else end + 2
             out.append(line[i:end])
             i = end
+        elif quote == "'" and (plain := _QUOTED.match(line, i)):
+            out.append(plain.group())
+            i = plain.end()
         elif quote == "'":
             out.append(ch)
             quote = None if ch == "'" else quote
@@ -122,6 +128,9 @@ def expand(line: str, namespace: Mapping[str, Any]) -> str:
                 break
             out.append(_render(_evaluate(line[i + 1:end], namespace), quote == '"'))
             i = end + 1
+        elif plain := _PLAIN.match(line, i):
+            out.append(plain.group())
+            i = plain.end()
         else:
             out.append(ch)
             i += 1

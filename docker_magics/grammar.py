@@ -357,8 +357,10 @@ def _flag_line(flag: Flag) -> str:
 
 def split(line: str) -> list[str]:
     """Split a command line like a POSIX shell (quotes removed, ``{{ }}`` templates kept whole)."""
+    from .shellwords import split as split_words  # shlex's rules in linear time (shlex is quadratic)
+
     try:
-        return shlex.split(line, comments=False, posix=True)
+        return split_words(line)
     except ValueError as exc:
         raise UsageError(f"cannot split the command line: {exc}", hint="Check that every quote is closed.") from None
 
@@ -433,6 +435,7 @@ def parse(line: str, cell: str | None = None) -> Command:
 
 def parse_argv(argv: list[str], cell: str | None = None) -> Command:
     """Parse an already split command line; see :func:`parse`."""
+    _no_nul(argv)
     global_opts, rest = _globals(argv)
     verb, rest = resolve_verb(rest)
     common = {
@@ -448,6 +451,16 @@ def parse_argv(argv: list[str], cell: str | None = None) -> Command:
         return Command(verb.name, {}, help=help_text(verb), **common)
     options = _parse_flags(parser_for(verb), rest, verb.flags)
     return Command(verb.name, options, **common)
+
+
+def _no_nul(argv: list[str]) -> None:
+    """No command line can carry a NUL byte (nor can a file name hold one): refuse it here, in one line,
+    before it reaches a path (``-o``, ``-i``, ``--password-file``, ``--iidfile``) as a ValueError."""
+    for arg in argv:
+        if "\x00" in arg:
+            shown = arg if len(arg) <= 60 else arg[:57] + "..."
+            raise UsageError(f"The argument {shown!r} holds a NUL byte, which no command line or file name can hold",
+                             hint="To fix it, remove the NUL byte (\\x00).")
 
 
 def _short_names(verb: Verb) -> set[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Enum, Float, Int, Unicode, observe
+from traitlets import Bool, Enum, Float, Int, Unicode, observe, validate
 
-from . import grammar
+from . import grammar, settings_checks
 from .errors import DockerMagicError, UsageError
 from .expand import expand
 from .session import Session, Settings
@@ -42,6 +42,20 @@ class DockerMagics(Magics):
         self.session = Session(shell=shell)
         super().__init__(shell, **kwargs)
         self._sync_settings()
+
+    # Refused when set, with one line: a bad value would fail later, far from its cause.
+    @validate("timeout", "completion_timeout")
+    def _check_seconds(self, proposal: Any) -> float:
+        name = proposal["trait"].name
+        return settings_checks.seconds(name, proposal["value"], zero=name == "completion_timeout")
+
+    @validate("display_rows")
+    def _check_rows(self, proposal: Any) -> int:
+        return settings_checks.rows("display_rows", proposal["value"])
+
+    @validate("host")
+    def _check_host(self, proposal: Any) -> str | None:
+        return settings_checks.host(proposal["value"])
 
     @observe("host", "context", "progress", "forms", "timeout", "display_rows", "completion_timeout")
     def _on_setting(self, change: Any) -> None:

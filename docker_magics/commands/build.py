@@ -54,6 +54,7 @@ def build(cmd: Command, session: Session) -> BuiltImage:
     spec = _spec(cmd)
     options = _options(cmd)
     if cmd.iidfile:
+        _check_iidfile(Path(cmd.iidfile).expanduser())  # before the build, not after it
         with contextlib.suppress(FileNotFoundError):
             os.remove(cmd.iidfile)  # as the CLI does: a failed build leaves no stale ID behind
     engine = session.engine(cmd)
@@ -68,8 +69,22 @@ def build(cmd: Command, session: Session) -> BuiltImage:
     finally:
         context.close()
     if cmd.iidfile:
-        Path(cmd.iidfile).write_text(str(image))
+        try:
+            Path(cmd.iidfile).expanduser().write_text(str(image))
+        except OSError as exc:
+            raise DockerMagicError(f"Built {image}, but cannot write its ID to {cmd.iidfile}: {exc.strerror or exc}",
+                                   hint="To fix it, give --iidfile a path you may write to.") from None
     return image
+
+
+def _check_iidfile(target: Path) -> None:
+    """``--iidfile`` must name a file in an existing folder: a build that cannot report its ID is refused first."""
+    if not target.parent.is_dir():
+        raise UsageError(f"Cannot write the image ID to {target}: the folder {target.parent} does not exist",
+                         hint="To fix it, create the folder first, or give --iidfile another path.")
+    if target.is_dir():
+        raise UsageError(f"Cannot write the image ID to {target}: it is a directory",
+                         hint="To fix it, give --iidfile the path of a file.")
 
 
 def _spec(cmd: Command) -> _Spec:

@@ -19,6 +19,9 @@ from .filters import parse_filters
 
 #: ``n`` asked of a registry per page of a catalog or tag list (tests lower it to exercise paging).
 PAGE_SIZE = 100
+#: Tags whose manifest and config ``tags`` reads when no ``--limit`` is given (one or two requests each); the
+#: others are listed by name with their details unknown, and a note says so.
+DETAILS_LIMIT = 100
 SEARCH_COLUMNS = ["name", "description", "stars", "official"]
 TAG_COLUMNS = ["repository", "tag", "digest", "compressed_size", "platforms", "created"]
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:]+\](:[0-9]+)?")
@@ -108,6 +111,7 @@ def _catalog(cmd: Command, session: Session) -> Any:
     client = _client(host, cmd, session)
     with interrupts_as(f"Interrupted while listing the repositories of {host}; nothing was changed."):
         names = client.catalog(prefix, limit=cmd.limit)
+    _say(client.notes)
     full = [f"{host}/{name}" for name in names]
     if cmd.format:
         return _format(cmd, [{"name": name, "description": "", "star_count": 0, "is_official": False}
@@ -129,15 +133,28 @@ def tags(cmd: Command, session: Session) -> Any:
     client = _client(ref.domain, cmd, session)
     with interrupts_as(f"Interrupted while listing the tags of {ref.familiar_name}; nothing was changed."):
         names = [ref.tag] if ref.tag else client.tags(ref.path, limit=cmd.limit)
-        rows = client.tag_infos(ref.path, names)
+        detailed = names if cmd.limit is not None else names[:DETAILS_LIMIT]
+        rows = client.tag_infos(ref.path, detailed)
+    rows += [{"tag": name, "digest": None} for name in names[len(detailed):]]
+    if len(detailed) < len(names):
+        client.notes.append(f"Details (digest, size, platforms, created) of the first {len(detailed)} of "
+                            f"{len(names)} tags; '%docker tags --limit N {ref.familiar_name}' reads N of them")
+    _say(client.notes)
     return tags_frame(ref.familiar_name, rows, no_trunc=cmd.no_trunc)
 
 
+def _say(notes: list[str]) -> None:
+    """What a listing left out, on stderr (the result itself stays a plain DataFrame)."""
+    import sys
+
+    for note in notes:
+        sys.stderr.write(note + ".\n")
+
+
 def _created(value: Any) -> Any:
-    # pandas' timestamps stop at 1677: a zero time ("0001-01-01T00:00:00Z") means "unknown".
-    if not isinstance(value, str) or not re.match(r"\d{4}-", value) or int(value[:4]) < 1678:
-        return None
-    return value
+    from ..engine.registry import created_time
+
+    return created_time(value)  # None for a missing, unparseable or zero time ("0001-01-01T00:00:00Z")
 
 
 def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> Any:

@@ -16,6 +16,7 @@ import os
 import queue
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import threading
@@ -25,7 +26,7 @@ from typing import IO, Any
 
 from ..errors import DockerMagicError, ImageNotFoundError, Interrupted, StreamError, UsageError
 from . import streams
-from .connection import Connection
+from .connection import Connection, broken_stream
 from .images import ImageCalls
 from .progress import Progress
 
@@ -103,7 +104,7 @@ def _stream_save(engine: Connection, names: list[str], writer: _HashingWriter, c
     with engine.stream("GET", "/images/get", action="save", subject=subject, params={"names": names}) as response:
         out: Any = gzip.GzipFile(filename="", fileobj=writer, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) \
             if compress else writer
-        with _broken_stream("save", subject), engine.translated("save", subject), _Writer(out) as writer_thread:
+        with broken_stream("save", subject), engine.translated("save", subject), _Writer(out) as writer_thread:
             for chunk in response.iter_content(CHUNK):
                 writer_thread.put(chunk)
                 sink.advance(len(chunk))
@@ -111,18 +112,39 @@ def _stream_save(engine: Connection, names: list[str], writer: _HashingWriter, c
             out.close()
 
 
-@contextlib.contextmanager
-def _broken_stream(action: str, subject: str) -> Iterator[None]:
-    """The engine closing a stream half way is one line, not a requests traceback."""
-    import requests.exceptions
+# What the Docker CLI (its atomic writer) says when the output path is not a regular file.
+_NOT_A_FILE = (
+    (stat.S_ISLNK, "cannot write to a symbolic link directly"),
+    (stat.S_ISDIR, "cannot write to a directory"),
+    (stat.S_ISFIFO, "cannot write to a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "cannot write to a socket"),
+    (stat.S_ISCHR, "cannot write to a character device file"),
+    (stat.S_ISBLK, "cannot write to a block device file"),
+)
 
+
+def writable_target(target: Path) -> int:
+    """Refuse what ``docker save -o`` refuses; the mode the finished file gets.
+
+    The archive is renamed over ``target`` when complete, which would turn a symbolic link into a file,
+    leave a FIFO's reader with nothing and replace a device: the CLI refuses those, and so does this.
+    An existing regular file keeps its mode (a 0600 file stays 0600); a new one gets 0666 less the umask.
+
+    Raises:
+        UsageError: ``target`` is a symbolic link, a directory, a FIFO, a socket or a device.
+    """
     try:
-        yield
-    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
-        if "Connection refused" in str(exc) or "No such file" in str(exc):
-            raise
-        raise DockerMagicError(f"The engine stopped sending during {action} of {subject}",
-                               hint="To fix it, check the engine's log and run the command again.") from None
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+    except OSError as exc:
+        raise DockerMagicError(f"Cannot write {target}: {exc.strerror or exc}",
+                               hint="To fix it, check the path.") from None
+    if stat.S_ISREG(info.st_mode):
+        return stat.S_IMODE(info.st_mode)
+    why = next((said for test, said in _NOT_A_FILE if test(info.st_mode)), f"unknown file mode: {info.st_mode:o}")
+    raise UsageError(f"failed to save image: invalid output path {str(target)!r}: {why}",
+                     hint="To fix it, give the path of a regular file, or a new one.")
 
 
 def _umask() -> int:
@@ -272,12 +294,18 @@ class ArchiveCalls(Connection):
         if not folder.is_dir():
             raise UsageError(f"cannot save to {target}: the folder {folder} does not exist",
                              hint="To fix it, create the folder first or choose another path.")
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+        mode = writable_target(target)
+        try:
+            # The temporary name stays short whatever the target's (a 254-character name must still work).
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name[:48]}.", suffix=".part")
+        except OSError as exc:  # /proc, /sys, a read-only or unwritable folder
+            raise DockerMagicError(f"Cannot write {target}: {exc.strerror or exc}",
+                                   hint="To fix it, save to a folder you may write to.") from None
         try:
             with os.fdopen(fd, "wb") as raw:
                 writer = _HashingWriter(raw)
                 _stream_save(self, names, writer, compress, sink)
-            os.chmod(temp, 0o666 & ~_umask())
+            os.chmod(temp, mode)
             os.replace(temp, target)
         except BaseException as exc:
             with contextlib.suppress(OSError):

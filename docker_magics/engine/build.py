@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from ..errors import BuildError
-from .connection import Connection
+from .connection import Connection, broken_stream
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,8 @@ class BuildCalls(Connection):
         finally:
             api.hooks["response"].remove(keep)
         try:
-            yield _refusals(self, stream)
+            with broken_stream("build"):
+                yield _refusals(self, stream)
         finally:
             for response in responses:
                 response.close()

@@ -266,6 +266,9 @@ def prepare(root: Path, *, dockerfile_text: str | None = None, dockerfile: Path 
     name = None
     if dockerfile_text is None:
         path = dockerfile or root / "Dockerfile"
+        if path.is_dir():
+            raise UsageError(f"Cannot use '{path}' as the Dockerfile: it is a directory",
+                             hint=f"To fix it, give the Dockerfile's own path, e.g. -f {path / 'Dockerfile'}.")
         if not path.is_file():
             raise UsageError(f"Cannot locate the Dockerfile: '{path}' does not exist",
                              hint="Give its path with -f, or write the Dockerfile in a %%docker build cell.")

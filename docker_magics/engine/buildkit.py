@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from ..errors import BuildError, DockerMagicError
 from .build import BuildOptions, refusal
-from .connection import Connection
+from .connection import Connection, broken_stream
 
 #: The first engine API version with BuildKit (Engine 18.09).
 _MIN_API = (1, 39)
@@ -86,7 +86,7 @@ def _params(options: BuildOptions) -> dict[str, Any]:
 
 
 def _decoded(engine: Connection, response: Any) -> Iterator[Any]:
-    with engine.translated("build"):
+    with engine.translated("build"), broken_stream("build"):
         for line in response.iter_lines():
             if not line.strip():
                 continue
@@ -199,7 +199,7 @@ class BuildKitCalls(Connection):
         Raises:
             DockerMagicError: the engine cannot be reached.
         """
-        with self.translated("list networks"):
+        with self.translated("build"):  # asked only for a build
             names = {net.get("Name") for net in self.api.networks(names=["bridge"])}
         return None if "bridge" in names else "none"
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DockerMagicError
-from .endpoints import Endpoint
-from .failures import translate
+from .endpoints import Endpoint, check_host
+from .failures import cut, translate
 
 if TYPE_CHECKING:
     from docker import APIClient
@@ -47,6 +47,7 @@ class Connection:
             import docker
 
             kwargs = self.endpoint.client_kwargs()
+            check_host(self.endpoint.host)  # docker-py's ValueError for a bad port would be a traceback
             with self.translated("connect"):
                 if "tls" not in kwargs:
                     self.client = docker.APIClient(base_url=self.endpoint.host, version="auto",
@@ -165,7 +166,8 @@ class Connection:
         try:
             with self.translated(action, subject), guarded():
                 api._raise_for_status(response)
-            yield response
+            with broken_stream(action, subject):
+                yield response
         finally:
             response.close()
 
@@ -188,6 +190,28 @@ class Connection:
     def info(self) -> dict[str, Any]:
         """``GET /info``: the engine's configuration, e.g. its storage driver and image store."""
         return self.get_json("/info", action="ask the engine's configuration")
+
+
+@contextlib.contextmanager
+def broken_stream(action: str, subject: str | None = None) -> Iterator[None]:
+    """A stream the engine closes half way (it stopped or restarted during a pull, push, build, load or
+    save) is one line, not urllib3's ``ProtocolError: IncompleteRead`` or requests' ``ChunkedEncodingError``.
+
+    Wraps the block that reads the stream; our own errors and Ctrl-C pass through unchanged.
+    """
+    import http.client
+
+    import requests.exceptions
+    import urllib3.exceptions
+
+    try:
+        yield
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError, http.client.IncompleteRead,
+            requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError, ConnectionError) as exc:
+        if isinstance(exc, requests.exceptions.ConnectionError) and (
+                "Connection refused" in str(exc) or "No such file" in str(exc)):
+            raise  # never connected: the caller's translation names the engine that is down
+        raise cut(action, subject) from None
 
 
 def json_param(value: Any) -> str:

@@ -184,8 +184,9 @@ def _run_helper(name: str, action: str, payload: str, secret: str = "") -> subpr
 
 
 def _scrub(text: str, secret: str) -> str:
-    text = " ".join(text.split())
-    return text.replace(secret, "***") if secret else text
+    from .redact import redact  # every form: as typed, JSON-escaped, re-spaced, base64
+
+    return " ".join(redact(text, [secret]).split())[:500]
 
 
 def _helper_failed(name: str, action: str, result: subprocess.CompletedProcess, secret: str = "") -> None:
@@ -206,7 +207,9 @@ def _helper_get(name: str, key: str) -> Credentials | None:
         raise CredentialStoreError(f"The credential helper {_HELPER_PREFIX}{name} get answered something "
                                    "that is not JSON.",
                                    hint="To fix it, check that the helper works in a terminal.") from None
-    username, secret = data.get("Username") or "", data.get("Secret") or ""
+    if not isinstance(data, dict):
+        data = {}
+    username, secret = str(data.get("Username") or ""), str(data.get("Secret") or "")
     if not secret:
         return None
     if username == _TOKEN_USER:

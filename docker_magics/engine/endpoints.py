@@ -104,16 +104,68 @@ def current_context(cfg: Path | None = None) -> str:
     return "default"
 
 
+_HOST_HINT = "To fix it, give unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST."
+
+
+def check_host(host: str) -> str:
+    """Refuse an engine address that docker-py cannot use, with one line (docker-py raises ValueError).
+
+    The rules are docker-py's ``parse_host``: no scheme means ``tcp``; ``http``/``https`` are ``tcp``;
+    ``tcp`` needs a host and a port; no query, fragment or password.
+
+    Args:
+        host: what ``-H``, ``%config DockerMagics.host``, DOCKER_HOST or a context gives.
+
+    Returns:
+        ``host`` unchanged.
+
+    Raises:
+        UsageError: the address cannot be used, naming why.
+    """
+    import string
+    from urllib.parse import urlparse
+
+    from ..errors import UsageError
+
+    def refused(why: str) -> UsageError:
+        return UsageError(f"Invalid engine address '{host}': {why}", hint=_HOST_HINT)
+
+    text = host.strip()
+    if not text or text == "unix://":
+        return host
+    parsed = urlparse(text)
+    scheme = parsed.scheme
+    if not scheme or any(ch not in string.ascii_letters + "+" for ch in scheme):
+        parsed, scheme = urlparse(f"//{text}", "tcp"), "tcp"
+    scheme = {"http": "tcp", "https": "tcp", "http+unix": "unix"}.get(scheme, scheme)
+    if scheme not in ("tcp", "unix", "npipe", "ssh"):
+        raise refused(f"unknown scheme '{parsed.scheme}://'")
+    try:
+        port = parsed.port
+    except ValueError:  # "Port out of range 0-65535", "Port could not be cast to integer value as 'abc'"
+        raise refused("the port is not a number from 1 to 65535") from None
+    if parsed.params or parsed.query or parsed.fragment or parsed.password:
+        raise refused("an engine address has no query, fragment or password")
+    if scheme == "tcp" and not parsed.netloc:
+        raise refused("tcp:// needs HOST:PORT")
+    if scheme == "tcp" and not port:
+        raise refused("the port is missing (tcp://HOST:PORT)")
+    if scheme == "ssh" and parsed.path:
+        raise refused("ssh:// takes no path")
+    return host
+
+
 def resolve_endpoint(host: str | None = None, context: str | None = None, cfg: str | None = None,
                      tls: dict[str, Any] | None = None) -> Endpoint:
     """Decide which engine a command talks to, in the CLI's order of precedence."""
     folder = config_dir(cfg)
     if host:
+        check_host(host)
         return Endpoint(host, host, _tls_from(tls, folder) if host.startswith("tcp://") else None)
     if context:
         return context_endpoint(context, folder)
     if os.environ.get("DOCKER_HOST"):
-        env_host = os.environ["DOCKER_HOST"]
+        env_host = check_host(os.environ["DOCKER_HOST"])
         return Endpoint(env_host, env_host, _tls_from(tls, folder) if env_host.startswith("tcp://") else None)
     return context_endpoint(current_context(folder), folder)
 

@@ -52,6 +52,14 @@ def _unreachable(endpoint: Endpoint, exc: BaseException) -> DockerMagicError:
              "at one that runs.")
 
 
+def cut(action: str, subject: str | None = None) -> DockerMagicError:
+    """The one line for a stream the engine closed half way (it stopped or restarted)."""
+    what = f"{action} of {subject}" if subject else action
+    return DockerMagicError(f"The engine stopped sending during {what}: the stream was cut half way",
+                            hint="To fix it, check that the engine still runs (its log says why), then run "
+                                 "the command again.")
+
+
 def translate(exc: Exception, endpoint: Endpoint, action: str, subject: str | None = None) -> DockerMagicError | None:
     """Map a docker-py or connection failure to our error; None for anything we do not recognise.
 
@@ -61,9 +69,15 @@ def translate(exc: Exception, endpoint: Endpoint, action: str, subject: str | No
         action: what we were doing, e.g. "inspect".
         subject: the image or reference concerned, if any.
     """
+    import http.client
+
     import docker.errors
     import requests.exceptions
+    import urllib3.exceptions
 
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | urllib3.exceptions.ProtocolError
+                  | http.client.IncompleteRead):
+        return cut(action, subject)
     if isinstance(exc, requests.exceptions.ConnectionError | ConnectionError | FileNotFoundError):
         return _unreachable(endpoint, exc)
     if isinstance(exc, requests.exceptions.Timeout):

@@ -519,7 +519,7 @@ def image_files(engine: Engine, reference: str, *, hash_files: bool = False) -> 
         ImageNotFoundError: no such local image.
         DockerMagicError: the engine refused, stopped sending, or sent an archive that cannot be read.
     """
-    from .archive import _broken_stream
+    from .connection import broken_stream
 
     try:
         image_id = engine.inspect(reference)["Id"]
@@ -528,7 +528,7 @@ def image_files(engine: Engine, reference: str, *, hash_files: bool = False) -> 
                                  hint="List local images with '%docker images', or pull it first.") from None
     try:
         with (engine.stream("GET", "/images/{0}/get", action="read the layers of", subject=image_id) as response,
-              _broken_stream("the read of the layers", reference), engine.translated("read the layers of", reference)):
+              broken_stream("the read of the layers", reference), engine.translated("read the layers of", reference)):
             archive = scan_archive(response.raw, hash_files=hash_files)
     except tarfile.TarError as exc:
         raise DockerMagicError(f"The engine's archive of {reference} cannot be read: {exc}") from None

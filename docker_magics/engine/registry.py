@@ -25,9 +25,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from .. import errors
+from . import bounded_http
 from .references import DEFAULT_DOMAIN, HUB_API_HOST, HUB_HOSTS, HUB_LABEL
 
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
@@ -38,6 +39,15 @@ DOCKER_V1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws"
 INDEX_TYPES = frozenset({DOCKER_LIST, OCI_INDEX})
 ACCEPT = ", ".join((OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_V2))
 USER_AGENT = "docker_magics"
+
+# Bounds against registries that answer badly (by accident or on purpose): no request, page or body may
+# hold the kernel for longer than the timeout, or fill its memory.
+MAX_DOCUMENT = 4 * 1024 * 1024  # a manifest or config: distribution itself refuses manifests over 4 MiB
+MAX_PAGE = 8 * 1024 * 1024  # one page of a tag list or catalog
+MAX_TOKEN = 1024 * 1024  # a token service's answer
+MAX_PAGES = 1000  # pages of one listing (a Link loop that changes its URL ends here)
+SHOWN = 300  # characters of a registry's own words shown in a message
+ERROR_SCAN = 4096  # characters of a cut error body searched for its code and message
 
 
 # ---- addresses and credentials ---------------------------------------------------------------
@@ -112,15 +122,34 @@ def next_link(header: str | None) -> str | None:
     return None
 
 
+def clip(text: str, limit: int = SHOWN) -> str:
+    """A registry's words for a one-line message: whitespace collapsed, the first ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
 def _error_text(response: Any) -> tuple[str, str]:
-    """The first (code, message) of a registry's ``{"errors": [...]}`` body, or the HTTP reason."""
+    """The first (code, message) of a registry's ``{"errors": [...]}`` body, or the HTTP reason (not clipped)."""
     with contextlib.suppress(ValueError, AttributeError, IndexError, KeyError, TypeError):
         first = response.json()["errors"][0]
-        return str(first.get("code", "")), str(first.get("message", ""))
-    return "", response.reason or ""
+        return str(first.get("code") or ""), str(first.get("message") or "")
+    if getattr(response, "cut", False):  # a huge error body, cut at its start: its first words still tell
+        found = dict(re.findall(r'"(code|message)"\s*:\s*"((?:[^"\\]|\\.)*)', response.text[:ERROR_SCAN]))
+        if found.get("message"):
+            return found.get("code", ""), found["message"]
+    return "", str(response.reason or "")
 
 
-def _short_reason(exc: Exception) -> str:
+def origin(url: str) -> tuple[str, str]:
+    """(scheme, host:port) of a URL: what must match for credentials to go along."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": a Link header may hold anything
+        return "", url
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _short_reason(exc: BaseException) -> str:
     text = str(exc)
     for needle, reason in (("Connection refused", "connection refused"), ("Name or service not known",
                            "the name does not resolve"), ("Temporary failure in name resolution",
@@ -154,6 +183,7 @@ class RegistryClient:
     workers: int = 8
     session: Any = None
     _tokens: dict[str, str] = field(default_factory=dict, repr=False)
+    notes: list[str] = field(default_factory=list)  # what a listing left out, for the command to say
     _configs: dict[str, dict] = field(default_factory=dict, repr=False)  # by digest: tags often share one
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -161,10 +191,7 @@ class RegistryClient:
         self.host = api_host(self.domain)
         self.base = base_url(self.host)
         if self.session is None:
-            import requests
-
-            self.session = requests.Session()
-            self.session.headers["User-Agent"] = USER_AGENT
+            self.session = bounded_http.session(USER_AGENT)
 
     @property
     def label(self) -> str:
@@ -182,45 +209,69 @@ class RegistryClient:
 
     # -- HTTP with the registry's authentication --
 
-    def request(self, path: str, *, scope: str, action: str, method: str = "GET",
-                params: dict | None = None, headers: dict | None = None) -> Any:
-        """One request, answering the registry's 401 challenge once (Basic or Bearer).
+    def request(self, path: str, *, scope: str, action: str, method: str = "GET", params: dict | None = None,
+                headers: dict | None = None, limit: int = MAX_PAGE) -> bounded_http.Answer:
+        """One request, answering the registry's 401 challenge once (Basic or Bearer); its body already read.
+
+        The stored login (and the tokens it earns) goes only to this registry's own scheme, host and port: a
+        ``Link`` or a redirect to another host is followed without it, and another host's challenge is not
+        answered. Each exchange ends within ``timeout`` seconds and reads at most ``limit`` bytes.
 
         Raises:
-            RegistryError: unreachable, timed out; RegistryAuthError: credentials missing or refused.
+            RegistryError: unreachable, timed out, an answer too large; RegistryAuthError: credentials missing
+            or refused, or asked for by another host.
         """
         url = path if path.startswith("http") else urljoin(self.base, path)
-        response = self._send(method, url, scope, action, params, headers)
+        response = self._send(method, url, scope, action, params, headers, limit)
         if response.status_code == 401:
-            challenge = response.headers.get("WWW-Authenticate", "")
-            response.close()
-            self._authorize(challenge, scope, action)
-            response = self._send(method, url, scope, action, params, headers)
+            if origin(response.url) != origin(self.base):
+                raise self._foreign_challenge(response.url, action)
+            self._authorize(response.headers.get("WWW-Authenticate", ""), scope, action)
+            response = self._send(method, url, scope, action, params, headers, limit)
             if response.status_code == 401:
-                response.close()
                 raise self._refused(action)
         return response
 
     def _send(self, method: str, url: str, scope: str, action: str, params: dict | None,
-              headers: dict | None) -> Any:
+              headers: dict | None, limit: int) -> bounded_http.Answer:
+        sent = dict(headers or {})
+        # A Bearer token is good for its scope; Basic credentials (kept under "*") for every scope. Neither
+        # leaves this registry (requests itself drops the header when a redirect changes the host).
+        authorization = self._tokens.get(scope) or self._tokens.get("*")
+        if authorization and origin(url) == origin(self.base):
+            sent["Authorization"] = authorization
+        return self._fetch(method, url, action, limit, params=params, headers=sent)
+
+    def _fetch(self, method: str, url: str, action: str, limit: int, **kwargs: Any) -> bounded_http.Answer:
+        """:func:`.bounded_http.fetch` with its failures worded as one line naming the host that failed."""
         import requests
 
-        sent = dict(headers or {})
-        # A Bearer token is good for its scope; Basic credentials (kept under "*") for every scope.
-        authorization = self._tokens.get(scope) or self._tokens.get("*")
-        if authorization:
-            sent["Authorization"] = authorization
         try:
-            return self.session.request(method, url, params=params, headers=sent, timeout=self.timeout)
-        except requests.exceptions.Timeout:
-            raise errors.RegistryError(f"{self.label_cap} did not answer within {self.timeout:g} s "
-                                       f"({action})",
+            return bounded_http.fetch(self.session, method, url, timeout=self.timeout, limit=limit, **kwargs)
+        except bounded_http.DeadlineExceeded:
+            raise errors.RegistryError(f"{self.label_cap} did not answer within {self.timeout:g} s ({action})",
                                        hint="To fix it, check the registry, or raise "
                                             "%config DockerMagics.timeout.") from None
+        except bounded_http.TooLarge as exc:
+            raise errors.RegistryError(f"{self.label_cap} sent more than {exc.limit // (1024 * 1024)} MiB "
+                                       f"to {action}; docker_magics stopped reading there",
+                                       hint="To fix it, check that the address is a Docker registry.") from None
         except requests.exceptions.RequestException as exc:
-            raise errors.RegistryError(f"Cannot reach {self.label} at {self.base} "
-                                       f"({_short_reason(exc)})",
-                                       hint="To fix it, check the address and that the registry runs.") from None
+            raise self._unreachable(url, exc) from None
+
+    def _unreachable(self, url: str, exc: BaseException) -> errors.RegistryError:
+        failed = getattr(getattr(exc, "request", None), "url", None) or url
+        hint = "To fix it, check the address and that the registry runs."
+        if origin(failed)[1] != origin(self.base)[1]:  # a redirect or a Link led elsewhere: name that host
+            return errors.RegistryError(f"Cannot reach {origin(failed)[1]}, where {self.label} sent docker_magics "
+                                        f"({_short_reason(exc)})", hint=hint)
+        return errors.RegistryError(f"Cannot reach {self.label} at {self.base} ({_short_reason(exc)})", hint=hint)
+
+    def _foreign_challenge(self, url: str, action: str) -> errors.RegistryAuthError:
+        return errors.RegistryAuthError(
+            f"{origin(url)[1]}, where {self.label} sent docker_magics to {action}, asks for credentials; the "
+            f"login stored for {self.domain} is sent to {self.domain} only",
+            hint="To fix it, ask the registry's operator; docker_magics will not send your login elsewhere.")
 
     def _authorize(self, challenge: str, scope: str, action: str) -> None:
         scheme, params = parse_challenge(challenge)
@@ -235,7 +286,8 @@ class RegistryClient:
         else:
             raise errors.RegistryAuthError(
                 f"{self.label_cap} asks for an authentication scheme docker_magics does not speak "
-                f"({challenge or 'no WWW-Authenticate header'})", hint="To fix it, use the Docker CLI for it.")
+                f"({clip(self.redacted(challenge), 120) or 'no WWW-Authenticate header'})",
+                hint="To fix it, use the Docker CLI for it.")
         with self._lock:
             self._tokens["*" if scheme == "basic" else scope] = header
 
@@ -247,18 +299,23 @@ class RegistryClient:
         realm = challenge["realm"]
         import requests
 
+        # The realm is where this registry's own challenge sends the login (request() answers no other
+        # host's challenge): the CLI does the same. A redirect away from the realm drops it (requests).
         try:
             if creds.get("identitytoken"):  # an OAuth2 refresh token, as the CLI stores for some registries
-                response = self.session.post(realm, timeout=self.timeout, data={
-                    "grant_type": "refresh_token", "refresh_token": creds["identitytoken"],
-                    "service": query["service"], "scope": " ".join(scopes), "client_id": USER_AGENT})
+                response = bounded_http.fetch(self.session, "POST", realm, timeout=self.timeout, limit=MAX_TOKEN,
+                                              data={"grant_type": "refresh_token",
+                                                    "refresh_token": creds["identitytoken"],
+                                                    "service": query["service"], "scope": " ".join(scopes),
+                                                    "client_id": USER_AGENT})
             else:
                 basic = (creds["username"], creds["password"]) if creds.get("password") else None
                 if basic:
                     query["account"] = creds["username"]
-                response = self.session.get(realm, params=query, auth=basic, timeout=self.timeout)
-        except requests.exceptions.RequestException as exc:
-            raise errors.RegistryError(f"Cannot reach the token service {realm} of {self.label} "
+                response = bounded_http.fetch(self.session, "GET", realm, params=query, auth=basic,
+                                              timeout=self.timeout, limit=MAX_TOKEN)
+        except (requests.exceptions.RequestException, bounded_http.DeadlineExceeded, bounded_http.TooLarge) as exc:
+            raise errors.RegistryError(f"Cannot reach the token service {clip(realm, 120)} of {self.label} "
                                        f"({_short_reason(exc)})",
                                        hint="To fix it, check the network and the registry.") from None
         if response.status_code in (401, 403):
@@ -266,12 +323,21 @@ class RegistryClient:
         body = {}
         with contextlib.suppress(ValueError):
             body = response.json()
-        token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
-        if response.status_code != 200 or not token:
-            raise errors.RegistryAuthError(f"The token service {realm} of {self.label} gave no "
-                                           f"token ({response.status_code} {response.reason})",
+        token = (body.get("token") or body.get("access_token")) if isinstance(body, dict) else None
+        if response.status_code != 200 or not isinstance(token, str) or not token:
+            raise errors.RegistryAuthError(f"The token service {clip(realm, 120)} of {self.label} gave no "
+                                           f"token ({response.status_code} "
+                                           f"{clip(self.redacted(response.reason), 60)})",
                                            hint=self.login_hint)
         return token
+
+    def redacted(self, text: str) -> str:
+        """A registry's words with the stored secret and the tokens it earned masked (a registry may echo them)."""
+        from .redact import redact
+
+        creds = self.credentials or {}
+        earned = [value.partition(" ")[2] for value in self._tokens.values()]
+        return redact(text, [creds.get("password"), creds.get("identitytoken"), *earned])
 
     def _refused(self, action: str) -> errors.RegistryAuthError:
         creds = self.credentials or {}
@@ -287,8 +353,8 @@ class RegistryClient:
         """Raise our one-line error for a failed answer; return the response otherwise."""
         if response.status_code < 400:
             return response
-        code, message = _error_text(response)
-        response.close()
+        code, message = (clip(self.redacted(text), limit) for text, limit in zip(_error_text(response), (60, SHOWN),
+                                                                                 strict=True))
         if response.status_code == 404 and repository and code in {"NAME_UNKNOWN", ""}:
             raise errors.ImageNotFoundError(
                 f"No repository '{repository}' in {self.label}",
@@ -302,32 +368,56 @@ class RegistryClient:
                                    f"({response.status_code} {detail})")
 
     def get_json(self, path: str, *, scope: str, action: str, repository: str | None = None,
-                 params: dict | None = None, headers: dict | None = None) -> tuple[Any, Any]:
-        """GET a JSON document; returns (body, response)."""
-        with self.request(path, scope=scope, action=action, params=params, headers=headers) as response:
-            self._check(response, action, repository)
-            try:
-                return response.json(), response
-            except ValueError:
-                raise errors.RegistryError(f"{self.label_cap} answered {action} with something "
-                                           f"that is not JSON",
-                                           hint="To fix it, check that the address is a Docker registry.") from None
+                 params: dict | None = None, headers: dict | None = None,
+                 limit: int = MAX_PAGE) -> tuple[Any, Any]:
+        """GET a JSON document (at most ``limit`` bytes); returns (body, response)."""
+        response = self.request(path, scope=scope, action=action, params=params, headers=headers, limit=limit)
+        self._check(response, action, repository)
+        try:
+            return response.json(), response
+        except ValueError:
+            raise self._not_json(action) from None
+
+    def _not_json(self, action: str, what: str = "something that is not JSON") -> errors.RegistryError:
+        return errors.RegistryError(f"{self.label_cap} answered {action} with {what}",
+                                    hint="To fix it, check that the address is a Docker registry.")
 
     def paged(self, path: str, key: str, *, scope: str, action: str, repository: str | None = None,
               limit: int | None = None) -> Iterator[str]:
         """Every item of a paged listing, following ``Link: <…>; rel="next"``.
 
         With ``limit``, no page is asked for once ``limit`` items have come (the last page is given whole).
+        Only text items count (a registry's ``null`` or numbers are left out), each once; a ``Link`` back to a
+        page already read ends the listing, and so does :data:`MAX_PAGES` (noted in :attr:`notes`).
         """
         url: str | None = path
         params: dict | None = {"n": self.page_size}
-        count = 0
+        count, pages, seen_urls, seen = 0, 0, set(), set()
         while url and (limit is None or count < limit):
+            if pages >= MAX_PAGES:
+                self.notes.append(f"{self.label_cap} kept naming a next page: stopped after {MAX_PAGES} pages "
+                                  f"({count} items)")
+                return
+            seen_urls.add(urljoin(self.base, url))
             body, response = self.get_json(url, scope=scope, action=action, repository=repository, params=params)
-            items = (body or {}).get(key) or ()
-            yield from items
-            count += len(items)
+            pages += 1
+            items = body.get(key) if isinstance(body, dict) else None
+            fresh = []
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, str) and item not in seen:
+                    seen.add(item)
+                    fresh.append(item)
+            yield from fresh
+            count += len(fresh)
             url, params = next_link(response.headers.get("Link")), None
+            try:
+                following = urljoin(response.url, url) if url else None
+            except ValueError:  # not a URL at all
+                self.notes.append(f"{self.label_cap} named a next page that is not a URL ({clip(url, 80)}): "
+                                  f"stopped after {pages} pages")
+                return
+            if following and (following in seen_urls or not fresh):
+                return  # a loop, or a page that brought nothing new: the listing is complete
 
     # -- listings --
 
@@ -372,26 +462,31 @@ class RegistryClient:
         """GET a manifest by tag or digest: (digest, media type, document)."""
         action = f"read the manifest of {path}:{reference}" if ":" not in reference else \
             f"read the manifest {reference} of {path}"
-        with self.request(f"/v2/{path}/manifests/{reference}", scope=f"repository:{path}:pull",
-                          action=action, headers={"Accept": ACCEPT}) as response:
-            if response.status_code == 404 and _error_text(response)[0] == "MANIFEST_UNKNOWN":
-                response.close()
-                raise errors.ImageNotFoundError(
-                    f"No tag '{reference}' in {path} at {self.label}",
-                    hint=f"To fix it, list its tags with '%docker tags {self._familiar(path)}'.")
-            self._check(response, action, path)
-            raw = response.content
-        document = json.loads(raw)
+        response = self.request(f"/v2/{path}/manifests/{reference}", scope=f"repository:{path}:pull",
+                                action=action, headers={"Accept": ACCEPT}, limit=MAX_DOCUMENT)
+        if response.status_code == 404 and _error_text(response)[0] == "MANIFEST_UNKNOWN":
+            raise errors.ImageNotFoundError(
+                f"No tag '{reference}' in {path} at {self.label}",
+                hint=f"To fix it, list its tags with '%docker tags {self._familiar(path)}'.")
+        self._check(response, action, path)
+        raw = response.body
+        try:
+            document = json.loads(raw)
+        except ValueError:
+            raise self._not_json(action) from None
+        if not isinstance(document, dict):
+            raise self._not_json(action, f"JSON that is not a manifest (a {type(document).__name__})")
         digest = response.headers.get("Docker-Content-Digest") or "sha256:" + hashlib.sha256(raw).hexdigest()
-        media_type = document.get("mediaType") or response.headers.get("Content-Type", "").split(";")[0]
-        return digest, media_type, document
+        media_type = _text(document.get("mediaType")) or response.headers.get("Content-Type", "").split(";")[0]
+        return clip(digest, 100), media_type, document
 
     def blob_json(self, path: str, digest: str) -> dict:
         """A small JSON blob (an image config), fetched once per digest."""
         if digest in self._configs:
             return self._configs[digest]
         body, _ = self.get_json(f"/v2/{path}/blobs/{digest}", scope=f"repository:{path}:pull",
-                                action=f"read the config {digest[:19]} of {path}", repository=path)
+                                action=f"read the config {digest[:19]} of {path}", repository=path,
+                                limit=MAX_DOCUMENT)
         self._configs[digest] = body if isinstance(body, dict) else {}
         return self._configs[digest]
 
@@ -405,26 +500,29 @@ class RegistryClient:
 
         For a manifest list or OCI index, ``platforms`` lists every platform (attestations left out)
         and ``size``/``created`` are those of one platform's image: linux/amd64 when present, else the first.
+        A field the registry gives in a shape that makes no sense (a size that is not a number, a platform
+        that is not an object, a creation time that is not a date) is left unknown (None) rather than failing.
         """
         digest, media_type, document = self.manifest(path, tag)
         row: dict[str, Any] = {"tag": tag, "digest": digest, "media_type": media_type,
                                "size": None, "platforms": [], "created": None}
         if media_type in INDEX_TYPES or "manifests" in document:
-            entries = [m for m in document.get("manifests") or () if _platform(m.get("platform")) != "unknown/unknown"]
+            entries = [m for m in _dicts(document.get("manifests"))
+                       if _platform(m.get("platform")) != "unknown/unknown"]
             row["platforms"] = [_platform(m.get("platform")) for m in entries]
             chosen = next((m for m in entries if _platform(m.get("platform")) == "linux/amd64"),
                           entries[0] if entries else None)
-            if chosen is None:
+            if chosen is None or not _is_digest(chosen.get("digest")):
                 return row
             _, _, document = self.manifest(path, chosen["digest"])
         if document.get("schemaVersion") == 1:
             return {**row, **_schema1(document)}
-        config = document.get("config") or {}
-        row["size"] = int(config.get("size", 0)) + sum(int(layer.get("size", 0))
-                                                       for layer in document.get("layers") or ())
-        if config.get("digest"):
+        config = document.get("config") if isinstance(document.get("config"), dict) else {}
+        sizes = [_size(config.get("size"))] + [_size(layer.get("size")) for layer in _dicts(document.get("layers"))]
+        row["size"] = None if None in sizes else sum(sizes)
+        if _is_digest(config.get("digest")):
             blob = self.blob_json(path, config["digest"])
-            row["created"] = blob.get("created")
+            row["created"] = created_time(blob.get("created"))
             if not row["platforms"]:
                 row["platforms"] = [_platform(blob)]
         return row
@@ -442,22 +540,69 @@ class RegistryClient:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _platform(spec: dict | None) -> str:
-    """``{"os": "linux", "architecture": "arm64", "variant": "v8"}`` -> ``linux/arm64/v8``."""
-    spec = spec or {}
-    parts = [spec.get("os") or "unknown", spec.get("architecture") or "unknown"]
-    if spec.get("variant"):
-        parts.append(spec["variant"])
+def _platform(spec: Any) -> str:
+    """``{"os": "linux", "architecture": "arm64", "variant": "v8"}`` -> ``linux/arm64/v8`` (``unknown`` parts else)."""
+    spec = spec if isinstance(spec, dict) else {}
+    parts = [clip(_text(spec.get("os")) or "unknown", 40), clip(_text(spec.get("architecture")) or "unknown", 40)]
+    if _text(spec.get("variant")):
+        parts.append(clip(spec["variant"], 40))
     return "/".join(parts)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _dicts(value: Any) -> list[dict]:
+    """The objects of a JSON list (a registry may send anything in its place)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _size(value: Any) -> int | None:
+    """A size in bytes, or None when the registry's value is not a non-negative whole number."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or value < 0:
+        return None
+    return int(value) if float(value).is_integer() and value < 2**63 else None
+
+
+_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,256}")
+
+
+def _is_digest(value: Any) -> bool:
+    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
+
+
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def created_time(value: Any) -> str | None:
+    """An image's creation time as RFC 3339 text, or None: missing, not a date, or Go's zero time.
+
+    ko and crane write ``0001-01-01T00:00:00Z`` (or nothing) for reproducible images; pandas' timestamps
+    start in 1677, and a year before 1678 or after 2261 means "unknown" here too.
+    """
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    match = _RFC3339.fullmatch(value.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    import datetime
+
+    try:
+        datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    return value.strip() if 1678 <= year <= 2261 else None
 
 
 def _schema1(document: dict) -> dict[str, Any]:
     """What a legacy schema 1 manifest tells: its platform and creation time (its sizes are unknown)."""
     created = None
-    with contextlib.suppress(ValueError, IndexError, KeyError, TypeError):
-        created = json.loads(document["history"][0]["v1Compatibility"]).get("created")
-    return {"platforms": [f"linux/{document.get('architecture') or 'unknown'}"], "created": created,
-            "media_type": DOCKER_V1_SIGNED}
+    with contextlib.suppress(ValueError, IndexError, KeyError, TypeError, AttributeError):
+        created = created_time(json.loads(document["history"][0]["v1Compatibility"]).get("created"))
+    architecture = clip(_text(document.get("architecture")) or "unknown", 40)
+    return {"platforms": [f"linux/{architecture}"], "created": created, "media_type": DOCKER_V1_SIGNED}
 
 
 # ---- the engine's search endpoint (v1 search of Docker Hub or another index) ----------------

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import DockerMagicError, RegistryAuthError, RegistryError, UsageError
+from ..errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError, UsageError
 from .connection import Connection
 from .credentials import Credentials
 from .references import HUB_KEY, HUB_LABEL
@@ -74,9 +74,20 @@ def _events(events: Iterator[dict[str, Any]], seconds: float) -> Iterator[dict[s
         yield from events
 
 
-def _unanswered(engine: Connection, exc: Exception) -> DockerMagicError:
+def _shown(server: str) -> str:
+    return HUB_LABEL if server == HUB_KEY else server
+
+
+def _unanswered(engine: Connection, exc: Exception, server: str) -> DockerMagicError:
+    import requests.exceptions
+
     from .failures import translate
 
+    if isinstance(exc, requests.exceptions.Timeout):  # the engine answers /auth once the registry has
+        return RegistryError(f"Login to {_shown(server)}: no answer within {engine.timeout:g} s from the engine, "
+                             f"which waits on the registry {_shown(server)}; nothing was stored",
+                             hint="To fix it, check that the registry is running and reachable from the engine, "
+                                  "or allow more time with %config DockerMagics.timeout = SECONDS.")
     return translate(exc, engine.endpoint, "log in") or DockerMagicError(
         f"Login failed: {type(exc).__name__}.", hint="To fix it, check the engine and try again.")
 
@@ -93,6 +104,7 @@ def _body_message(response: Any) -> str:
 
 def _refused(server: str, username: str, status: int, text: str) -> DockerMagicError:
     shown = HUB_LABEL if server == HUB_KEY else server
+    text = text if len(text) <= 300 else text[:300] + "…"  # a registry's page of HTML is not a line
     lowered = text.lower()
     if status == 401 or "401 unauthorized" in lowered or "unauthorized" in lowered or "incorrect" in lowered:
         return RegistryAuthError(
@@ -157,16 +169,23 @@ class TransferCalls(Connection):
             RegistryError: the registry could not be reached.
         """
         failure: DockerMagicError | None = None
+        interrupted = False
         try:
             response = self.post_raw("/auth", {"username": username, "password": password, "serveraddress": server})
             status, text = response.status_code, _body_message(response)
             response.close()
-            if password:
-                text = text.replace(password, "***")  # a registry that echoes what it got must not leak it
+            from .redact import redact
+
+            text = redact(text, [password])  # a registry that echoes what it got must not leak it
+        except KeyboardInterrupt:  # Ctrl-C while the engine waits on a registry that does not answer
+            interrupted = True
         except Exception as exc:  # the request never got an answer
-            failure = _unanswered(self, exc)
+            failure = _unanswered(self, exc, server)
         # Raised outside the except block on purpose: the request (and its body, which holds the password)
         # must not ride along as the exception's __context__.
+        if interrupted:
+            raise Interrupted(f"Login to {_shown(server)} interrupted; nothing was stored.",
+                              hint="If the registry does not answer, check that it runs, then log in again.")
         if failure is not None:
             raise failure
         if status == 200:

@@ -243,9 +243,10 @@ class TagForm(_Form):
 class LoginForm(_Form):
     """``%docker login`` as a form: server, username, password, Log in.
 
-    The password is read and cleared from the widget in the click handler, before any network call,
-    and never shown. It syncs from the browser when the field loses focus (``continuous_update`` off:
-    not once per keystroke), so the browser's widget state holds it only from then until the click.
+    The password field is a :class:`~docker_magics.views.secret_field.SecretField`: its value is never
+    widget state (not synced, not echoed to other frontends, not in a saved notebook). The page sends it
+    once, as a message, when Log in is clicked; the click handler takes it (and forgets it) before any
+    network call, and it is never shown.
 
     Attributes:
         server, username, password: the fields.
@@ -258,16 +259,18 @@ class LoginForm(_Form):
         self._login, self.result = login, None
         self.server = widgets.Text(value=server or HUB_KEY, description="Server", layout=_WIDE, style=_STYLE)
         self.username = widgets.Text(value=username, description="Username", layout=_WIDE, style=_STYLE)
-        self.password = widgets.Password(description="Password", continuous_update=False,
-                                         placeholder="password or access token", layout=_WIDE, style=_STYLE)
+        from .secret_field import SecretField
+
+        self.password = SecretField(description="Password", placeholder="password or access token")
         self.button = widgets.Button(description="Log in", icon="sign-in", button_style="primary")
+        self.button.add_class("docker-magics-login-button")  # the SecretField sends its value on this click
         self.out = widgets.Output()
         self.button.on_click(self._on_click)
         super().__init__([widgets.HTML("<b>Log in to a registry</b>"), self.server, self.username,
                           self.password, self.button, self.out], "docker-magics-login")
 
     def _on_click(self, _button: Any = None) -> None:
-        secret, self.password.value = self.password.value, ""
+        secret = self.password.take()
         server, username = self.server.value.strip(), self.username.value.strip()
         if not username or not secret:
             self.out.outputs = ()

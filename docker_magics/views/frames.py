@@ -181,8 +181,12 @@ def frame(rows: Iterable[dict[str, Any]] | list[tuple], columns: list[str], *, d
 
 def _to_datetime(values: tuple) -> pd.Series:
     """Unix seconds (the images API) or ISO text (inspect) as tz-aware UTC datetimes."""
-    if values and not isinstance(values[0], str):
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype="int64"), unit="s", utc=True))
+    known = next((v for v in values if v is not None), None)  # None: unknown (a registry may not say)
+    if known is None:
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), utc=True), dtype="datetime64[ns, UTC]")
+    if not isinstance(known, str):
+        series = pd.Series(values, dtype="int64" if len(values) and None not in values else "Int64")
+        return pd.Series(pd.to_datetime(series, unit="s", utc=True))
     return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601"))
 
 

@@ -104,3 +104,68 @@ def test_exception_chain_of_a_refused_login_holds_no_secret(ip, sandbox, config,
         ip.run_line_magic("docker", f"login -u {sandbox.user} {flag} {sandbox.registry}")
     for text in [*exception_texts(info.value), repr(info.traceback[-1].locals.get("exc"))]:
         assert wrong not in text
+
+
+# ---- the login form in a real kernel, driven as a frontend drives it --------------------------
+
+
+def _iopub_until(kc, done, timeout: float = 60.0) -> list[dict]:
+    """IOPub messages until ``done(messages)`` or the timeout."""
+    import contextlib
+    import queue
+    import time
+
+    messages: list[dict] = []
+    deadline = time.monotonic() + timeout
+    while not done(messages) and time.monotonic() < deadline:
+        with contextlib.suppress(queue.Empty):
+            messages.append(kc.get_iopub_msg(timeout=0.5))
+    return messages
+
+
+def _run(kc, code: str) -> list[dict]:
+    """Execute ``code``; its IOPub messages until the kernel is idle again."""
+    msg_id = kc.execute(code)
+    return _iopub_until(kc, lambda ms: any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
+                                           and m["parent_header"].get("msg_id") == msg_id for m in ms))
+
+
+def _comm_msg(kc, comm_id: str, data: dict) -> None:
+    kc.shell_channel.send(kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data}))
+
+
+def _opened(messages: list[dict], test) -> str:
+    return next(m["content"]["comm_id"] for m in messages if m["msg_type"] == "comm_open"
+                and test(m["content"]["data"].get("state", {})))
+
+
+def test_the_password_never_travels_as_widget_state_in_a_real_kernel(sandbox, config, tmp_path):
+    """ipywidgets 8 echoes a synced Password value on IOPub (``echo_update``); the login form's field is never
+    synced: the frontend sends the secret once, as a custom message, on Log in, and nothing carries it back."""
+    from jupyter_client.manager import start_new_kernel
+
+    canary = "canary-" + secrets.token_hex(6)
+    env = {**sandbox.env, "DOCKER_CONFIG": str(config), "JPY_SESSION_NAME": str(tmp_path / "x.ipynb")}
+    km, kc = start_new_kernel(kernel_name="python3", env=env, cwd=str(tmp_path))
+    try:
+        opened = _run(kc, "import ipywidgets\np = ipywidgets.Password()\np")
+        password_id = _opened(opened, lambda s: s.get("_model_name") == "PasswordModel")
+        _comm_msg(kc, password_id, {"method": "update", "state": {"value": canary}, "buffer_paths": []})
+        echoed = _iopub_until(kc, lambda ms: any(canary in json.dumps(m, default=str) for m in ms), 20)
+        assert any(canary in json.dumps(m, default=str) for m in echoed)  # the window the issue describes
+
+        messages = _run(kc, f"%load_ext docker_magics\n%docker login -u {sandbox.user} {sandbox.registry}")
+        field = _opened(messages, lambda s: "_esm" in s and s.get("description") == "Password")
+        button = _opened(messages, lambda s: s.get("description") == "Log in")
+        _comm_msg(kc, field, {"method": "custom", "content": {"event": "submit", "value": sandbox.password}})
+        _comm_msg(kc, button, {"method": "custom", "content": {"event": "click"}})
+        messages += _iopub_until(kc, lambda ms: any("Login Succeeded" in json.dumps(m, default=str) for m in ms))
+        texts = [json.dumps(m, default=str) for m in messages]
+        assert any("Login Succeeded" in t for t in texts)
+        assert not any(sandbox.password in t for t in texts)
+        assert any('"event": "clear"' in t for t in texts)  # the page is told to empty the field
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    stored = json.loads((config / "config.json").read_text())["auths"][sandbox.registry]
+    assert "auth" in stored
