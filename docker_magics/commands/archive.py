@@ -34,7 +34,7 @@ def save(cmd: Command, session: Session) -> Any:
         size, digest = engine.save(list(cmd.images), target, expected=total,
                                    compress=cmd.gzip or target.name.endswith(_GZ_SUFFIXES), sink=sink)
         sink.state.total_bytes = sink.state.done_bytes  # the estimate gives way to the true count
-    return SavedArchive(str(target), size, digest, list(cmd.images), engine.endpoint.name)
+    return SavedArchive(str(target), size, digest, list(cmd.images), engine.label)
 
 
 def load(cmd: Command, session: Session) -> Any:
@@ -50,7 +50,7 @@ def load(cmd: Command, session: Session) -> Any:
     with progress.progress_for(session.settings.progress, f"Loading {path}", quiet=cmd.quiet,
                                total_bytes=total) as sink:
         loaded = engine.load(path, quiet=cmd.quiet, sink=sink)
-    return loaded_frame(loaded, engine=engine.endpoint.name)
+    return loaded_frame(loaded, engine=engine.label)
 
 
 def import_(cmd: Command, session: Session) -> Any:

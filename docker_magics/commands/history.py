@@ -25,4 +25,4 @@ def history(cmd: Command, session: Session) -> Any:
         return Text(format_list(cmd.format, rows, command="history", quiet=cmd.quiet, human=cmd.human))
     if cmd.quiet:
         return frames.history_ids(layers, no_trunc=cmd.no_trunc)
-    return frames.history_frame(layers, no_trunc=cmd.no_trunc, human=cmd.human, engine=engine.endpoint.name)
+    return frames.history_frame(layers, no_trunc=cmd.no_trunc, human=cmd.human, engine=engine.label)

@@ -41,7 +41,7 @@ def run(cmd: Command, session: Session) -> Any:
         return Text(format_list(cmd.format, rows, command="image ls", digests=cmd.digests, quiet=cmd.quiet))
     if cmd.quiet:
         return frames.image_ids(images, no_trunc=cmd.no_trunc)
-    df = frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc, engine=engine.endpoint.name)
+    df = frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc, engine=engine.label)
     if cmd.usage:  # /system/df walks every layer: only on request, so the plain listing stays fast
         from ..engine.containers import container_names_by_image
         from ..views.usage import add_usage_columns

@@ -30,7 +30,7 @@ def inspect(cmd: Command, session: Session) -> Any:
                                  hint="List local images with '%docker images', or pull it first.")
     if cmd.format is None:
         result = JSONResult(objects)
-        result.engine = engine.endpoint.name
+        result.engine = engine.label
         return result
     if cmd.format == "json":
         return Text(json.dumps(objects, separators=(",", ":"), ensure_ascii=False) + "\n")

@@ -312,8 +312,10 @@ class ArchiveCalls(Connection):
                 for event in streams.follow(self.events(response), sink, action="load"):
                     loaded.extend(loaded_images(event))
         except StreamError as exc:
-            # No manifest.json: the engine falls back to the legacy layout and misses its files.
-            if re.search(r"docker-import-\d+/.*no such file", exc.message):
+            # No manifest.json: the classic store falls back to the legacy layout and misses its files; the
+            # containerd store finds neither manifest.json nor an OCI index.json.
+            if (re.search(r"docker-import-\d+/.*no such file", exc.message)
+                    or "unrecognized image format" in exc.message):
                 raise not_an_archive(path, "a tar file without the manifest.json that 'docker save' writes") from None
             raise
         except KeyboardInterrupt:
