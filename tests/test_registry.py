@@ -119,7 +119,9 @@ def test_push_prefers_aux_over_the_status_line():
     "unexpected EOF",
     'failed to do request: Put "http://127.0.0.1:1/v2/x/blobs/uploads/": read tcp 127.0.0.1:2->127.0.0.1:1: '
     "read: connection reset by peer",
-    'failed to do request: Head "https://127.0.0.1:1/v2/x/blobs/sha256:1": net/http: TLS handshake timeout'])
+    'failed to do request: Head "https://127.0.0.1:1/v2/x/blobs/sha256:1": net/http: TLS handshake timeout',
+    'failed to copy: failed to do request: Put "http://127.0.0.1:1/v2/x/blobs/uploads/u": readfrom tcp '
+    "127.0.0.1:2->127.0.0.1:1: write tcp 127.0.0.1:2->127.0.0.1:1: use of closed network connection"])
 def test_a_registry_that_went_away_is_a_registry_line(tmp_path, monkeypatch, said):
     api = FakeAPI(events=[{"status": "Preparing", "id": "aaa"}, {"errorDetail": {"message": said}, "error": said}])
     with pytest.raises(RegistryError) as info:
