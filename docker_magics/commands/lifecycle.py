@@ -35,6 +35,9 @@ def rm(cmd: Command, session: Session) -> Any:
         raise UsageError("'%docker rmi' requires at least 1 argument",
                          hint="Write %docker rmi IMAGE [IMAGE...]; a Python list works too: %docker rmi {ids}.")
     engine = session.engine(cmd)
+    from .platforms import check_platform
+
+    check_platform(engine, "rmi", cmd.platform)
     events, failures = [], []
     for image in dict.fromkeys(cmd.images):
         try:

@@ -98,7 +98,8 @@ class Connection:
         """``GET path`` and its decoded JSON answer.
 
         Args:
-            path: the API path, e.g. ``/images/json`` (the version prefix is added).
+            path: the API path, e.g. ``/images/json`` (the version prefix is added); ``{0}`` in it is filled with
+                ``subject`` quoted as a path segment.
             params: query parameters; lists and dicts must already be JSON text where the API wants it.
             action: what we are doing, for the error message ("list images").
             subject: the image or reference concerned, if any.
@@ -109,7 +110,8 @@ class Connection:
         """
         with self.translated(action, subject):
             api = self.api
-            return api._result(api._get(api._url(path), params=params, headers=headers), True)
+            url = api._url(path, subject) if "{0}" in path else api._url(path)
+            return api._result(api._get(url, params=params, headers=headers), True)
 
     def post_json(self, path: str, params: dict[str, Any] | None = None, *, action: str,
                   subject: str | None = None, body: dict[str, Any] | None = None) -> Any:

@@ -256,6 +256,24 @@ def images_frame(images: list[dict], *, digests: bool = False, no_trunc: bool = 
                  views={"created": "age", "size": "size"}, engine=engine)
 
 
+def add_platforms_column(df: DockerFrame, platforms: dict[str, str], note: str | None, *,
+                         no_trunc: bool = False) -> DockerFrame:
+    """``images --platforms``: a ``platforms`` column (``linux/amd64, linux/arm64``) after ``size``.
+
+    Args:
+        df: the images frame.
+        platforms: full image ID -> the platforms of that image that are here.
+        note: what the column cannot tell on this engine (shown as the caption, kept in ``attrs``), or None.
+        no_trunc: whether the frame's IDs are full.
+    """
+    by_shown = {truncate_id(image_id, no_trunc): text for image_id, text in platforms.items()}
+    df.insert(df.columns.get_loc("size") + 1, "platforms",
+              pd.Series([by_shown.get(i, "") for i in df["image_id"]], index=df.index, dtype=TEXT))
+    if note:
+        with_caption(df, note, platforms_note=note)
+    return df
+
+
 def image_ids(images: list[dict], *, no_trunc: bool = False) -> list[str]:
     """``%docker images -q``: the IDs, one per listed row, as the CLI prints them."""
     ordered = _newest_first(images)
