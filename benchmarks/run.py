@@ -1,12 +1,14 @@
 """Measure docker_magics against the Docker CLI and raw docker-py, side by side, on a real engine.
 
-    python benchmarks/run.py [--engine HOST] [--quick] [--rounds N] [--output FILE]
+    python benchmarks/run.py [--engine HOST | --engine-kind KIND[,KIND...]] [--quick] [--rounds N] [--output FILE]
 
 Without ``--engine`` it starts its own sandbox engine and registry (scripts/sandbox.py) and stops
-them at the end; with ``--engine`` it uses that engine (creating and then removing only ``dmbench/*``
-images there) and a sandbox registry. Every case runs its variants interleaved (A B A B) and the
-medians, ratios and PASS/MISS verdicts go to benchmarks/results.md with the machine's description.
-``--quick`` uses small sizes (the CI smoke test); its numbers are not the goals' numbers.
+them at the end: of each kind given with ``--engine-kind`` (bookworm, classic26, containerd26, the
+sandbox's and the tests' names; default bookworm), one after the other; with ``--engine`` it uses
+that engine (creating and then removing only ``dmbench/*`` images there) and a sandbox registry.
+Every case runs its variants interleaved (A B A B) and the medians, ratios and PASS/MISS verdicts
+go to benchmarks/results.md with the machine's description, one column per engine when several
+kinds ran. ``--quick`` uses small sizes (the CI smoke test); its numbers are not the goals' numbers.
 """
 
 from __future__ import annotations
@@ -31,19 +33,31 @@ from cases import archive, build, formats, imagefs, listing, registry  # noqa: E
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    import sandbox
+
     parser.add_argument("--engine", help="engine to measure (unix:///..., tcp://...); default: a sandbox engine")
+    parser.add_argument("--engine-kind", default=sandbox.DEFAULT_ENGINE,
+                        help="sandbox engine kinds to measure, one after the other, comma-separated: "
+                             f"{', '.join(sandbox.ENGINE_KINDS)} (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="small sizes, few rounds (CI smoke)")
     parser.add_argument("--rounds", type=int, help="measured rounds per case (default 5, quick 2)")
     parser.add_argument("--output", type=Path, default=HERE / "results.md", help="where to write the table")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.kinds = [k.strip() for k in args.engine_kind.split(",") if k.strip()]
+    for kind in args.kinds:
+        if kind not in sandbox.ENGINE_KINDS:
+            parser.error(f"unknown engine kind {kind!r}; one of: {', '.join(sandbox.ENGINE_KINDS)}")
+    if args.engine and any(a.startswith("--engine-kind") for a in (sys.argv[1:] if argv is None else argv)):
+        parser.error("--engine and --engine-kind exclude each other")
+    return args
 
 
 @contextlib.contextmanager
-def _environment(engine: str | None) -> Iterator[tuple[dict[str, str], object]]:
-    """The engine and registry to measure: given, or a sandbox; DOCKER_CONFIG is always a temp folder."""
+def _environment(engine: str | None, kind: str) -> Iterator[tuple[dict[str, str], object]]:
+    """The engine and registry to measure: given, or a sandbox of ``kind``; DOCKER_CONFIG is always a temp folder."""
     import sandbox
 
-    with sandbox.Sandbox(engine=engine is None) as sb:
+    with sandbox.Sandbox(engine=engine is None, kind=kind) as sb:
         env = sb.env()
         if engine:
             env |= {"DOCKER_HOST": engine, "DOCKER_CONFIG": str(sb.docker_config)}
@@ -80,11 +94,10 @@ def _cases(bench: harness.Bench) -> list[tuple[str, object]]:
     return steps
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _arguments(argv)
+def _measure(args: argparse.Namespace, kind: str) -> tuple[harness.Bench, dict[str, str], float]:
+    """Every case on one engine (``--engine``, or a sandbox of ``kind``): the bench, the machine, the seconds."""
     started = time.perf_counter()
-    command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
-    with _environment(args.engine) as (env, sb), tempfile.TemporaryDirectory(prefix="dmbench-") as work:
+    with _environment(args.engine, kind) as (env, sb), tempfile.TemporaryDirectory(prefix="dmbench-") as work:
         import docker
 
         api = docker.APIClient(base_url=env["DOCKER_HOST"], version="auto", timeout=600)
@@ -107,7 +120,24 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             fixtures.remove_all(api)
         facts["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        harness.write_results(args.output, bench, facts, command, time.perf_counter() - started)
+    return bench, facts, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    started = time.perf_counter()
+    quick = " --quick" if args.quick else ""
+    kinds = args.kinds[:1] if args.engine else args.kinds  # with --engine the sandbox has a registry only
+    runs = []
+    for kind in kinds:
+        bench, facts, elapsed = _measure(args, kind)
+        runs.append((bench.host if args.engine else kind, bench, facts, elapsed))
+    if len(runs) == 1:
+        _, bench, facts, elapsed = runs[0]
+        harness.write_results(args.output, bench, facts, "python benchmarks/run.py" + quick, elapsed)
+    else:
+        harness.write_comparison(args.output, runs, f"python benchmarks/run.py --engine-kind {','.join(kinds)}{quick}",
+                                 time.perf_counter() - started)
     print(f"Wrote {args.output} in {time.perf_counter() - started:.0f} s", flush=True)
     return 0
 

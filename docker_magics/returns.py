@@ -28,7 +28,9 @@ _IMAGE = (("repository", "str", "the repository, as the CLI shows it (`<none>` f
           ("containers", "int64", "with `--usage`: containers using the image (-1: not computed, the CLI's N/A)"),
           ("container_names", "list", "with `--usage`: their names"),
           ("shared_size", "int64", "with `--usage`: bytes shared with other images (-1: N/A)"),
-          ("unique_size", "int64", "with `--usage`: bytes only this image holds (-1: N/A)"))
+          ("unique_size", "int64", "with `--usage`: bytes only this image holds (-1: N/A)"),
+          ("platforms", "str", "with `--platforms`: `os/arch` of each platform that is here (API 1.47+; before, "
+                               "the one the engine uses)"))
 _EVENTS = (("action", "str", "`Untagged` or `Deleted`, in the engine's order"),
            ("reference", "str", "the reference or ID concerned"))
 

@@ -1,11 +1,12 @@
 """Execute notebooks against a real Docker engine and write the executed copies.
 
-Usage: python scripts/run_notebook.py NOTEBOOK [NOTEBOOK...]
+Usage: python scripts/run_notebook.py [--engine KIND] [--out DIR] [NOTEBOOK...]
 
 The engine is DOCKER_HOST (or the default socket) when it answers; otherwise a sandbox engine and
-registry are started for the run (scripts/sandbox.py) and stopped afterwards. A local engine also
-gets a sandbox registry when DM_REGISTRY is not set, so the notebooks have somewhere to push.
-Executed notebooks land in notebooks/executed/.
+registry are started for the run (scripts/sandbox.py) and stopped afterwards. ``--engine KIND``
+(bookworm, classic26 or containerd26: scripts/sandbox.py's ENGINE_KINDS) always runs on a sandbox
+engine of that kind. A local engine also gets a sandbox registry when DM_REGISTRY is not set, so the
+notebooks have somewhere to push. Executed notebooks land in notebooks/executed/ (or ``--out DIR``).
 """
 
 from __future__ import annotations
@@ -45,16 +46,28 @@ def execute(path: Path, out_dir: Path) -> Path:
     out = out_dir / path.name
     nbformat.write(nb, out)
     cells = sum(1 for c in nb.cells if c.cell_type == "code")
-    print(f"{path.relative_to(ROOT)}: {cells} code cells ran in {time.monotonic() - start:.1f} s -> "
-          f"{out.relative_to(ROOT)}")
+    print(f"{_shown(path)}: {cells} code cells ran in {time.monotonic() - start:.1f} s -> {_shown(out)}")
     return out
 
 
-def main(paths: list[str]) -> int:
-    notebooks = [Path(p).resolve() for p in paths] or [ROOT / "notebooks" / "quickstart.ipynb"]
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="run_notebook.py", description="Execute notebooks against a real engine.")
+    parser.add_argument("--engine", choices=list(sandbox.ENGINE_KINDS),
+                        help="run on a sandbox engine of this kind instead of DOCKER_HOST")
+    parser.add_argument("--out", type=Path, default=ROOT / "notebooks" / "executed",
+                        help="where the executed notebooks go (default: notebooks/executed)")
+    parser.add_argument("notebooks", nargs="*")
+    args = parser.parse_args(argv)
+    notebooks = [Path(p).resolve() for p in args.notebooks] or [ROOT / "notebooks" / "quickstart.ipynb"]
     host = os.environ.get("DOCKER_HOST")
     with contextlib.ExitStack() as stack:
-        if engine_answers(host):
+        if not args.engine and engine_answers(host):
             print(f"engine: {host or 'default socket'}")
             local = not host or host.startswith("unix://")
             if local and not os.environ.get("DM_REGISTRY"):
@@ -64,8 +77,10 @@ def main(paths: list[str]) -> int:
                 os.environ["DOCKER_CONFIG"] = str(sb.docker_config)
                 print(f"registry: sandbox at {sb.registry.address}")
         else:
-            print(f"engine: {host or 'default socket'} does not answer; starting a sandbox engine and registry")
-            sb = stack.enter_context(sandbox.Sandbox())
+            kind = args.engine or sandbox.DEFAULT_ENGINE
+            why = "asked for" if args.engine else f"{host or 'default socket'} does not answer;"
+            print(f"engine: {why} a sandbox {kind} engine ({sandbox.engine_kind(kind).description}) and registry")
+            sb = stack.enter_context(sandbox.Sandbox(kind=kind))
             os.environ.update(sb.env())
             import docker
 
@@ -76,7 +91,7 @@ def main(paths: list[str]) -> int:
 
         for notebook in notebooks:
             try:
-                execute(notebook, ROOT / "notebooks" / "executed")
+                execute(notebook, args.out)
             except CellExecutionError as exc:
                 print(f"{notebook.name}: a cell failed\n{exc}", file=sys.stderr)
                 return 1

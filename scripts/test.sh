@@ -3,7 +3,8 @@
 # that the test session starts itself), once per engine kind (scripts/sandbox.py's ENGINE_KINDS):
 #   1. the whole suite (unit tests + tests/integration) on bookworm's Engine 20.10, classic store;
 #   2. tests/integration on trixie's Engine 26.1, classic store (classic26);
-#   3. tests/integration on trixie's Engine 26.1, containerd image store (containerd26).
+#   3. tests/integration on trixie's Engine 26.1, containerd image store (containerd26);
+# then the quickstart (scripts/quickstart.sh --engine containerd26) on a containerd26 sandbox of its own.
 # DM_ENGINES="bookworm containerd26" runs only those (the first one named runs the unit tests too).
 # Extra arguments (options such as -k or -x) go to every pytest session. Every session runs even when
 # an earlier one fails; the exit status is that of the worst.
@@ -34,6 +35,19 @@ for engine in $engines; do
   summary+=("$engine: exit $rc in $((SECONDS - start)) s")
   [ "$rc" -eq 0 ] || status=1
 done
+# The main job on the containerd image store (issue 16): the quickstart, as `bash scripts/quickstart.sh --engine
+# containerd26` runs it, on a sandbox engine of its own (about 15 s; the executed copy goes to a scratch folder).
+if [[ " $engines " == *" containerd26 "* ]]; then
+  start=$SECONDS
+  out=$(mktemp -d)
+  set +e
+  bash scripts/quickstart.sh --engine containerd26 --out "$out"
+  rc=$?
+  set -e
+  rm -rf "$out"
+  summary+=("quickstart on containerd26: exit $rc in $((SECONDS - start)) s")
+  [ "$rc" -eq 0 ] || status=1
+fi
 printf 'test.sh: %s\n' "${summary[@]}"
 [ "$status" -eq 0 ] || exit "$status"
 

@@ -11,6 +11,7 @@ with ``@pytest.mark.engine_differs("reason")``; no test is skipped on an engine.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -83,6 +84,21 @@ class Sandbox:
         self.user = sb.registry.user
         self.password = sb.registry.password
         self.env = {**os.environ, **sb.env()}
+
+    @functools.cached_property
+    def engine_about(self) -> str:
+        """What a result's engine line says of this engine, from the CLI: ``Engine 26.1.5, API 1.45, containerd store``.
+
+        The store is the containerd store when ``docker info`` shows ``driver-type: io.containerd.snapshotter.v1``.
+        """
+        version, api = self.cli("version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}").stdout.split()
+        status = self.cli("info", "--format", "{{json .DriverStatus}}").stdout
+        store = "containerd" if "io.containerd.snapshotter.v1" in status else "classic"
+        return f"Engine {version}, API {api}, {store} store"
+
+    def engine_line(self, name: str | None = None) -> str:
+        """The engine line of a result from this engine: ``[engine: unix:///…/docker.sock: Engine …]``."""
+        return f"[engine: {name or self.host}: {self.engine_about}]"
 
     def cli(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
         """Run the real Docker CLI against the sandbox."""

@@ -216,6 +216,10 @@ def test_refused_messages():
         "Fix that line and run the cell again.")
     assert refused(FakeAPIError(400, "the Dockerfile (x) cannot be empty")).line() == (
         "The Dockerfile is empty. Write it, starting with a FROM line.")
+    target_hint = "Name a stage of the Dockerfile (FROM IMAGE AS NAME) with --target."
+    assert refused(FakeAPIError(400, "failed to reach build target x in Dockerfile")).line().endswith(target_hint)
+    assert refused(FakeAPIError(400, 'target stage "x" could not be found')).line() == (  # Engine 26
+        f'The engine refused the build: target stage "x" could not be found. {target_hint}')
     assert refused(FakeAPIError(500, "boom")) is None
 
 

@@ -9,6 +9,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from fakes import FakeAPI, fake_engine
 
 from docker_magics.commands import buildcache
 from docker_magics.commands import buildkit as cmd_buildkit
@@ -136,7 +137,57 @@ def test_steps_frame_and_step_list_html():
 @pytest.mark.parametrize(("value", "expected"), [("0", False), ("false", False), ("1", True), ("true", True)])
 def test_docker_buildkit_switch(monkeypatch, value, expected):
     monkeypatch.setenv("DOCKER_BUILDKIT", value)
-    assert cmd_buildkit.use_buildkit(engine=None) is expected
+    assert cmd_buildkit.use_buildkit(engine=fake_engine()) is expected
+
+
+CONTAINERD = {"Driver": "overlayfs", "DriverStatus": [["driver-type", "io.containerd.snapshotter.v1"]]}
+
+
+@pytest.mark.parametrize(("version", "info", "host", "route"), [
+    ("26.1.5+dfsg1", CONTAINERD, "unix:///run/docker.sock", "loopback"),
+    ("26.1.5+dfsg1", CONTAINERD, "tcp://127.0.0.1:2375", "loopback"),
+    ("26.1.5+dfsg1", CONTAINERD, "ssh://me@box", "none"),
+    ("27.5.0", CONTAINERD, "ssh://me@box", "body"),  # fixed by moby/moby#49194
+    ("29.1.2", CONTAINERD, "unix:///run/docker.sock", "body"),
+    ("26.1.5+dfsg1", {"Driver": "overlay2", "DriverStatus": []}, "ssh://me@box", "body"),
+    ("20.10.24+dfsg1", {"Driver": "overlay2"}, "unix:///run/docker.sock", "body")])
+def test_how_buildkit_gets_the_context(version, info, host, route):
+    from docker_magics.engine.client import Engine
+    from docker_magics.engine.endpoints import Endpoint
+
+    engine = Engine(Endpoint(host, host), client=FakeAPI(answers={"/version": {"Version": version}, "/info": info}))
+    assert engine.context_route() == route
+
+
+def test_an_engine_that_cannot_take_the_context_gets_the_classic_builder(monkeypatch):
+    from docker_magics.engine.client import Engine
+    from docker_magics.engine.endpoints import Endpoint
+
+    api = FakeAPI(answers={"/version": {"Version": "26.1.5"}, "/info": CONTAINERD},
+                  ping={"Api-Version": "1.45", "Ostype": "linux", "Builder-Version": "2"})
+    engine = Engine(Endpoint("ssh://me@box", "box"), client=api)
+    monkeypatch.delenv("DOCKER_BUILDKIT", raising=False)
+    assert cmd_buildkit.use_buildkit(engine) is False
+    monkeypatch.setenv("DOCKER_BUILDKIT", "1")
+    with pytest.raises(UsageError, match=r"moby/moby#47717.*upgrade the engine to 27.5 or newer"):
+        cmd_buildkit.use_buildkit(engine)
+
+
+def test_the_context_served_on_loopback(tmp_path):
+    import urllib.error
+    import urllib.request
+
+    from docker_magics.engine.contextserver import engine_version, served
+
+    assert engine_version("26.1.5+dfsg1") == (26, 1, 5) and engine_version("dev") == () and engine_version(None) == ()
+    sent = []
+    with served(io.BytesIO(b"tar bytes"), 9, sent.append) as url:
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/context.tar")
+        assert urllib.request.urlopen(url).read() == b"tar bytes"
+        assert urllib.request.urlopen(url).read() == b"tar bytes"  # every request from the start
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(url.rsplit("/", 2)[0] + "/other/context.tar")
+    assert sum(sent) == 18
 
 
 def test_docker_buildkit_must_be_a_boolean(monkeypatch):
@@ -191,16 +242,21 @@ def test_build_cache_row_counts_like_the_cli():
     assert buildkit.summarize_cache(payload) == (3, 1, 500, 600)
 
 
-def record(id: str, kind: str = "regular", *, in_use: bool = False, last_used: str = "2020-01-01T00:00:00Z"):
-    return buildkit.CacheRecord(id, kind, "d", 10, in_use, False, last_used, last_used, 1)
+def record(id: str, kind: str = "regular", *, in_use: bool = False, last_used: str = "2020-01-01T00:00:00Z",
+           shared: bool = False):
+    return buildkit.CacheRecord(id, kind, "d", 10, in_use, shared, last_used, last_used, 1)
 
 
 def test_prune_plan_keeps_in_use_internal_frontend_and_recent():
     now = time.strftime("%Y-%m-%dT%H:%M:%S.123456789Z", time.gmtime())
     records = [record("old"), record("busy", in_use=True), record("int", "internal"), record("fe", "frontend"),
-               record("new", last_used=now), record("mount", "exec.cachemount")]
-    assert [r.id for r in buildcache.plan(records, all=False, filters={})] == ["old", "new", "mount"]
+               record("new", last_used=now), record("mount", "exec.cachemount"), record("base", shared=True)]
+    # Shared records go too: Engine 26 removes them and counts their size in what it reclaims.
+    assert [r.id for r in buildcache.plan(records, all=False, filters={})] == ["old", "new", "mount", "base"]
     assert [r.id for r in buildcache.plan(records, all=True, filters={"until": ["24h"]})] == ["old", "int", "fe",
-                                                                                             "mount"]
+                                                                                             "mount", "base"]
+    caption = buildcache._plan(buildcache.plan(records, all=False, filters={}), "e").attrs["caption"]
+    assert caption == "Would remove 4 build cache records, freeing about 40B (10B of it shared with images, which " \
+                      "keep it on disk)"
     with pytest.raises(UsageError):
         buildcache._filters(["until=soon"])

@@ -99,6 +99,51 @@ def test_push_returns_digests_and_sends_the_stored_login(tmp_path, monkeypatch):
         "username": "me", "password": "pw", "serveraddress": "h:1"}
 
 
+def test_push_digest_from_the_final_status_line_as_the_containerd_store_sends_it(tmp_path, monkeypatch):
+    # Engine 26, containerd store: no aux, only "TAG: digest: … size: N" (one per tag with -a).
+    api = FakeAPI(events=[{"status": "Pushed", "id": "aaa", "progressDetail": {}},
+                          {"status": "1.0: digest: sha256:" + "4" * 64 + " size: 753"},
+                          {"status": "latest: digest: sha256:" + "5" * 64 + " size: 528"}])
+    result = commands.push(parse("push -a h:1/t/a"), session_with(api, tmp_path, monkeypatch))
+    assert result.tags == (PushedTag("1.0", "sha256:" + "4" * 64, 753), PushedTag("latest", "sha256:" + "5" * 64, 528))
+
+
+def test_push_prefers_aux_over_the_status_line():
+    events = [{"status": "1: digest: sha256:" + "4" * 64 + " size: 9"},
+              {"aux": {"Tag": "1", "Digest": "sha256:" + "6" * 64, "Size": 10}},
+              {"status": "layer: digest: sha256:" + "7" * 64 + " size: 1", "id": "abc"}]  # a layer's line: not a tag
+    assert commands.pushed_tags(events) == [PushedTag("1", "sha256:" + "6" * 64, 10)]
+
+
+@pytest.mark.parametrize("said", [
+    "unexpected EOF",
+    'failed to do request: Put "http://127.0.0.1:1/v2/x/blobs/uploads/": read tcp 127.0.0.1:2->127.0.0.1:1: '
+    "read: connection reset by peer",
+    'failed to do request: Head "https://127.0.0.1:1/v2/x/blobs/sha256:1": net/http: TLS handshake timeout',
+    'failed to copy: failed to do request: Put "http://127.0.0.1:1/v2/x/blobs/uploads/u": readfrom tcp '
+    "127.0.0.1:2->127.0.0.1:1: write tcp 127.0.0.1:2->127.0.0.1:1: use of closed network connection"])
+def test_a_registry_that_went_away_is_a_registry_line(tmp_path, monkeypatch, said):
+    api = FakeAPI(events=[{"status": "Preparing", "id": "aaa"}, {"errorDetail": {"message": said}, "error": said}])
+    with pytest.raises(RegistryError) as info:
+        commands.push(parse("push h:1/t/a:1"), session_with(api, tmp_path, monkeypatch))
+    assert info.value.line().endswith(
+        "To fix it, check that the registry h:1 is running and reachable from the engine.")
+
+
+def test_repeated_waiting_events_are_no_progress(monkeypatch):
+    # The containerd store repeats {"status": "Waiting"} ten times a second while the registry says nothing.
+    clock = iter(range(0, 100))
+    monkeypatch.setattr(registry.time, "monotonic", lambda: next(clock))
+    waiting = [{"status": "Waiting", "progressDetail": {}, "id": "aaa"}] * 10
+    seen = []
+    with pytest.raises(registry.Stalled):
+        for event in registry._events(iter(waiting), 3):
+            seen.append(event)
+    assert len(seen) == 4  # the first is news; the fifth comes more than 3 "seconds" after it
+    moving = [{"status": "Pushing", "progressDetail": {"current": n}, "id": "aaa"} for n in range(10)]
+    assert list(registry._events(iter(moving), 3)) == moving
+
+
 def test_a_push_without_a_digest_is_not_silent(tmp_path, monkeypatch):
     api = FakeAPI(events=[{"status": "The push refers to repository [h:1/t/a]"}])
     with pytest.raises(RegistryError, match="ended without the registry confirming a digest"):

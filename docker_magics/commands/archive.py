@@ -26,15 +26,19 @@ def save(cmd: Command, session: Session) -> Any:
         raise UsageError("'%docker save' requires at least 1 argument",
                          hint="Write %docker save -o FILE IMAGE [IMAGE...].")
     engine = session.engine(cmd)
+    from .platforms import check_platform
+
+    check_platform(engine, "save", cmd.platform)
     target = Path(cmd.output).expanduser()
     total = engine.estimate_size(cmd.images)
     count = len(cmd.images)
     title = f"Saving {count} image{'s' if count != 1 else ''} to {target}"
     with progress.progress_for(session.settings.progress, title, total_bytes=total) as sink:
         size, digest = engine.save(list(cmd.images), target, expected=total,
-                                   compress=cmd.gzip or target.name.endswith(_GZ_SUFFIXES), sink=sink)
+                                   compress=cmd.gzip or target.name.endswith(_GZ_SUFFIXES), sink=sink,
+                                   platform=cmd.platform)
         sink.state.total_bytes = sink.state.done_bytes  # the estimate gives way to the true count
-    return SavedArchive(str(target), size, digest, list(cmd.images), engine.endpoint.name)
+    return SavedArchive(str(target), size, digest, list(cmd.images), engine.label)
 
 
 def load(cmd: Command, session: Session) -> Any:
@@ -46,12 +50,15 @@ def load(cmd: Command, session: Session) -> Any:
         raise UsageError("'%docker load' needs -i FILE in a notebook (there is no standard input to read)",
                          hint="To fix it, write %docker load -i images.tar (a .tar.gz works too).")
     engine = session.engine(cmd)
+    from .platforms import check_platform
+
+    check_platform(engine, "load", cmd.platform)
     path = Path(cmd.input).expanduser()
     total = path.stat().st_size if path.is_file() else 0
     with progress.progress_for(session.settings.progress, f"Loading {path}", quiet=cmd.quiet,
                                total_bytes=total) as sink:
-        loaded = engine.load(path, quiet=cmd.quiet, sink=sink)
-    return loaded_frame(loaded, engine=engine.endpoint.name)
+        loaded = engine.load(path, quiet=cmd.quiet, sink=sink, platform=cmd.platform)
+    return loaded_frame(loaded, engine=engine.label)
 
 
 def import_(cmd: Command, session: Session) -> Any:

@@ -274,4 +274,4 @@ def _tag(engine: Any, image_id: str, tags: tuple[Any, ...], log: _Log, *, quiet:
     for ref in tags:
         engine.tag(image_id, ref.familiar())
         log.line(f"Successfully tagged {ref.familiar()}")
-    return BuiltImage(image_id, tuple(ref.familiar() for ref in tags), quiet=quiet, engine=engine.endpoint.name)
+    return BuiltImage(image_id, tuple(ref.familiar() for ref in tags), quiet=quiet, engine=engine.label)

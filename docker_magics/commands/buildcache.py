@@ -26,11 +26,11 @@ def prune(cmd: Command, session: Session) -> Any:
 
     def run() -> Any:
         report = engine.prune_build_cache(all=cmd.all, filters=filters)
-        return _pruned(report, engine.endpoint.name)
+        return _pruned(report, engine.label)
 
     if cmd.force and not cmd.dry_run:
         return run()
-    preview = _plan(plan(engine.build_cache(), all=cmd.all, filters=filters), engine.endpoint.name)
+    preview = _plan(plan(engine.build_cache(), all=cmd.all, filters=filters), engine.label)
     if cmd.dry_run or not len(preview):
         return preview
     return confirm(preview, run, session.shell, verb="builder prune", forms=session.settings.forms)
@@ -56,12 +56,17 @@ def _seconds(text: str) -> float:
 
 
 def plan(records: list[Any], *, all: bool, filters: dict[str, list[str]]) -> list[Any]:
-    """The records a prune would remove: not in use, not shared, older than ``until``; internal and frontend
-    records only with ``all`` (what BuildKit's prune keeps without ``--all``)."""
+    """The records a prune would remove: not in use, older than ``until``; internal and frontend records only with
+    ``all`` (what BuildKit's prune keeps without ``--all``).
+
+    Shared records (their data also belongs to an image) are removed too, and the engine counts them in the space
+    it reports reclaimed (Engine 26 measured: a base image's 2.1 MB snapshot on the containerd store), although
+    ``docker system df`` leaves them out of the reclaimable figure and the disk keeps them while the image does.
+    """
     cutoff = time.time() - min(_seconds(t) for t in filters["until"]) if "until" in filters else None
     chosen = []
     for record in records:
-        if record.in_use or record.shared or (not all and record.kind in _KEPT_WITHOUT_ALL):
+        if record.in_use or (not all and record.kind in _KEPT_WITHOUT_ALL):
             continue
         if "type" in filters and record.kind not in filters["type"]:
             continue
@@ -89,8 +94,10 @@ def _plan(records: list[Any], engine: str | None) -> Any:
     df = frame(rows, COLUMNS, dtypes={"size": "int64", "shared": "bool", "last_used": "datetime"},
                views={"size": "size", "last_used": "age"}, engine=engine)
     space = int(df["size"].sum()) if len(df) else 0
+    shared = int(df.loc[df["shared"], "size"].sum()) if len(df) else 0
+    held = f" ({human_size(shared)} of it shared with images, which keep it on disk)" if shared else ""
     caption = (f"Would remove {len(df)} build cache record{'s' if len(df) != 1 else ''}, freeing about "
-               f"{human_size(space)}" if len(df) else "Nothing to remove.")
+               f"{human_size(space)}{held}" if len(df) else "Nothing to remove.")
     return captioned(df, caption, space_reclaimed=space, dry_run=True)
 
 

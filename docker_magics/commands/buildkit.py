@@ -45,8 +45,15 @@ def use_buildkit(engine: Any) -> bool:
         raise UsageError(f"DOCKER_BUILDKIT environment variable expects boolean value: {value!r}",
                          hint="Set it to 1 (BuildKit) or 0 (the classic builder), or unset it.")
     if value:
+        if engine.context_route() == "none":
+            raise UsageError(
+                "BuildKit on this engine cannot read a build context sent through the Engine API: Engine before 27.5 "
+                "with the containerd image store (moby/moby#47717), and not on this machine, so it cannot fetch the "
+                "context from here either", hint="To fix it, unset DOCKER_BUILDKIT (the classic builder is used), "
+                                                 "or upgrade the engine to 27.5 or newer.")
         return True
-    return engine.supports_buildkit()
+    # Such an engine elsewhere gets the classic builder, as from a Docker CLI without buildx.
+    return engine.supports_buildkit() and engine.context_route() != "none"
 
 
 def check_flags(cmd: Any) -> None:
@@ -107,7 +114,7 @@ def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: A
         display.finish(False, "interrupted")
         raise
     image = BuiltImage(image_id, tuple(ref.familiar() for ref in spec.tags), quiet=cmd.quiet,
-                       engine=engine.endpoint.name, builder="buildkit", steps=display.steps.steps)
+                       engine=engine.label, builder="buildkit", steps=display.steps.steps)
     image.display_cpu = display.cpu
     display.finish(True, f"built {image.short_id}")
     return image
@@ -137,6 +144,7 @@ def failure(steps: Any, text: str) -> DockerMagicError:
     step = steps.failed()
     if (step is not None and step.name.startswith("resolve image config for ")) or "frontend gateway" in text:
         frontend = step.name.removeprefix("resolve image config for ") if step else "the # syntax= image"
+        frontend = frontend.removeprefix("docker-image://")  # Engine 26's BuildKit names the source's scheme
         cause = (step.error if step else text).split(": ")[-1]
         error = BuildError(f"The Dockerfile's '# syntax=' line needs the frontend image {frontend}, which the "
                            f"engine cannot pull ({cause})",

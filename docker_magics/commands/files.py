@@ -49,8 +49,8 @@ def files(cmd: Command, session: Session) -> Any:
                 hint=f"See what is wasted with '%docker files --wasted {cmd.image}'.")
     if not cmd.wasted:
         return files_frame(image, no_trunc=cmd.no_trunc, layer=cmd.layer, path=cmd.path, changes=cmd.changes,
-                           engine=engine.endpoint.name)
-    result = wasted_frame(image, found, engine=engine.endpoint.name)
+                           engine=engine.label)
+    result = wasted_frame(image, found, engine=engine.label)
     if cmd.plot:
         charts.show(charts.wasted_space(result))
     return result
@@ -65,4 +65,4 @@ def diff_files(cmd: Command, session: Session) -> Any:
     a = imagefs.image_files(engine, cmd.image_a, hash_files=True)
     b = imagefs.image_files(engine, cmd.image_b, hash_files=True)
     changes = imagefs.compare(imagefs.final_filesystem(a), imagefs.final_filesystem(b))
-    return diff_files_frame(changes, cmd.image_a, cmd.image_b, engine=engine.endpoint.name)
+    return diff_files_frame(changes, cmd.image_a, cmd.image_b, engine=engine.label)

@@ -17,7 +17,10 @@ def history(cmd: Command, session: Session) -> Any:
     if not cmd.image:
         raise UsageError('"history" requires exactly 1 argument.', hint="See '%docker history --help'.")
     engine = session.engine(cmd)
-    layers = engine.history(cmd.image)
+    from .platforms import check_platform
+
+    check_platform(engine, "history", cmd.platform)
+    layers = engine.history(cmd.image, platform=cmd.platform)
     if cmd.format:
         from ..gotemplate import contexts, format_list
 
@@ -25,4 +28,4 @@ def history(cmd: Command, session: Session) -> Any:
         return Text(format_list(cmd.format, rows, command="history", quiet=cmd.quiet, human=cmd.human))
     if cmd.quiet:
         return frames.history_ids(layers, no_trunc=cmd.no_trunc)
-    return frames.history_frame(layers, no_trunc=cmd.no_trunc, human=cmd.human, engine=engine.endpoint.name)
+    return frames.history_frame(layers, no_trunc=cmd.no_trunc, human=cmd.human, engine=engine.label)

@@ -27,7 +27,7 @@ def run(cmd: Command, session: Session) -> Any:
     if len(endpoints) > 1:
         return _fleet(cmd, session, endpoints, filters)
     engine = session.engine_at(endpoints[0])
-    images = engine.images(all=cmd.all, filters=filters)
+    images = engine.images(all=cmd.all, filters=filters, manifests=cmd.platforms)
     if cmd.format:
         from ..gotemplate import contexts, format_list
         from ..views.display import Text
@@ -36,12 +36,17 @@ def run(cmd: Command, session: Session) -> Any:
         return Text(format_list(cmd.format, rows, command="image ls", digests=cmd.digests, quiet=cmd.quiet))
     if cmd.quiet:
         return frames.image_ids(images, no_trunc=cmd.no_trunc)
-    df = frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc, engine=engine.endpoint.name)
+    df = frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc, engine=engine.label)
     if cmd.usage:  # /system/df walks every layer: only on request, so the plain listing stays fast
         from ..engine.containers import container_names_by_image
         from ..views.usage import add_usage_columns
 
         df = add_usage_columns(df, engine.image_usage(), container_names_by_image(engine), no_trunc=cmd.no_trunc)
+    if cmd.platforms:
+        from ..views.frames import add_platforms_column
+        from .platforms import platforms_column
+
+        df = add_platforms_column(df, *platforms_column(engine, images), no_trunc=cmd.no_trunc)
     return df
 
 

@@ -18,10 +18,13 @@ def inspect(cmd: Command, session: Session) -> Any:
     if not cmd.images:
         raise UsageError('"inspect" requires at least 1 argument.', hint="See '%docker inspect --help'.")
     engine = session.engine(cmd)
+    from .platforms import check_platform
+
+    check_platform(engine, "inspect", cmd.platform)
     objects, missing = [], []
     for reference in cmd.images:
         try:
-            objects.append(engine.inspect(reference))
+            objects.append(engine.inspect(reference, platform=cmd.platform))
         except ImageNotFoundError:
             missing.append(reference)
     if missing:
@@ -30,7 +33,7 @@ def inspect(cmd: Command, session: Session) -> Any:
                                  hint="List local images with '%docker images', or pull it first.")
     if cmd.format is None:
         result = JSONResult(objects)
-        result.engine = engine.endpoint.name
+        result.engine = engine.label
         return result
     if cmd.format == "json":
         return Text(json.dumps(objects, separators=(",", ":"), ensure_ascii=False) + "\n")

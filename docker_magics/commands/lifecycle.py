@@ -35,6 +35,9 @@ def rm(cmd: Command, session: Session) -> Any:
         raise UsageError("'%docker rmi' requires at least 1 argument",
                          hint="Write %docker rmi IMAGE [IMAGE...]; a Python list works too: %docker rmi {ids}.")
     engine = session.engine(cmd)
+    from .platforms import check_platform
+
+    check_platform(engine, "rmi", cmd.platform)
     events, failures = [], []
     for image in dict.fromkeys(cmd.images):
         try:
@@ -43,7 +46,7 @@ def rm(cmd: Command, session: Session) -> Any:
             failures.append(exc)
     if failures:
         raise _some_failed(failures, len({e.image for e in events}))
-    return lifecycle_views.events_frame([(e.action, e.reference) for e in events], engine=engine.endpoint.name,
+    return lifecycle_views.events_frame([(e.action, e.reference) for e in events], engine=engine.label,
                                         images=[e.image for e in events])
 
 
@@ -70,12 +73,12 @@ def prune(cmd: Command, session: Session) -> Any:
     def run() -> Any:
         report = engine.prune(filters)
         return lifecycle_views.with_kept(
-            lifecycle_views.pruned_frame(report.events, report.space_reclaimed, engine=engine.endpoint.name), kept)
+            lifecycle_views.pruned_frame(report.events, report.space_reclaimed, engine=engine.label), kept)
 
     if cmd.force and not cmd.dry_run:
         return run()
     preview = lifecycle_views.with_kept(lifecycle_views.plan_frame(engine.plan_prune(filters),
-                                                                   engine=engine.endpoint.name), kept)
+                                                                   engine=engine.label), kept)
     if cmd.dry_run or not len(preview):
         return preview
     from ..views.confirm import confirm

@@ -11,8 +11,9 @@ notebook's input and IPython's history.
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from .form_request import FormRequest
 if TYPE_CHECKING:
     from ..engine import references
     from ..views.display import Text
-    from ..views.results import LoggedIn, Pulled
+    from ..views.results import LoggedIn, Pulled, PushedTag
 
 
 PASSWORD_WARNING = ("WARNING! Using --password puts the secret in this notebook's input and IPython's "
@@ -75,7 +76,7 @@ def pull(cmd: Command, session: Session) -> Pulled:
     with (progress_for(session.settings.progress, f"Pulling {shown}", quiet=cmd.quiet) as bar,
           _transfer_interrupts(what), _stream_errors(ref, what),
           engine.pull(ref.name, ref.digest or ref.tag, creds=creds, platform=cmd.platform) as events):
-        return _pull_result(streams.follow(events, bar, action=what), shown, engine.endpoint.name)
+        return _pull_result(streams.follow(events, bar, action=what), shown, engine.label)
 
 
 def _canonical(ref: references.Reference) -> str:
@@ -112,7 +113,7 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
     from ..engine import credentials, references, streams
     from ..views.frontend import shows_forms
     from ..views.progress import progress_for
-    from ..views.results import Pushed, PushedTag
+    from ..views.results import Pushed
 
     if not cmd.name and shows_forms(session.settings.forms):
         return FormRequest("push")
@@ -130,13 +131,33 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
     bar = bar or progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet)
     with (bar, _transfer_interrupts(what), _stream_errors(ref, what),
           engine.push(ref.familiar_name, ref.tag, creds=creds) as events):
-        pushed = [PushedTag(e["aux"]["Tag"], e["aux"]["Digest"], int(e["aux"].get("Size") or 0))
-                  for e in streams.follow(events, bar, action=what)
-                  if isinstance(e.get("aux"), dict) and "Digest" in e["aux"]]
+        pushed = pushed_tags(streams.follow(events, bar, action=what))
     if not pushed:
         raise RegistryError(f"Push of {shown} ended without the registry confirming a digest.",
                           hint="To fix it, run the push again and check the registry's log.")
-    return Pushed(ref.familiar_name, tuple(pushed), engine.endpoint.name)
+    return Pushed(ref.familiar_name, tuple(pushed), engine.label)
+
+
+#: The push's last status line per tag, as the CLI prints it: the only digest the containerd image store sends.
+_PUSHED_LINE = re.compile(r"^(?P<tag>[^\s:]+): digest: (?P<digest>sha256:[0-9a-f]{64}) size: (?P<size>\d+)$")
+
+
+def pushed_tags(events: Iterable[dict[str, Any]]) -> list[PushedTag]:
+    """The tags a push stream confirms, in the order the engine confirmed them.
+
+    The classic store sends ``aux`` ``{"Tag", "Digest", "Size"}`` after the status line ``TAG: digest: sha256:…
+    size: N``; the containerd store sends only that line (as the CLI reads it). ``aux`` wins when both come.
+    """
+    from ..views.results import PushedTag
+
+    found: dict[str, PushedTag] = {}
+    for event in events:
+        aux = event.get("aux")
+        if isinstance(aux, dict) and "Digest" in aux:
+            found[aux.get("Tag") or ""] = PushedTag(aux.get("Tag") or "", aux["Digest"], int(aux.get("Size") or 0))
+        elif "id" not in event and (line := _PUSHED_LINE.match(str(event.get("status") or "").strip())):
+            found.setdefault(line["tag"], PushedTag(line["tag"], line["digest"], int(line["size"])))
+    return list(found.values())
 
 
 def _check_push_platform(engine: Any, platform: str | None) -> None:
@@ -209,9 +230,13 @@ _RECLASSIFIED = (DockerMagicError, StreamError, RegistryAuthError, ImageNotFound
 
 def _unreachable(text: str) -> bool:
     lowered = text.lower()
+    # "unexpected EOF", "connection reset by peer", "use of closed network connection", "broken pipe": Engine 26
+    # names a registry that went away mid-transfer by the broken read or write; "TLS handshake timeout": the engine
+    # gave up on a registry that stopped answering.
     return any(w in lowered for w in ("connection refused", "dial tcp", "no such host", "i/o timeout",
                                       "server gave http response to https client", "client.timeout exceeded",
-                                      "context deadline exceeded"))
+                                      "context deadline exceeded", "unexpected eof", "connection reset by peer",
+                                      "use of closed network connection", "broken pipe", "tls handshake timeout"))
 
 
 # ---- login and logout -----------------------------------------------------------------------

@@ -51,7 +51,7 @@ def search(cmd: Command, session: Session) -> Any:
                                 credentials=credentials)
     if cmd.format:
         return _format(cmd, results)
-    return search_frame(results, no_trunc=cmd.no_trunc, engine=engine.endpoint.name)
+    return search_frame(results, no_trunc=cmd.no_trunc, engine=engine.label)
 
 
 def search_frame(results: list[dict], *, no_trunc: bool = False, engine: str | None = None) -> Any:

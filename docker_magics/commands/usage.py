@@ -25,9 +25,9 @@ def df(cmd: Command, session: Session) -> Any:
         charts.require()
     engine = session.engine(cmd)
     payload = engine.system_df()
-    images = images_usage_frame(payload.get("Images") or [], engine=engine.endpoint.name)
+    images = images_usage_frame(payload.get("Images") or [], engine=engine.label)
     cache = buildkit.summarize_cache(payload)
-    result = images if cmd.verbose else summary_frame(usage.summarize(payload), engine=engine.endpoint.name,
+    result = images if cmd.verbose else summary_frame(usage.summarize(payload), engine=engine.label,
                                                       cache=usage.DiskUsage(*cache))
     if cmd.plot:
         charts.show(charts.image_sizes(images, title=f"Image sizes on {engine.endpoint.name}: shared versus unique"))
@@ -48,7 +48,7 @@ def layers(cmd: Command, session: Session) -> Any:
         charts.require()
     engine = session.engine(cmd)
     per_image = {name: engine.layers(name) for name in dict.fromkeys(cmd.images)}
-    result = layers_frame(per_image, no_trunc=cmd.no_trunc, engine=engine.endpoint.name)
+    result = layers_frame(per_image, no_trunc=cmd.no_trunc, engine=engine.label)
     if cmd.plot:
         charts.show(charts.layer_sizes(result))
     return result
@@ -70,6 +70,6 @@ def diff(cmd: Command, session: Session) -> Any:
     engine = session.engine(cmd)
     a = engine.layers(cmd.image_a)
     b = engine.layers(cmd.image_b)
-    return diff_frame(cmd.image_a, a, cmd.image_b, b, engine=engine.endpoint.name)
+    return diff_frame(cmd.image_a, a, cmd.image_b, b, engine=engine.label)
 
 

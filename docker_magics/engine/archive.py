@@ -99,9 +99,15 @@ def _disk_full(target: Path, folder: Path, need: int) -> DockerMagicError:
                             hint="To fix it, free some space there or save to another folder.")
 
 
-def _stream_save(engine: Connection, names: list[str], writer: _HashingWriter, compress: bool, sink: Any) -> None:
+def _stream_save(engine: Connection, names: list[str], writer: _HashingWriter, compress: bool, sink: Any,
+                 platform: str | None = None) -> None:
     subject = ", ".join(names)
-    with engine.stream("GET", "/images/get", action="save", subject=subject, params={"names": names}) as response:
+    params: dict[str, Any] = {"names": names}
+    if platform:
+        from .platforms import platform_param
+
+        params["platform"] = platform_param(platform)
+    with engine.stream("GET", "/images/get", action="save", subject=subject, params=params) as response:
         out: Any = gzip.GzipFile(filename="", fileobj=writer, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) \
             if compress else writer
         with broken_stream("save", subject), engine.translated("save", subject), _Writer(out) as writer_thread:
@@ -269,7 +275,7 @@ class ArchiveCalls(Connection):
         return sum(sizes.values())
 
     def save(self, names: list[str], path: str | Path, *, compress: bool, sink: Progress,
-             expected: int = 0) -> tuple[int, str]:
+             expected: int = 0, platform: str | None = None) -> tuple[int, str]:
         """Save ``names`` into one tar at ``path`` in one ``GET /images/get`` request.
 
         The archive is written to a hidden temporary file in the same folder and renamed to ``path``
@@ -281,6 +287,7 @@ class ArchiveCalls(Connection):
             compress: write gzip.
             sink: a :class:`~docker_magics.engine.progress.Progress` (``advance`` gets the bytes from the engine).
             expected: the size the archive is expected to have (named when the disk fills up).
+            platform: ``os[/arch[/variant]]``: only that platform of multi-platform images (API 1.48+).
 
         Returns:
             The size of the written file and its sha256 (hex).
@@ -304,7 +311,7 @@ class ArchiveCalls(Connection):
         try:
             with os.fdopen(fd, "wb") as raw:
                 writer = _HashingWriter(raw)
-                _stream_save(self, names, writer, compress, sink)
+                _stream_save(self, names, writer, compress, sink, platform)
             os.chmod(temp, mode)
             os.replace(temp, target)
         except BaseException as exc:
@@ -321,8 +328,10 @@ class ArchiveCalls(Connection):
             raise
         return writer.count, writer.hash.hexdigest()
 
-    def load(self, path: str | Path, *, quiet: bool, sink: Any) -> list[tuple[str, str]]:
+    def load(self, path: str | Path, *, quiet: bool, sink: Any, platform: str | None = None) -> list[tuple[str, str]]:
         """``POST /images/load`` streaming ``path``; the (reference, image ID) pairs the engine reports.
+
+        ``platform``: ``os[/arch[/variant]]``: only that platform of multi-platform images (API 1.48+).
 
         Raises:
             UsageError: the file is not an image archive.
@@ -330,18 +339,25 @@ class ArchiveCalls(Connection):
         """
         path = Path(path).expanduser()
         sniff_archive(path)
+        params: dict[str, Any] = {"quiet": 1 if quiet else 0}
+        if platform:
+            from .platforms import platform_param
+
+            params["platform"] = platform_param(platform)
         loaded: list[tuple[str, str]] = []
         try:
             with (open(path, "rb") as source,
                   self.stream("POST", "/images/load", action="load", subject=str(path),
-                              data=read_chunks(source, sink), params={"quiet": 1 if quiet else 0},
+                              data=read_chunks(source, sink), params=params,
                               headers={"Content-Type": "application/x-tar"}) as response,
                   self.translated("load", str(path))):
                 for event in streams.follow(self.events(response), sink, action="load"):
                     loaded.extend(loaded_images(event))
         except StreamError as exc:
-            # No manifest.json: the engine falls back to the legacy layout and misses its files.
-            if re.search(r"docker-import-\d+/.*no such file", exc.message):
+            # No manifest.json: the classic store falls back to the legacy layout and misses its files; the
+            # containerd store finds neither manifest.json nor an OCI index.json.
+            if (re.search(r"docker-import-\d+/.*no such file", exc.message)
+                    or "unrecognized image format" in exc.message):
                 raise not_an_archive(path, "a tar file without the manifest.json that 'docker save' writes") from None
             raise
         except KeyboardInterrupt:

@@ -8,6 +8,7 @@ build, kills the running step's container and removes it. Nothing here prints.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -78,7 +79,8 @@ def refusal(said: str) -> BuildError:
         return BuildError(f"The Dockerfile does not parse: {what}", hint="Fix that line and run the cell again.")
     if "cannot be empty" in what:
         return BuildError("The Dockerfile is empty", hint="Write it, starting with a FROM line.")
-    if "build target" in what:
+    # Engine 20.10: "failed to reach build target X in Dockerfile"; Engine 26: 'target stage "X" could not be found'.
+    if "build target" in what or re.search(r"target stage .* could not be found", what):
         return BuildError(f"The engine refused the build: {what}",
                           hint="Name a stage of the Dockerfile (FROM IMAGE AS NAME) with --target.")
     return BuildError(f"The engine refused the build: {what}",

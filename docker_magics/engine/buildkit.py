@@ -219,15 +219,45 @@ class BuildKitCalls(Connection):
             BuildError: the engine refused the Dockerfile or the flags (HTTP 400).
             DockerMagicError: the engine cannot be reached.
         """
-        headers = {"Content-Type": "application/x-tar", "Content-Length": str(size)}
         try:
-            with self.stream("POST", "/build", action="build", params=_params(options), data=context, headers=headers,
-                               timeout=None) as response:  # a step may be silent for long
+            with self._context_sent(context, size, options) as (params, data, headers), \
+                    self.stream("POST", "/build", action="build", params=params, data=data, headers=headers,
+                                timeout=None) as response:  # a step may be silent for long
                 yield _decoded(self, response)
         except DockerMagicError as exc:
             if exc.status != 400:
                 raise
             raise refusal(exc.engine_text or exc.message) from None
+
+    def context_route(self) -> str:
+        """How BuildKit on this engine gets the build context.
+
+        ``body``: in the ``/build`` request's body (every engine but one kind); ``loopback``: served by us on
+        127.0.0.1 as a remote tarball context, for an engine on this machine with the containerd image store before
+        Engine 27.5, whose BuildKit cannot read the body (moby/moby#47717); ``none``: such an engine elsewhere.
+
+        Raises:
+            DockerMagicError: the engine cannot be reached.
+        """
+        from .contextserver import body_context_broken, local_host
+
+        facts = self.facts()
+        if not body_context_broken(facts.store, facts.version):
+            return "body"
+        return "loopback" if local_host(self.endpoint.host) else "none"
+
+    @contextlib.contextmanager
+    def _context_sent(self, context: BinaryIO, size: int, options: BuildOptions
+                      ) -> Iterator[tuple[dict[str, Any], Any, dict[str, str]]]:
+        """(params, body, headers) of the /build request, the context in the body or served on loopback."""
+        params = _params(options)
+        if self.context_route() != "loopback":
+            yield params, context, {"Content-Type": "application/x-tar", "Content-Length": str(size)}
+            return
+        from .contextserver import served
+
+        with served(context, size) as url:
+            yield {**params, "remote": url}, None, {}
 
     def build_cache(self) -> list[CacheRecord]:
         """The engine's build cache records, as ``docker system df -v`` lists them.

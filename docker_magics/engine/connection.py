@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DockerMagicError
 from .endpoints import Endpoint, check_host
 from .failures import cut, translate
+from .identity import EngineLabel, ServerFacts, facts_from
 
 if TYPE_CHECKING:
     from docker import APIClient
@@ -39,6 +40,7 @@ class Connection:
     timeout: float = 60.0
     client: APIClient | None = None
     _server: dict[str, Any] | None = field(default=None, repr=False)
+    _label: EngineLabel | None = field(default=None, repr=False)
 
     @property
     def api(self) -> APIClient:
@@ -49,17 +51,20 @@ class Connection:
             kwargs = self.endpoint.client_kwargs()
             check_host(self.endpoint.host)  # docker-py's ValueError for a bad port would be a traceback
             with self.translated("connect"):
-                if "tls" not in kwargs:
-                    self.client = docker.APIClient(base_url=self.endpoint.host, version="auto",
-                                                   timeout=self.timeout, **kwargs)
-                    return self.client
-                # requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's own CA (psf/requests#3829),
-                # which would reject the engine's certificate: stop it reading the environment before the first
-                # request, then ask the version as version="auto" would.
                 client = docker.APIClient(base_url=self.endpoint.host, timeout=self.timeout,
                                           version=docker.constants.MINIMUM_DOCKER_API_VERSION, **kwargs)
-                client.trust_env = False
-                client._version = client._retrieve_server_version()
+                if "tls" in kwargs:
+                    # requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's own CA
+                    # (psf/requests#3829), which would reject the engine's certificate: stop it reading the
+                    # environment before the first request.
+                    client.trust_env = False
+                # What version="auto" does, keeping the whole /version answer: the engine's version and the API
+                # version in one request, asked once per engine.
+                try:
+                    self._server = client.version(api_version=False)
+                except docker.errors.APIError as exc:
+                    raise docker.errors.DockerException(f"Error while fetching server API version: {exc}") from exc
+                client._version = self._server["ApiVersion"]
                 self.client = client
         return self.client
 
@@ -94,7 +99,8 @@ class Connection:
         """``GET path`` and its decoded JSON answer.
 
         Args:
-            path: the API path, e.g. ``/images/json`` (the version prefix is added).
+            path: the API path, e.g. ``/images/json`` (the version prefix is added); ``{0}`` in it is filled with
+                ``subject`` quoted as a path segment.
             params: query parameters; lists and dicts must already be JSON text where the API wants it.
             action: what we are doing, for the error message ("list images").
             subject: the image or reference concerned, if any.
@@ -105,7 +111,8 @@ class Connection:
         """
         with self.translated(action, subject):
             api = self.api
-            return api._result(api._get(api._url(path), params=params, headers=headers), True)
+            url = api._url(path, subject) if "{0}" in path else api._url(path)
+            return api._result(api._get(url, params=params, headers=headers), True)
 
     def post_json(self, path: str, params: dict[str, Any] | None = None, *, action: str,
                   subject: str | None = None, body: dict[str, Any] | None = None) -> Any:
@@ -190,6 +197,34 @@ class Connection:
     def info(self) -> dict[str, Any]:
         """``GET /info``: the engine's configuration, e.g. its storage driver and image store."""
         return self.get_json("/info", action="ask the engine's configuration")
+
+    @property
+    def label(self) -> EngineLabel:
+        """The engine's name with its version, API version and image store, for the engine line of results.
+
+        Asked once per engine: the ``/version`` answer of the API negotiation and one ``/info`` request. An engine
+        that refuses ``/info`` (a socket proxy may) is named without its store; the command still succeeds.
+        """
+        if self._label is None:
+            try:
+                version = self.server()
+            except DockerMagicError:
+                version = None
+            try:
+                info = self.info()
+            except DockerMagicError:
+                info = None
+            api_version = str(self.api._version) if self.client is not None else None
+            self._label = EngineLabel(self.endpoint.name, facts_from(version, info, api_version))
+        return self._label
+
+    def facts(self) -> ServerFacts:
+        """What the engine said about itself (asked once): version, API version, image store."""
+        return self.label.facts or ServerFacts(None, None)
+
+    def containerd_store(self) -> bool:
+        """Whether the engine keeps images in the containerd image store (multi-platform images, other sizes)."""
+        return self.facts().store == "containerd"
 
 
 @contextlib.contextmanager

@@ -94,8 +94,16 @@ def prune_filters(all_: bool, filters: dict[str, list[str]]) -> dict[str, list[s
 
 
 def _add_unique_sizes(engine: UsageCalls, plan: list[dict[str, Any]]) -> None:
-    """Set each planned image's UniqueSize from ``/system/df`` (what removing it alone frees)."""
+    """Set each planned image's UniqueSize from ``/system/df`` (what removing it alone frees).
+
+    The containerd store counts content blobs instead (:mod:`.prune_sizes`).
+    """
     if not plan:
+        return
+    if engine.containerd_store():
+        from .prune_sizes import add_content_sizes
+
+        add_content_sizes(engine, plan)
         return
     usage = {i["Id"]: i for i in engine.system_df().get("Images") or []}
     for image in plan:
@@ -210,8 +218,10 @@ class LifecycleCalls(Connection):
         (the engine skips those conflicts) stay.
 
         Returns:
-            One dict per image: Id, RepoTags, RepoDigests, Created, Size, UniqueSize (bytes freed, estimated
-            from the engine's disk usage), Untag only (an image with children loses its tags only).
+            One dict per image: Id, RepoTags, RepoDigests, Created, Size, UniqueSize (bytes freed, from the
+            engine's disk usage, or on the containerd store its content blobs), Estimated (containerd store: the
+            image shares layers with images that stay, so UniqueSize is an estimate), UntagOnly (an image with
+            children loses its tags only).
         """
         dangling_only = filters["dangling"] != ["false"]
         until = min((parse_until(v) for v in filters.get("until", [])), default=None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,8 +71,18 @@ def _stream(engine: Connection, action: str, subject: str, path: str, params: di
 
 def _events(events: Iterator[dict[str, Any]], seconds: float) -> Iterator[dict[str, Any]]:
     # The read timeout strikes inside docker-py's generator, which the caller iterates outside _stream.
+    # The containerd image store repeats each layer's state ({"status": "Waiting", "id": …}) ten times a second
+    # while it waits on a silent registry: the socket never goes quiet, so only news counts as activity.
+    last: dict[Any, tuple[Any, Any]] = {}
+    news = time.monotonic()
     with _stalls(seconds):
-        yield from events
+        for event in events:
+            key, state = event.get("id"), (event.get("status"), event.get("progressDetail"))
+            if last.get(key) != state or "id" not in event:
+                last[key], news = state, time.monotonic()
+            elif time.monotonic() - news > seconds:
+                raise Stalled(seconds)
+            yield event
 
 
 def _shown(server: str) -> str:

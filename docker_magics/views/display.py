@@ -19,8 +19,14 @@ class Text(str):
 
 
 def engine_line(engine: str | None) -> str:
-    """The line a single-operation result ends with, naming the engine it ran on (as listings do)."""
-    return f"\n[engine: {engine}]" if engine else ""
+    """The line a single-operation result ends with, naming the engine it ran on (as listings do).
+
+    ``engine``: the engine's name; an :class:`~docker_magics.engine.identity.EngineLabel` adds its version, API
+    version and image store (``[engine: unix:///…: Engine 26.1.5, API 1.45, containerd store]``).
+    """
+    from ..engine.identity import describe
+
+    return f"\n[engine: {describe(engine)}]" if engine else ""
 
 
 class JSONResult(list):
@@ -29,7 +35,9 @@ class JSONResult(list):
     engine: str | None = None
 
     def _repr_json_(self) -> tuple[list, dict]:
-        root = f"inspect on {self.engine}" if self.engine else "inspect"
+        from ..engine.identity import describe
+
+        root = f"inspect on {describe(self.engine)}" if self.engine else "inspect"
         return list(self), {"expanded": False, "root": root}
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:

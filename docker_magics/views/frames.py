@@ -27,7 +27,8 @@ class DockerFrame(pd.DataFrame):
     rendering changes. What the display needs lives in ``df.attrs``, which pandas carries through filtering,
     sorting, ``pd.concat`` and ``merge`` of frames that agree on it:
 
-    - ``engine``: the engine's name (``engines`` lists them for a listing of several);
+    - ``engine``: the engine's name (``engines`` lists them for a listing of several); ``engine_version``,
+      ``api_version`` and ``image_store`` (``containerd`` or ``classic``): what that engine said about itself;
     - ``views``: column -> ``size``, ``age`` or ``ellipsis``, how the notebook shows the column;
     - ``formats``: column -> a function of the row giving its text (the CLI's ``N/A``, ``4.02MB (99%)``);
     - ``caption``: a line shown with the frame (``Total reclaimed space: 12MB``). It belongs to the frame the
@@ -53,10 +54,27 @@ class DockerFrame(pd.DataFrame):
         return result
 
     # The attrs under the names the code reads them by.
-    dm_engine = property(lambda self: self.attrs.get("engine"), lambda self, v: self._set("engine", v))
+    dm_engine = property(lambda self: self.attrs.get("engine"), lambda self, v: self._set_engine(v))
     dm_views = property(lambda self: self.attrs.get("views") or {}, lambda self, v: self._set("views", v))
     dm_formats = property(lambda self: self.attrs.get("formats") or {}, lambda self, v: self._set("formats", v))
     dm_caption = property(lambda self: self.attrs.get("caption"), lambda self, v: self._set("caption", v))
+
+    def _set_engine(self, engine: str | None) -> None:
+        # An EngineLabel brings the engine's facts: kept as plain values, which pandas compares and copies.
+        facts = getattr(engine, "facts", None)
+        self._set("engine", str(engine) if engine else None)
+        for key, value in _FACT_ATTRS:
+            self._set(key, getattr(facts, value, None))
+
+    @property
+    def dm_engine_text(self) -> str:
+        """The engine line's text: ``NAME: Engine 26.1.5, API 1.45, containerd store``."""
+        from ..engine.identity import ServerFacts
+
+        engine = self.dm_engine
+        facts = ServerFacts(*(self.attrs.get(key) for key, _ in _FACT_ATTRS))
+        about = facts.describe() if engine else ""
+        return f"{engine}: {about}" if about else (engine or "")
 
     def _set(self, key: str, value: Any) -> None:
         if value is None or value == {}:
@@ -82,7 +100,7 @@ class DockerFrame(pd.DataFrame):
 
         with _row_limit():
             html = self._display_copy()._repr_html_() if len(self) or not self.dm_caption else ""
-        engine = self.dm_engine
+        engine = self.dm_engine_text
         if engine and html:
             html = f"<div><small>engine: {escape_html(engine)}</small>{html}</div>"
         caption = self.dm_caption
@@ -98,11 +116,15 @@ class DockerFrame(pd.DataFrame):
             return caption
         with _row_limit():
             text = repr(self._display_copy())
-        engine = self.dm_engine
+        engine = self.dm_engine_text
         text = f"{text}\n[engine: {engine}]" if engine else text
         if not caption:
             return text
         return f"{text}\n{caption}" if self.attrs.get("caption_at") == "end" else f"{caption}\n{text}"
+
+
+#: (attrs key, ServerFacts field), in ServerFacts' order.
+_FACT_ATTRS = (("engine_version", "version"), ("api_version", "api_version"), ("image_store", "store"))
 
 
 def with_caption(df: DockerFrame, caption: str, *, at: str = "start",
@@ -220,6 +242,24 @@ def images_frame(images: list[dict], *, digests: bool = False, no_trunc: bool = 
     columns = IMAGE_COLUMNS[:2] + (["digest"] if digests else []) + IMAGE_COLUMNS[2:]
     return frame(rows, columns, dtypes={"created": "datetime", "size": "int64"},
                  views={"created": "age", "size": "size"}, engine=engine)
+
+
+def add_platforms_column(df: DockerFrame, platforms: dict[str, str], note: str | None, *,
+                         no_trunc: bool = False) -> DockerFrame:
+    """``images --platforms``: a ``platforms`` column (``linux/amd64, linux/arm64``) after ``size``.
+
+    Args:
+        df: the images frame.
+        platforms: full image ID -> the platforms of that image that are here.
+        note: what the column cannot tell on this engine (shown as the caption, kept in ``attrs``), or None.
+        no_trunc: whether the frame's IDs are full.
+    """
+    by_shown = {truncate_id(image_id, no_trunc): text for image_id, text in platforms.items()}
+    df.insert(df.columns.get_loc("size") + 1, "platforms",
+              pd.Series([by_shown.get(i, "") for i in df["image_id"]], index=df.index, dtype=TEXT))
+    if note:
+        with_caption(df, note, platforms_note=note)
+    return df
 
 
 def image_ids(images: list[dict], *, no_trunc: bool = False) -> list[str]:

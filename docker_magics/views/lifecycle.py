@@ -56,7 +56,14 @@ def plan_frame(plan: list[dict[str, Any]], *, engine: str | None) -> DockerFrame
     space = int(df["unique_size"].sum())
     caption = (f"Would remove {len(df)} image{'s' if len(df) != 1 else ''}, freeing about {human_size(space)}"
                if len(df) else "Nothing to remove.")
-    return captioned(df, caption, space_reclaimed=space, dry_run=True)
+    # The containerd store: images sharing layers with images that stay free an estimated share (see
+    # docker_magics.engine.prune_sizes); the others free exactly what the engine will report.
+    estimated = [truncate_id(image["Id"]) for image in plan if image.get("Estimated")]
+    if estimated:
+        count = len(estimated)
+        caption += (f" (estimated for {count} image{'s' if count != 1 else ''} sharing layers with images that "
+                    f"stay: {', '.join(estimated)})")
+    return captioned(df, caption, space_reclaimed=space, dry_run=True, estimated=estimated)
 
 
 LOADED_COLUMNS = ["reference", "image_id"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..engine.identity import describe
 from ..units import escape_html, human_size
 from .display import engine_line
 
@@ -146,7 +147,7 @@ class SavedArchive:
 
     def _repr_html_(self) -> str:
         items = "".join(f"<li><code>{escape_html(i)}</code></li>" for i in self.images)
-        engine = f"<br><small>engine: {escape_html(self.engine)}</small>" if self.engine else ""
+        engine = f"<br><small>engine: {escape_html(describe(self.engine))}</small>" if self.engine else ""
         return (f"<div>Saved to <code>{escape_html(self.path)}</code> ({human_size(self.bytes)})<br>"
                 f"<small>sha256:{self.sha256}</small><ul>{items}</ul>{engine}</div>")
 

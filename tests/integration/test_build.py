@@ -55,7 +55,7 @@ def test_cell_build_streams_steps_and_returns_the_image(ip, sandbox, ctx, capsys
     assert lines[-3:] == ["Successfully tagged bt/args:1", "Successfully tagged bt/args:latest",
                           f"Building bt/args:1: built {image.short_id}"]
     shown = ip.display_formatter.format(image)[0]["text/plain"]
-    assert shown == f"Built {image.short_id} (bt/args:1, bt/args:latest)\n[engine: {sandbox.host}]"
+    assert shown == f"Built {image.short_id} (bt/args:1, bt/args:latest)\n{sandbox.engine_line()}"
     # The result goes straight into the next command.
     ip.user_ns["img"] = image
     assert ip.run_line_magic("docker", "inspect $img")[0]["RepoTags"] == ["bt/args:1", "bt/args:latest"]

@@ -79,6 +79,8 @@ def test_target_stops_at_the_stage(ip, sandbox, tmp_path):
     assert ip.display_formatter.format(image)[0]["text/plain"] == image  # -q: only the ID, as the CLI prints
 
 
+@pytest.mark.engine_differs("Engine 26's BuildKit says 'process … did not complete successfully', 20.10's 'executor "
+                             "failed running'")
 def test_failing_run_is_one_line_with_its_output(ip, sandbox, capsys):
     dockerfile = BASE + "RUN echo compiling; sleep 0.3; echo 'no header' >&2; exit 3\n"
     with pytest.raises(BuildError) as info:
@@ -87,7 +89,9 @@ def test_failing_run_is_one_line_with_its_output(ip, sandbox, capsys):
                                  "code 3; last output: compiling | no header. Fix the Dockerfile line and run the "
                                  "cell again.")
     out = capsys.readouterr().out
-    assert "compiling" in out and "ERROR: executor failed running" in out  # the full log stays above it
+    # The full log stays above it, with BuildKit's own error line (Engine 26's BuildKit words it differently).
+    said = "ERROR: executor failed running" if sandbox.kind == "bookworm" else "ERROR: process \"/bin/sh -c echo"
+    assert "compiling" in out and said in out
     assert not sandbox.cli("images", "-q", "bk/fail:1").stdout.strip()
 
 
@@ -126,7 +130,11 @@ def test_builder_prune_frees_what_df_reported(ip, sandbox):
     plan = ip.run_line_magic("docker", "builder prune -a --dry-run")
     assert plan.attrs["dry_run"] and len(plan) > 0
     pruned = ip.run_line_magic("docker", "builder prune -a -f")
-    assert pruned.attrs["space_reclaimed"] == cache_row.reclaimable == plan.attrs["space_reclaimed"]
+    assert set(pruned.id) == set(plan.id)
+    # The engine removes and counts shared records too (a base image's snapshot on the containerd store); df's
+    # reclaimable figure leaves them out, as the CLI's does.
+    shared = int(plan.loc[plan.shared, "size"].sum())
+    assert pruned.attrs["space_reclaimed"] == plan.attrs["space_reclaimed"] == cache_row.reclaimable + shared
     after = ip.run_line_magic("docker", "df")
     assert after[after.type == "Build Cache"].iloc[0].reclaimable == 0
 

@@ -100,15 +100,21 @@ def test_unknown_context_is_one_line(ip, context):
 
 
 def test_every_result_names_its_engine(ip, sandbox, tmp_path):
-    """Listings, inspect, pull, push, save and build all say which engine they came from."""
+    """Listings, inspect, pull, push, save and build all say which engine they came from: its name, version, API
+    version and image store, as ``docker version`` and ``docker info`` tell them."""
     from IPython.lib.pretty import pretty
 
-    name = sandbox.host
-    assert ip.run_line_magic("docker", "images").dm_engine == name
+    name, line = sandbox.host, sandbox.engine_line()
+    images = ip.run_line_magic("docker", "images")
+    assert images.dm_engine == name and repr(images).endswith(line)
+    api_version = sandbox.cli("version", "--format", "{{.Server.APIVersion}}").stdout.strip()
+    assert images.attrs["api_version"] == api_version
+    assert images.attrs["image_store"] == ("containerd" if sandbox.containerd_store else "classic")
     assert ip.run_line_magic("docker", "history dmtest/app:1.0").dm_engine == name
-    assert ip.run_line_magic("docker", "inspect dmtest/app:1.0")._repr_json_()[1]["root"] == f"inspect on {name}"
+    assert ip.run_line_magic("docker", "inspect dmtest/app:1.0")._repr_json_()[1]["root"] == (
+        f"inspect on {name}: {sandbox.engine_about}")
     saved = ip.run_line_magic("docker", f"save -o {tmp_path}/x.tar dmtest/app:1.0")
-    assert pretty(saved).endswith(f"[engine: {name}]") and name in saved._repr_html_()
+    assert pretty(saved).endswith(line) and name in saved._repr_html_()
     built = ip.run_cell_magic("docker", "build -q -t engines/named:1", "FROM dmtest/tiny:1.0\nLABEL named=yes\n")
     assert built.engine == name
     ref = f"{sandbox.registry}/engines/named:1"
@@ -116,9 +122,9 @@ def test_every_result_names_its_engine(ip, sandbox, tmp_path):
     ip.run_line_magic("docker", f"login -u {sandbox.user} --password-file {_secret_file(tmp_path, sandbox)} "
                                 f"{sandbox.registry}")
     pushed = ip.run_line_magic("docker", f"push -q {ref}")
-    assert pretty(pushed).endswith(f"[engine: {name}]")
+    assert pretty(pushed).endswith(line)
     pulled = ip.run_line_magic("docker", f"pull -q {ref}")
-    assert pretty(pulled).endswith(f"[engine: {name}]")
+    assert pretty(pulled).endswith(line)
     ip.run_line_magic("docker", f"rmi {ref} engines/named:1")
 
 

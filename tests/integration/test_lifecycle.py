@@ -212,6 +212,28 @@ def test_prune_dry_run_then_force(ip, sandbox, prunable):
                                                                        ("Deleted", tagged)]
 
 
+@pytest.mark.engine_differs("the containerd store reports the content blobs a prune frees and the API names no blob "
+                             "size per layer: an image sharing its base with an image that stays is an estimate there")
+def test_prune_plan_of_an_image_sharing_its_base(ip, sandbox, cleanup):
+    refs, _ = cleanup
+    label = f"lc.base={secrets.token_hex(4)}"
+    dockerfile = (f"FROM dmtest/tiny:1.0\nLABEL {label}\n"
+                  'RUN ["/bin/busybox", "sh", "-c", "head -c 300000 /dev/urandom > /noise"]\n')
+    built = sandbox.cli("build", "-q", "-", input=dockerfile).stdout.strip()
+    refs.append(built)
+    dry = ip.run_line_magic("docker", f"image prune --dry-run --filter label={label}")
+    assert list(dry.image_id) == [built[7:19]]
+    done = ip.run_line_magic("docker", f"image prune -f --filter label={label}")
+    reclaimed, planned = done.attrs["space_reclaimed"], dry.attrs["space_reclaimed"]
+    assert reclaimed >= 300_000
+    if not sandbox.containerd_store:  # /system/df's unique bytes are what the classic store frees
+        assert planned == reclaimed and dry.attrs["estimated"] == []
+        return
+    # The base's content stands for the shared layer's blob: its manifest and config (about 2 kB) too many.
+    assert dry.attrs["estimated"] == [built[7:19]] and "estimated for 1 image sharing layers" in dry.dm_caption
+    assert 0 <= reclaimed - planned < 4096
+
+
 def test_prune_until_and_label_filters(ip, sandbox, prunable):
     label, dangling, _ = prunable
     assert len(ip.run_line_magic("docker", f"image prune --dry-run --filter label={label} --filter until=1h")) == 0

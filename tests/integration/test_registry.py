@@ -95,16 +95,21 @@ def test_push_and_pull_all_tags(ip, sandbox, config, tmp_path):
         remove(sandbox, f"{repo}:1", f"{repo}:2")
 
 
-@pytest.mark.engine_differs("the containerd store's pusher says 'authorization failed: no basic auth credentials'")
-def test_push_without_login_fails_loudly(ip, sandbox, config):
+@pytest.mark.engine_differs("the containerd store's pusher says 'push access denied, … authorization failed: no basic "
+                             "auth credentials'")
+def test_push_without_login_fails_loudly(ip, sandbox, config, tmp_path):
     ref = f"{sandbox.registry}/reg/nologin:1.0"
     sandbox.cli("tag", "dmtest/app:1.0", ref)
     try:
         with pytest.raises(RegistryAuthError) as info:
             ip.run_line_magic("docker", f"push {ref}")
+        # The engine's own words, as the CLI prints them: "no basic auth credentials" (classic store), "push access
+        # denied, repository does not exist or may require authorization: authorization failed: no basic auth
+        # credentials" (containerd store).
+        said = sandbox.cli("--config", str(tmp_path), "push", ref, check=False).stderr.strip().splitlines()[-1]
+        assert said.endswith("no basic auth credentials")
         assert info.value.line() == (
-            f"Push of {ref} failed: {'authorization failed: ' if sandbox.containerd_store else ''}"
-            "no basic auth credentials. To fix it, log in with "
+            f"Push of {ref} failed: {said}. To fix it, log in with "
             f"'%docker login {sandbox.registry}', and check that this account may use the repository.")
         with pytest.raises(RegistryAuthError, match="no basic auth credentials"):
             ip.run_line_magic("docker", f"pull {ref}")
