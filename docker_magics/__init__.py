@@ -59,3 +59,7 @@ def unload_ipython_extension(ipython: Any) -> None:
         ipython.magics_manager.magics[kind].pop("docker", None)
     if magics is not None:
         ipython.magics_manager.registry.pop(type(magics).__name__, None)
+        # IPython registered it as a configurable too: a stale one would still answer %config after a reload.
+        configurables = getattr(ipython, "configurables", [])
+        if magics in configurables:
+            configurables.remove(magics)

@@ -27,6 +27,7 @@ def test_unload_removes_magics_and_completion(ipshell, sandbox):
         assert "docker" not in ipshell.magics_manager.magics["line"]
         assert "docker" not in ipshell.magics_manager.magics["cell"]
         assert not [m for m in ipshell.Completer.custom_matchers if m.__name__ == "docker_matcher"]
+        assert not [c for c in ipshell.configurables if type(c).__name__ == "DockerMagics"]  # no stale %config target
     finally:
         ipshell.run_line_magic("load_ext", "docker_magics")
     assert "docker" in ipshell.magics_manager.magics["line"]
