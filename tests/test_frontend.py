@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 
+import ipykernel.zmqshell as zmqshell
 import pytest
 
 from docker_magics.views import frontend, progress
-
-zmqshell = pytest.importorskip("ipykernel.zmqshell")
 
 
 class FakeKernel:
