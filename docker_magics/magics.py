@@ -31,6 +31,10 @@ class DockerMagics(Magics):
                               "first command answers sooner.").tag(config=True)
     completion_timeout = Float(0.1, help="Seconds a Tab may wait for the engine's image list before answering "
                                          "from the cache.").tag(config=True)
+    index = Bool(True, help="Answer image listings (and Tab completion, the forms' image lists) from an index of "
+                            "each engine's images, brought up to date from the engine's events before every use; "
+                            "False lists from the engine every time, as the CLI does (also: images "
+                            "--no-index).").tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         # Before traitlets applies the shell's %config (which calls _on_setting).
@@ -38,10 +42,10 @@ class DockerMagics(Magics):
         super().__init__(shell, **kwargs)
         self._sync_settings()
 
-    @observe("host", "context", "progress", "timeout", "display_rows", "completion_timeout")
+    @observe("host", "context", "progress", "timeout", "display_rows", "completion_timeout", "index")
     def _on_setting(self, change: Any) -> None:
         self._sync_settings()
-        if change["name"] in {"host", "context", "timeout"}:
+        if change["name"] in {"host", "context", "timeout", "index"}:
             self.session.forget()
         cache = getattr(self, "completion_cache", None)
         if cache is not None:
@@ -51,7 +55,8 @@ class DockerMagics(Magics):
     def _sync_settings(self) -> None:
         from .views import frames_options
 
-        self.session.settings = Settings(self.host, self.context, self.progress, self.timeout, self.display_rows)
+        self.session.settings = Settings(self.host, self.context, self.progress, self.timeout, self.display_rows,
+                                         index=self.index)
         frames_options.display_rows = self.display_rows
 
     @no_var_expand

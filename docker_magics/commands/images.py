@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..command import Command
 from ..errors import UsageError
 from ..session import Session
+
+if TYPE_CHECKING:
+    from ..engine.client import Engine
+    from ..engine.index import Listing
 
 
 def parse_filters(values: list[str], *, flag: str = "--filter") -> dict[str, list[str]]:
@@ -21,6 +25,15 @@ def parse_filters(values: list[str], *, flag: str = "--filter") -> dict[str, lis
     return filters
 
 
+def local_images(session: Session, engine: Engine, *, all: bool = False,
+                 filters: dict[str, list[str]] | None = None, no_index: bool = False) -> Listing:
+    """The engine's images as ``/images/json`` lists them: from its index unless the settings or the command say no.
+
+    Listings, Tab completion and the forms' image lists all come through here.
+    """
+    return engine.listing(all=all, filters=filters, use_index=session.settings.index and not no_index)
+
+
 def run(cmd: Command, session: Session) -> Any:
     """List images: a DataFrame, a list of IDs with ``-q``, or text with ``--format``."""
     from ..views import frames
@@ -32,7 +45,8 @@ def run(cmd: Command, session: Session) -> Any:
     if len(endpoints) > 1:
         return _fleet(cmd, session, endpoints, filters)
     engine = session.engine_at(endpoints[0])
-    images = engine.images(all=cmd.all, filters=filters)
+    listing = local_images(session, engine, all=cmd.all, filters=filters, no_index=cmd.no_index)
+    images = listing.images
     if cmd.format:
         from ..gotemplate import contexts, format_list
         from ..views.display import Text
@@ -47,6 +61,7 @@ def run(cmd: Command, session: Session) -> Any:
         from ..views.usage import add_usage_columns
 
         df = add_usage_columns(df, engine.image_usage(), container_names_by_image(engine), no_trunc=cmd.no_trunc)
+    df.dm_index = listing.indexed  # the engine line says "(index)"
     return df
 
 
@@ -62,7 +77,8 @@ def _fleet(cmd: Command, session: Session, endpoints: list, filters: dict[str, l
 
     if cmd.format or cmd.quiet:
         raise UsageError("--format and -q take one engine.", hint="Drop the extra -H, or drop --format/-q.")
-    results = each(endpoints, lambda endpoint: session.engine_at(endpoint).images(all=cmd.all, filters=filters))
+    results = each(endpoints, lambda endpoint: local_images(session, session.engine_at(endpoint), all=cmd.all,
+                                                            filters=filters, no_index=cmd.no_index).images)
     parts = []
     for endpoint, images, error in results:
         if error:

@@ -2,8 +2,8 @@
 
 Each area lives in its own module as a mixin of :class:`~.connection.Connection`: images and inspect
 (:mod:`.images`), tag/remove/prune (:mod:`.lifecycle`), pull/push/login (:mod:`.transfer`),
-save/load/import (:mod:`.archive`), build (:mod:`.build`), disk usage and layers (:mod:`.usage`), and
-search through the engine (:mod:`.search`).
+save/load/import (:mod:`.archive`), build (:mod:`.build`), disk usage and layers (:mod:`.usage`),
+search through the engine (:mod:`.search`), and listings answered from the image index (:mod:`.index`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from __future__ import annotations
 from .archive import ArchiveCalls
 from .build import BuildCalls
 from .images import ImageCalls
+from .index import IndexCalls
 from .lifecycle import LifecycleCalls
 from .search import SearchCalls
 from .transfer import TransferCalls
 from .usage import UsageCalls
 
 
-class Engine(ImageCalls, LifecycleCalls, TransferCalls, ArchiveCalls, BuildCalls, UsageCalls, SearchCalls):
+class Engine(ImageCalls, LifecycleCalls, TransferCalls, ArchiveCalls, BuildCalls, UsageCalls, SearchCalls,
+             IndexCalls):
     """One Docker engine: every call the commands make, none of them printing.
 
     Args:

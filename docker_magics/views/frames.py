@@ -25,7 +25,7 @@ class DockerFrame(pd.DataFrame):
     changes. Any operation that keeps the frame (filtering, sorting) keeps the friendly display.
     """
 
-    _metadata: ClassVar[list[str]] = ["dm_engine", "dm_views"]
+    _metadata: ClassVar[list[str]] = ["dm_engine", "dm_views", "dm_index"]
 
     @property
     def _constructor(self) -> Callable[..., DockerFrame]:
@@ -44,7 +44,7 @@ class DockerFrame(pd.DataFrame):
 
         with _row_limit():
             html = self._display_copy()._repr_html_()
-        engine = getattr(self, "dm_engine", None)
+        engine = self._engine_label()
         if engine and html:
             html = f"<div><small>engine: {escape_html(engine)}</small>{html}</div>"
         return html
@@ -52,8 +52,13 @@ class DockerFrame(pd.DataFrame):
     def __repr__(self) -> str:
         with _row_limit():
             text = repr(self._display_copy())
-        engine = getattr(self, "dm_engine", None)
+        engine = self._engine_label()
         return f"{text}\n[engine: {engine}]" if engine else text
+
+    def _engine_label(self) -> str | None:
+        # "(index)" when the rows came from the engine's image index rather than a listing of its own.
+        engine = getattr(self, "dm_engine", None)
+        return f"{engine} (index)" if engine and getattr(self, "dm_index", False) else engine
 
 
 def _row_limit() -> Any:
