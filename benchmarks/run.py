@@ -1,6 +1,6 @@
 """Measure docker_magics against the Docker CLI and raw docker-py, side by side, on a real engine.
 
-    python benchmarks/run.py [--engine HOST] [--quick] [--rounds N] [--output FILE]
+    python benchmarks/run.py [--engine HOST] [--quick] [--rounds N] [--only TEXT] [--output FILE]
 
 Without ``--engine`` it starts its own sandbox engine and registry (scripts/sandbox.py) and stops
 them at the end; with ``--engine`` it uses that engine (creating and then removing only ``dmbench/*``
@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 
 import fixtures  # noqa: E402
 import harness  # noqa: E402
-from cases import archive, formats, imagefs, listing, registry  # noqa: E402
+from cases import archive, formats, imagefs, index, listing, registry  # noqa: E402
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -34,6 +34,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--engine", help="engine to measure (unix:///..., tcp://...); default: a sandbox engine")
     parser.add_argument("--quick", action="store_true", help="small sizes, few rounds (CI smoke)")
     parser.add_argument("--rounds", type=int, help="measured rounds per case (default 5, quick 2)")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only the cases whose name contains TEXT (repeatable), e.g. --only index")
     parser.add_argument("--output", type=Path, default=HERE / "results.md", help="where to write the table")
     return parser.parse_args(argv)
 
@@ -75,7 +77,8 @@ def _cases(bench: harness.Bench) -> list[tuple[str, object]]:
               ("history", lambda: formats.history(bench)),
               ("save/load", lambda: archive.save_load(bench)),
               ("files", lambda: imagefs.files(bench)),
-              ("push/pull", lambda: registry.pull_push(bench))]
+              ("push/pull", lambda: registry.pull_push(bench)),
+              ("index", lambda: index.index(bench, 100 if bench.quick else 3_000))]
     return steps
 
 
@@ -97,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             fixtures.remove_all(api)
             fixtures.base_image(api)
             for name, step in _cases(bench):
+                if args.only and not any(text in name for text in args.only):
+                    continue
                 print(f"- {name}", flush=True)
                 try:
                     step()
