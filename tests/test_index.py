@@ -343,3 +343,29 @@ def test_index_lists_in_full_after_an_event_it_cannot_apply(fake):
     fake.log("daemon", "reload", "d")
     index.current()
     assert fake.full_listings == 2
+
+
+def test_an_engine_that_refuses_the_index_gets_listings_of_its_own(monkeypatch):
+    from docker_magics.engine.client import Engine
+    from docker_magics.engine.endpoints import resolve_endpoint
+    from docker_magics.errors import DockerMagicError, EngineUnavailableError
+
+    engine = Engine(resolve_endpoint(host="unix:///nowhere.sock"), client=object())
+    monkeypatch.setattr(Engine, "images", lambda self, all=False, filters=None: [row(1, ["app:1"])])
+    refusal = DockerMagicError("Error response from daemon: authorization denied by plugin", status=403)
+
+    def refuse(self, **kwargs):
+        raise refusal
+
+    monkeypatch.setattr(ImageIndex, "select", refuse)
+    first = engine.listing()
+    assert not first.indexed and first.images[0]["RepoTags"] == ["app:1"]
+    assert engine.image_index().refused
+    monkeypatch.setattr(ImageIndex, "select", lambda self, **kwargs: pytest.fail("asked the index again"))
+    assert not engine.listing().indexed
+
+    down = Engine(resolve_endpoint(host="unix:///nowhere.sock"), client=object())
+    monkeypatch.setattr(ImageIndex, "select", lambda self, **kwargs: (_ for _ in ()).throw(
+        EngineUnavailableError("Cannot connect")))
+    with pytest.raises(EngineUnavailableError):
+        down.listing()  # the engine is not there: one error, not a second attempt

@@ -29,7 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DockerMagicError, ImageNotFoundError
+from ..errors import DockerMagicError, ImageNotFoundError, Interrupted
 from . import indexview
 from .connection import Connection
 from .indexview import Bound, Conventions, Filters, Unanswerable, nanoseconds_of, references, seconds_of
@@ -144,6 +144,7 @@ class ImageIndex:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.conventions: Conventions | None = None
+        self.refused: str | None = None  # why the engine refused a call the index needs: no index for it
         self.rebuilds = 0  # full listings made (for tests and benchmarks)
         self.updates = 0  # listings answered after applying events
         self._lock = threading.Lock()
@@ -432,11 +433,18 @@ class IndexCalls(Connection):
         Raises:
             DockerMagicError: the engine refused (e.g. a bad filter) or could not be reached.
         """
-        if use_index:
+        index = self.image_index()
+        if use_index and not index.refused:
             try:
-                return Listing(self.image_index().select(all=all, filters=filters), True)
+                return Listing(index.select(all=all, filters=filters), True)
             except Unanswerable:
                 pass
+            except DockerMagicError as exc:
+                if exc.status is None or isinstance(exc, Interrupted):
+                    raise  # the engine is not there, or Ctrl-C: a listing of its own would not do better
+                if 400 <= exc.status < 500:  # e.g. an authorization plugin that forbids /events: list directly
+                    index.refused = exc.line()
+                index.close()  # an engine error: this listing is the engine's own, the next one starts again
         return Listing(self.images(all=all, filters=filters), False)  # type: ignore[attr-defined]
 
     def close(self) -> None:
