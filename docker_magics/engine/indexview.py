@@ -190,7 +190,8 @@ def select(rows: Iterable[dict], *, all: bool, filters: Filters, conventions: Co
         since: the resolved ``since`` filter, if any.
 
     Returns:
-        New row dicts (references trimmed where the engine trims them); the input rows are not changed.
+        The rows, references trimmed where the engine trims them (in a copy); rows with nothing to change are the
+        given dicts themselves, so callers must not change them.
     """
     rows = list(rows)
     pick = _containerd_row if conventions.containerd else _classic_row
@@ -237,6 +238,8 @@ def _classic_row(row: dict, *, all: bool, filters: Filters, parents: set[str],
                  conventions: Conventions) -> dict | None:
     """moby daemon/images Images(): trim references, then decide on untagged images."""
     tags, digests = references(row.get("RepoTags")), references(row.get("RepoDigests"))
+    if (tags or digests) and filters.references is None and filters.dangling is None:
+        return row  # the common case: a named image, nothing to trim
     if filters.references is not None:
         tags = [t for t in tags if familiar_match(list(filters.references), t)]
         digests = [d for d in digests if familiar_match(list(filters.references), d)]
