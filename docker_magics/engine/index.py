@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,7 +92,6 @@ class _Probe:
     now_ns: int
     records: int
     containerd: bool
-    cache: Future[Any] | Any = None  # BuildKit's build cache, for engines that tag without events
 
 
 @dataclass
@@ -239,16 +238,15 @@ class ImageIndex:
 
     # ---- keeping up ---------------------------------------------------------------------------------
 
-    def _probe(self, pool: ThreadPoolExecutor | None = None) -> _Probe:
-        """``/info`` (the engine's clock and image count), and BuildKit's cache where it must be watched."""
-        cache = pool.submit(self._cache_print) if pool is not None and self._watch_cache() else None
+    def _probe(self) -> _Probe:
+        """``/info``: the engine's clock and how many images it counts."""
         info = self.engine.info()
         now = nanoseconds_of(info.get("SystemTime"))
         if now is None:
             raise Unanswerable("the engine does not tell its time")
         containerd = any(len(pair) == 2 and pair[0] == "driver-type" and "containerd" in pair[1]
                          for pair in info.get("DriverStatus") or ())
-        return _Probe(now, int(info.get("Images") or 0), containerd, cache)
+        return _Probe(now, int(info.get("Images") or 0), containerd)
 
     def _watch_cache(self) -> bool:
         # Engine 27 (API 1.46) logs BuildKit's images; 26 with the containerd store tags them silently.
@@ -275,7 +273,7 @@ class ImageIndex:
         self._watch = watch
         probe = self._probe()
         self.conventions = Conventions.of(self.engine.api_version, probe.containerd)
-        cache = self._cache_print() if self._watch_cache() else None
+        cache = self._cache_print() if self._watch_cache() else None  # after /info, as in _catch_up
         rows = self.engine.images(all=True)
         buffered = self._events(0, probe.now_ns)  # the engine's buffer up to now: its newest event is the anchor
         self._rows = {row["Id"]: row for row in rows}
@@ -289,12 +287,14 @@ class ImageIndex:
         assert cursor is not None and conventions is not None
         if self._watch is None or not self._watch.alive:
             raise _Stale  # the engine stopped (or reloaded) since the index was built
+        probe = self._probe()
+        if probe.containerd != conventions.containerd:
+            raise _Stale
         with ThreadPoolExecutor(1) as pool:
-            probe = self._probe(pool)
-            if probe.containerd != conventions.containerd:
-                raise _Stale
+            # After /info: a build that ended before the engine's "now" has changed the cache by then.
+            cache = pool.submit(self._cache_print) if self._watch_cache() else None
             events = self._events(cursor.anchor_ns if cursor.anchor else cursor.until_ns, probe.now_ns)
-            cache = probe.cache.result() if probe.cache is not None else cursor.cache
+            cache = cache.result() if cache is not None else cursor.cache
         if cursor.anchor is not None:
             if cursor.anchor not in {_key(e) for e in events}:
                 raise _Stale  # the engine's buffer moved past the last event seen (or it restarted)
