@@ -53,7 +53,7 @@ class Bench:
     def add(self, result: Result) -> None:
         """Record a result and print it at once (a long run shows its progress)."""
         self.results.append(result)
-        ratio = f"  ratio {result.ratio:.2f}x" if result.ratio is not None else ""
+        ratio = f"  ratio {ratio_text(result.ratio)}" if result.ratio is not None else ""
         print(f"  [{result.verdict}] {result.case} / {result.measure}: {result.value}"
               f"{'  vs ' + result.reference if result.reference else ''}{ratio}"
               f"{'  goal ' + result.goal if result.goal else ''}{'  (' + result.note + ')' if result.note else ''}",
@@ -120,6 +120,11 @@ def median(values: list[float]) -> float:
 def seconds(value: float) -> str:
     """A duration for the table: ms below a second."""
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def ratio_text(ratio: float) -> str:
+    """A ratio for the table: two decimals, or two significant digits below 0.01 (0.0031x, not 0.00x)."""
+    return f"{ratio:.2f}x" if ratio >= 0.01 or ratio == 0 else f"{ratio:.2g}x"
 
 
 def verdict(ok: bool) -> str:
@@ -197,7 +202,7 @@ def write_results(path: Path, bench: Bench, facts: dict[str, str], command: str,
               "| case | measure | docker_magics | compared with | ratio | goal | verdict | note |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in bench.results:
-        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
+        ratio = ratio_text(r.ratio) if r.ratio is not None else ""
         cells = [r.case, r.measure, r.value, r.reference, ratio, r.goal, f"**{r.verdict}**", r.note]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     counts = {v: sum(r.verdict == v for r in bench.results) for v in ("PASS", "MISS", "INFO", "NOT RUN")}

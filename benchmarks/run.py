@@ -1,6 +1,7 @@
 """Measure docker_magics against the Docker CLI and raw docker-py, side by side, on a real engine.
 
-    python benchmarks/run.py [--engine HOST | --engine-kind KIND[,KIND...]] [--quick] [--rounds N] [--output FILE]
+    python benchmarks/run.py [--engine HOST | --engine-kind KIND[,KIND...]] [--quick] [--rounds N] [--only TEXT]
+                              [--output FILE]
 
 Without ``--engine`` it starts its own sandbox engine and registry (scripts/sandbox.py) and stops
 them at the end: of each kind given with ``--engine-kind`` (bookworm, classic26, containerd26, the
@@ -28,7 +29,7 @@ sys.path.insert(0, str(HERE))
 
 import fixtures  # noqa: E402
 import harness  # noqa: E402
-from cases import archive, build, formats, imagefs, listing, registry  # noqa: E402
+from cases import archive, build, formats, imagefs, index, listing, registry  # noqa: E402
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -41,6 +42,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                              f"{', '.join(sandbox.ENGINE_KINDS)} (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="small sizes, few rounds (CI smoke)")
     parser.add_argument("--rounds", type=int, help="measured rounds per case (default 5, quick 2)")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only the cases whose name contains TEXT (repeatable), e.g. --only index")
     parser.add_argument("--output", type=Path, default=HERE / "results.md", help="where to write the table")
     args = parser.parse_args(argv)
     args.kinds = [k.strip() for k in args.engine_kind.split(",") if k.strip()]
@@ -90,7 +93,8 @@ def _cases(bench: harness.Bench) -> list[tuple[str, object]]:
               ("save/load", lambda: archive.save_load(bench)),
               ("files", lambda: imagefs.files(bench)),
               ("push/pull", lambda: registry.pull_push(bench)),
-              ("build", lambda: build.builders(bench))]
+              ("build", lambda: build.builders(bench)),
+              ("index", lambda: index.index(bench, 100 if bench.quick else 3_000))]
     return steps
 
 
@@ -111,6 +115,8 @@ def _measure(args: argparse.Namespace, kind: str) -> tuple[harness.Bench, dict[s
             fixtures.remove_all(api)
             fixtures.base_image(api)
             for name, step in _cases(bench):
+                if args.only and not any(text in name for text in args.only):
+                    continue
                 print(f"- {name}", flush=True)
                 try:
                     step()

@@ -22,13 +22,22 @@ def load_ipython_extension(ipython: Any) -> None:
     magics = DockerMagics(ipython)
     ipython.register_magics(magics)
     _loaded[id(ipython)] = magics
-    cache = ReferenceCache(lambda: magics.session.default_engine().images(),
-                           timeout=magics.completion_timeout)
+    cache = ReferenceCache(lambda: _local_images(magics.session), timeout=magics.completion_timeout)
     magics.completion_cache = cache
     magics.completion_matcher = matcher(cache.get)
     ipython.Completer.custom_matchers.append(magics.completion_matcher)
     if magics.preload:
         _preload()
+    import atexit
+
+    atexit.register(magics.session.forget)  # the kernel is shutting down: close the engines' event streams
+
+
+def _local_images(session: Any) -> list[dict]:
+    """The default engine's images for Tab completion (from its index, like a listing)."""
+    from .commands.images import local_images
+
+    return local_images(session, session.default_engine()).images
 
 
 def _preload() -> None:
@@ -63,3 +72,7 @@ def unload_ipython_extension(ipython: Any) -> None:
         configurables = getattr(ipython, "configurables", [])
         if magics in configurables:
             configurables.remove(magics)
+        import atexit
+
+        atexit.unregister(magics.session.forget)
+        magics.session.forget()  # stops every engine's event stream

@@ -36,6 +36,10 @@ class DockerMagics(Magics):
                               "first command answers sooner.").tag(config=True)
     completion_timeout = Float(0.1, help="Seconds a Tab may wait for the engine's image list before answering "
                                          "from the cache.").tag(config=True)
+    index = Bool(True, help="Answer image listings (and Tab completion, the forms' image lists) from an index of "
+                            "each engine's images, brought up to date from the engine's events before every use; "
+                            "False lists from the engine every time, as the CLI does (also: images "
+                            "--no-index).").tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         # Before traitlets applies the shell's %config (which calls _on_setting).
@@ -57,10 +61,10 @@ class DockerMagics(Magics):
     def _check_host(self, proposal: Any) -> str | None:
         return settings_checks.host(proposal["value"])
 
-    @observe("host", "context", "progress", "forms", "timeout", "display_rows", "completion_timeout")
+    @observe("host", "context", "progress", "forms", "timeout", "display_rows", "completion_timeout", "index")
     def _on_setting(self, change: Any) -> None:
         self._sync_settings()
-        if change["name"] in {"host", "context", "timeout"}:
+        if change["name"] in {"host", "context", "timeout", "index"}:
             self.session.forget()
         cache = getattr(self, "completion_cache", None)
         if cache is not None:
@@ -71,7 +75,7 @@ class DockerMagics(Magics):
         from .views import frames_options
 
         self.session.settings = Settings(self.host, self.context, self.progress, self.timeout, self.display_rows,
-                                         forms=self.forms)
+                                         forms=self.forms, index=self.index)
         frames_options.display_rows = self.display_rows
 
     @no_var_expand

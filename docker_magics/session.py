@@ -26,6 +26,7 @@ class Settings:
     timeout: float = 60.0
     display_rows: int = 60
     forms: str = "auto"  # auto (when a person looks at a notebook), always, never
+    index: bool = True  # answer listings from each engine's image index (engine/index.py)
 
 
 @dataclass
@@ -65,8 +66,11 @@ class Session:
         return self._engines[endpoint]
 
     def forget(self) -> None:
-        """Drop every client (after a setting that changes how engines are reached)."""
+        """Drop every client (after a setting that changes how engines are reached), closing their streams."""
+        engines = list(self._engines.values())
         self._engines.clear()
+        for engine in engines:
+            engine.close()
 
 
 def each(endpoints: list[Endpoint], call: Callable[[Endpoint], T]) -> list[tuple[Endpoint, T | None, str | None]]:

@@ -22,7 +22,7 @@ def refs() -> list[str]:
                 "pull", "push", "remove", "rm", "save", "tag", "tags"]),
     ("image l", ["layers", "list", "load", "ls"]),
     ("images --d", ["--digests"]),
-    ("image ls --no", ["--no-trunc"]),
+    ("image ls --no", ["--no-trunc", "--no-index"]),
     ("images -f dang", ["dangling=true", "dangling=false"]),
     ("--ho", ["--host"]),
     ("-H unix:///x ima", ["image", "images"]),

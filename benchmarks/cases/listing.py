@@ -47,12 +47,16 @@ def _subprocess(bench: Bench, code: str) -> dict:
 
 
 def images(bench: Bench, rows: int) -> None:
-    """``%docker images`` warm (vs the CLI and vs the raw call) and as the first call of a new kernel."""
+    """``%docker images`` warm (vs the CLI and vs the raw call) and as the first call of a new kernel.
+
+    The warm listing is the engine's own (``--no-index``), the path these goals were set for; the image
+    index, the default, has its own case (8).
+    """
     import pandas as pd
 
-    case = f"1. images, {len(bench.magic('images')):,} rows"
+    case = f"1. images --no-index, {len(bench.magic('images --no-index')):,} rows"
     times = interleave({
-        "magic": lambda: _timed(lambda: bench.magic("images")),
+        "magic": lambda: _timed(lambda: bench.magic("images --no-index")),
         "cli": lambda: bench.timed_cli("images", "--format", "json"),
         "raw": lambda: _timed(lambda: pd.DataFrame(bench.api.images())),
     }, bench.rounds)

@@ -28,9 +28,10 @@ def open_form(request: FormRequest, cmd: Command, session: Session) -> Any:
 def tag_form(cmd: Command, session: Session) -> TagForm:
     """The tag form, with ``cmd.source`` (when given) already chosen."""
     from ..views.forms import TagForm
+    from .images import local_images
 
     engine = session.engine(cmd)
-    return TagForm(engine.images, engine.tag, source=cmd.source)
+    return TagForm(lambda: local_images(session, engine).images, engine.tag, source=cmd.source)
 
 
 def push_form(cmd: Command, session: Session) -> PushForm:
@@ -41,7 +42,10 @@ def push_form(cmd: Command, session: Session) -> PushForm:
     def push_one(reference: str, bar: Any) -> Any:
         return push(dataclasses.replace(cmd, options={**cmd.options, "name": reference}), session, bar=bar)
 
-    return PushForm(session.engine(cmd).images, push_one, _login(cmd, session))
+    from .images import local_images
+
+    engine = session.engine(cmd)
+    return PushForm(lambda: local_images(session, engine).images, push_one, _login(cmd, session))
 
 
 def login_form(cmd: Command, session: Session, server: str, username: str = "") -> LoginForm:

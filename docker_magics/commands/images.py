@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..command import Command
 from ..errors import UsageError
 from ..session import Session
 from .filters import parse_filters as parse_key_values
 
+if TYPE_CHECKING:
+    from ..engine.client import Engine
+    from ..engine.index import Listing
+
 
 def parse_filters(values: list[str], *, flag: str = "--filter") -> dict[str, list[str]]:
     """``-f key=value`` for images and image prune (the engine checks the keys)."""
     return parse_key_values(values, hint=f"Write {flag} dangling=true, {flag} label=KEY=VALUE, "
                                          f"{flag} reference=REPO.")
+
+
+def local_images(session: Session, engine: Engine, *, all: bool = False,
+                 filters: dict[str, list[str]] | None = None, no_index: bool = False,
+                 manifests: bool = False) -> Listing:
+    """The engine's images as ``/images/json`` lists them: from its index unless the settings or the command say no.
+
+    Listings, Tab completion and the forms' image lists all come through here.
+    """
+    return engine.listing(all=all, filters=filters, use_index=session.settings.index and not no_index,
+                          manifests=manifests)
 
 
 def run(cmd: Command, session: Session) -> Any:
@@ -27,7 +42,9 @@ def run(cmd: Command, session: Session) -> Any:
     if len(endpoints) > 1:
         return _fleet(cmd, session, endpoints, filters)
     engine = session.engine_at(endpoints[0])
-    images = engine.images(all=cmd.all, filters=filters, manifests=cmd.platforms)
+    listing = local_images(session, engine, all=cmd.all, filters=filters, no_index=cmd.no_index,
+                           manifests=cmd.platforms)
+    images = listing.images
     if cmd.format:
         from ..gotemplate import contexts, format_list
         from ..views.display import Text
@@ -47,6 +64,8 @@ def run(cmd: Command, session: Session) -> Any:
         from .platforms import platforms_column
 
         df = add_platforms_column(df, *platforms_column(engine, images), no_trunc=cmd.no_trunc)
+    if listing.indexed:
+        df.dm_index = True  # the engine line says "(index)"
     return df
 
 
@@ -62,7 +81,8 @@ def _fleet(cmd: Command, session: Session, endpoints: list, filters: dict[str, l
 
     if cmd.format or cmd.quiet:
         raise UsageError("--format and -q take one engine.", hint="Drop the extra -H, or drop --format/-q.")
-    results = each(endpoints, lambda endpoint: session.engine_at(endpoint).images(all=cmd.all, filters=filters))
+    results = each(endpoints, lambda endpoint: local_images(session, session.engine_at(endpoint), all=cmd.all,
+                                                            filters=filters, no_index=cmd.no_index).images)
     parts = []
     for endpoint, images, error in results:
         if error:

@@ -3,7 +3,7 @@
 Each area lives in its own module as a mixin of :class:`~.connection.Connection`: images and inspect
 (:mod:`.images`), tag/remove/prune (:mod:`.lifecycle`), pull/push/login (:mod:`.transfer`),
 save/load/import (:mod:`.archive`), build (:mod:`.build`, and BuildKit :mod:`.buildkit`), disk usage and layers
-(:mod:`.usage`), and search through the engine (:mod:`.search`).
+(:mod:`.usage`), search through the engine (:mod:`.search`), and listings answered from the image index (:mod:`.index`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from .archive import ArchiveCalls
 from .build import BuildCalls
 from .buildkit import BuildKitCalls
 from .images import ImageCalls
+from .index import IndexCalls
 from .lifecycle import LifecycleCalls
 from .search import SearchCalls
 from .transfer import TransferCalls
@@ -19,7 +20,7 @@ from .usage import UsageCalls
 
 
 class Engine(ImageCalls, LifecycleCalls, TransferCalls, ArchiveCalls, BuildCalls, BuildKitCalls, UsageCalls,
-             SearchCalls):
+             SearchCalls, IndexCalls):
     """One Docker engine: every call the commands make, none of them printing.
 
     Args:

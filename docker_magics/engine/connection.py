@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -181,6 +182,21 @@ class Connection:
     def events(self, response: Response) -> Iterator[dict[str, Any]]:
         """The JSON events of a streamed response, decoded one by one as they arrive."""
         return self.api._stream_helper(response, decode=True)
+
+    @staticmethod
+    def interrupt(response: Response) -> None:
+        """End a streamed response from another thread: a read blocked on it returns at once.
+
+        Closing the response is not enough (closing a file does not wake a thread blocked reading it), so
+        the connection itself is shut down: the socket, or the ssh process of docker-py's ssh transport.
+        """
+        fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        channel = getattr(fp, "channel", None)  # docker-py's ssh transport: the ssh process's stdout
+        with contextlib.suppress(Exception):
+            if channel is not None:
+                channel.close()  # terminates the ssh process: its stdout ends
+            elif (sock := getattr(getattr(fp, "raw", None), "_sock", None)) is not None:
+                sock.shutdown(socket.SHUT_RDWR)
 
     def server(self) -> dict[str, Any]:
         """``GET /version``, asked once: the engine's version, API version, OS and architecture."""

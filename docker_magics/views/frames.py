@@ -58,6 +58,8 @@ class DockerFrame(pd.DataFrame):
     dm_views = property(lambda self: self.attrs.get("views") or {}, lambda self, v: self._set("views", v))
     dm_formats = property(lambda self: self.attrs.get("formats") or {}, lambda self, v: self._set("formats", v))
     dm_caption = property(lambda self: self.attrs.get("caption"), lambda self, v: self._set("caption", v))
+    #: True when the rows came from the engine's image index rather than a listing of its own.
+    dm_index = property(lambda self: bool(self.attrs.get("index")), lambda self, v: self._set("index", v or None))
 
     def _set_engine(self, engine: str | None) -> None:
         # An EngineLabel brings the engine's facts: kept as plain values, which pandas compares and copies.
@@ -68,10 +70,12 @@ class DockerFrame(pd.DataFrame):
 
     @property
     def dm_engine_text(self) -> str:
-        """The engine line's text: ``NAME: Engine 26.1.5, API 1.45, containerd store``."""
+        """The engine line's text: ``NAME: Engine 26.1.5, API 1.45, containerd store``, ``NAME (index): ...``."""
         from ..engine.identity import ServerFacts
 
         engine = self.dm_engine
+        if engine and self.dm_index:
+            engine = f"{engine} (index)"
         facts = ServerFacts(*(self.attrs.get(key) for key, _ in _FACT_ATTRS))
         about = facts.describe() if engine else ""
         return f"{engine}: {about}" if about else (engine or "")

@@ -1,0 +1,184 @@
+"""The image index on the real engine: what the CLI changes in another process shows in the very next listing.
+
+Every listing here is compared with ``docker images --format json`` run at the same moment, and the index's
+own rows with ``/images/json?all=1``. The restart test runs on an engine of its own (as test_faults.py does),
+so the session's engine is never stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import sandbox as sandbox_module
+
+import docker_magics
+from docker_magics.engine.endpoints import resolve_endpoint
+from docker_magics.units import human_size
+
+
+def session(ip):
+    return docker_magics._loaded[id(ip)].session
+
+
+def engine_of(ip, host: str | None = None):
+    s = session(ip)
+    return s.engine_at(resolve_endpoint(host=host)) if host else s.default_engine()
+
+
+def cli_rows(run, *args: str) -> Counter:
+    out = run("images", "--format", "json", *args).stdout
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return Counter((r["Repository"], r["Tag"], r["ID"], r["CreatedAt"], r["Size"]) for r in rows)
+
+
+def frame_rows(df) -> Counter:
+    when = "%Y-%m-%d %H:%M:%S +0000 UTC"
+    return Counter((r.repository, r.tag, r.image_id, r.created.tz_convert("UTC").strftime(when), human_size(r.size))
+                   for r in df.itertuples(index=False))
+
+
+def raw_rows_equal(engine) -> None:
+    """The index's rows are exactly the engine's, field for field (sorted by ID)."""
+    indexed = engine.listing(all=True)
+    assert indexed.indexed
+    by_id = sorted(indexed.images, key=lambda r: r["Id"])
+    assert by_id == sorted(engine.images(all=True), key=lambda r: r["Id"])
+
+
+@pytest.fixture
+def listing(ip, sandbox):
+    """``%docker images`` compared with the CLI's listing at the same moment; how the index answered."""
+    index = engine_of(ip).image_index()
+
+    def check(*flags: str) -> tuple[int, int]:
+        before = (index.rebuilds, index.updates)
+        df = ip.run_line_magic("docker", " ".join(("images", *flags)))
+        assert frame_rows(df) == cli_rows(sandbox.cli, *flags)
+        assert df.dm_index and repr(df).endswith(sandbox.engine_line(f"{sandbox.host} (index)"))
+        return index.rebuilds - before[0], index.updates - before[1]
+
+    ip.run_line_magic("docker", "images")  # the index exists before each test's first change
+    yield check
+    sandbox.remove_images("ix/*")
+    sandbox.remove_images(f"{sandbox.registry}/ix/*")
+
+
+def test_tag_and_untag_from_another_process_show_in_the_next_listing(ip, sandbox, listing):
+    sandbox.cli("tag", "dmtest/app:1.0", "ix/app:1")
+    assert listing() == (0, 1)  # answered from events, no full listing
+    assert listing("ix/app") == (0, 1)
+    sandbox.cli("tag", "dmtest/app:2.0", "ix/app:1")  # the tag moves: app:1.0's image loses it silently
+    assert listing("--digests") == (0, 1)
+    sandbox.cli("rmi", "ix/app:1")
+    assert listing() == (0, 1)
+    raw_rows_equal(engine_of(ip))
+
+
+def test_removed_and_loaded_images_show_in_the_next_listing(ip, sandbox, listing, tmp_path):
+    sandbox.cli("tag", "dmtest/tiny:1.0", "ix/tiny:1")
+    archive = tmp_path / "tiny.tar"
+    sandbox.cli("save", "-o", str(archive), "ix/tiny:1")
+    sandbox.cli("import", str(archive), "ix/imported:1")  # a new image, only an import event
+    assert listing("-a") == (0, 1)
+    sandbox.cli("rmi", "ix/imported:1")
+    assert listing() == (0, 1)
+    sandbox.cli("rmi", "ix/tiny:1")
+    sandbox.cli("tag", "dmtest/app:1.0", "ix/tiny:1")  # load will take this tag back, with no tag event
+    assert listing() == (0, 1)
+    sandbox.cli("load", "-i", str(archive))
+    assert listing("-f", "reference=ix/*") == (0, 1)
+    raw_rows_equal(engine_of(ip))
+
+
+def test_pulled_image_shows_in_the_next_listing(ip, sandbox, listing):
+    ref = f"{sandbox.registry}/ix/pulled:1"
+    sandbox.cli("login", "-u", sandbox.user, "--password-stdin", sandbox.registry, input=sandbox.password)
+    sandbox.cli("tag", "dmtest/app:2.0", ref)
+    sandbox.cli("push", ref)  # the push gives the image a digest
+    assert listing("--digests") == (0, 1)
+    sandbox.cli("rmi", ref)
+    assert listing("--digests") == (0, 1)
+    sandbox.cli("pull", ref)
+    assert listing("--digests") == (0, 1)
+    raw_rows_equal(engine_of(ip))
+
+
+def test_a_build_without_a_tag_is_seen_although_the_engine_sends_no_image_event(ip, sandbox, listing, tmp_path):
+    (tmp_path / "Dockerfile").write_text(f"FROM dmtest/tiny:1.0\nLABEL ix.build={secrets.token_hex(4)}\n")
+    built = sandbox.cli("build", "-q", str(tmp_path)).stdout.strip()  # the CLI's default builder
+    assert listing("-f", "dangling=true") == (1, 0)  # the image count did not add up: one full listing
+    sandbox.cli("rmi", built)
+    assert listing() == (0, 1)
+
+
+def test_no_index_and_the_setting_list_from_the_engine(ip, sandbox):
+    df = ip.run_line_magic("docker", "images --no-index")
+    assert not df.dm_index and repr(df).endswith(sandbox.engine_line())
+    assert frame_rows(df) == cli_rows(sandbox.cli)
+    ip.run_line_magic("config", "DockerMagics.index = False")
+    try:
+        assert not ip.run_line_magic("docker", "images").dm_index
+    finally:
+        ip.run_line_magic("config", "DockerMagics.index = True")
+    assert ip.run_line_magic("docker", "images").dm_index
+
+
+def test_filters_the_index_cannot_reproduce_go_to_the_engine(ip, sandbox):
+    df = ip.run_line_magic("docker", "images -f reference=dmtest/ap[p]")
+    assert not df.dm_index and set(df.repository) == {"dmtest/app"}
+
+
+def test_unload_ext_stops_every_stream(ip, sandbox):
+    ip.run_line_magic("docker", "images")
+    assert any(t.name == "docker_magics-watch" and t.is_alive() for t in threading.enumerate())
+    ip.run_line_magic("unload_ext", "docker_magics")
+    try:
+        assert not any(t.name == "docker_magics-watch" and t.is_alive() for t in threading.enumerate())
+    finally:
+        ip.run_line_magic("load_ext", "docker_magics")
+
+
+# ---- an engine of the test's own, stopped and started between two listings --------------------------------
+
+
+@pytest.fixture
+def own_engine(sandbox):
+    root = Path(f"/tmp/dmi-{secrets.token_hex(3)}")  # unix socket paths must stay short
+    engine = sandbox_module.Engine(root / "engine")
+    try:
+        engine.start()
+        yield engine
+    finally:
+        engine.stop()
+        sandbox_module._remove_tree(root)
+
+
+def test_engine_stopped_and_started_between_two_listings(ip, sandbox, own_engine, tmp_path):
+    import subprocess
+
+    def run(*args: str):
+        return subprocess.run(["docker", *args], env={**sandbox.env, "DOCKER_HOST": own_engine.host},
+                              capture_output=True, text=True, check=True)
+
+    archive = tmp_path / "tiny.tar"
+    sandbox.cli("save", "-o", str(archive), "dmtest/tiny:1.0")
+    run("load", "-i", str(archive))
+    first = ip.run_line_magic("docker", f"-H {own_engine.host} images")
+    assert first.dm_index and frame_rows(first) == cli_rows(run)
+    run("tag", "dmtest/tiny:1.0", "ix/before-stop:1")  # an event the restarted engine will have forgotten
+    own_engine.stop()
+    own_engine.start()
+    index = engine_of(ip, own_engine.host).image_index()
+    rebuilds = index.rebuilds
+    second = ip.run_line_magic("docker", f"-H {own_engine.host} images")
+    assert frame_rows(second) == cli_rows(run) and "ix/before-stop" in set(second.repository)
+    assert index.rebuilds == rebuilds + 1  # the watch stream ended with the engine: a full listing
+    run("tag", "dmtest/tiny:1.0", "ix/after-start:1")
+    third = ip.run_line_magic("docker", f"-H {own_engine.host} images")
+    assert frame_rows(third) == cli_rows(run) and index.rebuilds == rebuilds + 1
+    session(ip).forget()  # closes the stream to this engine before the fixture stops it
