@@ -260,7 +260,7 @@ def write_comparison(path: Path, runs: list[tuple[str, Bench, dict[str, str], fl
 def _cell(r: Result | None) -> str:
     if r is None:
         return "-"
-    ratio = f" = {r.ratio:.2f}x" if r.ratio is not None else ""
+    ratio = f" = {ratio_text(r.ratio)}" if r.ratio is not None else ""
     versus = f" vs {r.reference}" if r.reference else ""
     return f"{r.value}{versus}{ratio} **{r.verdict}**"
 
