@@ -105,8 +105,9 @@ def test_every_result_names_its_engine(ip, sandbox, tmp_path):
     from IPython.lib.pretty import pretty
 
     name, line = sandbox.host, sandbox.engine_line()
-    images = ip.run_line_magic("docker", "images")
-    assert images.dm_engine == name and repr(images).endswith(line)
+    images = ip.run_line_magic("docker", "images")  # from the image index: the engine line says so
+    assert images.dm_engine == name and repr(images).endswith(sandbox.engine_line(f"{name} (index)"))
+    assert repr(ip.run_line_magic("docker", "images --no-index")).endswith(line)
     api_version = sandbox.cli("version", "--format", "{{.Server.APIVersion}}").stdout.strip()
     assert images.attrs["api_version"] == api_version
     assert images.attrs["image_store"] == ("containerd" if sandbox.containerd_store else "classic")
