@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Enum, Float, Int, Unicode, observe, validate
+from traitlets import Bool, Enum, Float, Int, Unicode, Union, observe, validate
 
 from . import grammar, settings_checks
 from .errors import DockerMagicError, UsageError
@@ -36,10 +36,12 @@ class DockerMagics(Magics):
                               "first command answers sooner.").tag(config=True)
     completion_timeout = Float(0.1, help="Seconds a Tab may wait for the engine's image list before answering "
                                          "from the cache.").tag(config=True)
-    index = Bool(True, help="Answer image listings (and Tab completion, the forms' image lists) from an index of "
-                            "each engine's images, brought up to date from the engine's events before every use; "
-                            "False lists from the engine every time, as the CLI does (also: images "
-                            "--no-index).").tag(config=True)
+    index = Union([Bool(), Enum(["always"])], default_value=True,
+                  help="Answer image listings (and Tab completion, the forms' image lists) from an index of each "
+                       "engine's images, brought up to date from the engine's events before every use. True: on "
+                       "engines with the containerd image store, whose own listing is slow (the classic store "
+                       "lists faster than an index is brought up to date); 'always': on every engine; False: "
+                       "list from the engine every time, as the CLI does (also: images --no-index).").tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         # Before traitlets applies the shell's %config (which calls _on_setting).

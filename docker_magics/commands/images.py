@@ -23,12 +23,13 @@ def parse_filters(values: list[str], *, flag: str = "--filter") -> dict[str, lis
 def local_images(session: Session, engine: Engine, *, all: bool = False,
                  filters: dict[str, list[str]] | None = None, no_index: bool = False,
                  manifests: bool = False) -> Listing:
-    """The engine's images as ``/images/json`` lists them: from its index unless the settings or the command say no.
+    """The engine's images as ``/images/json`` lists them: from its index where the settings and the command say so.
 
     Listings, Tab completion and the forms' image lists all come through here.
     """
-    return engine.listing(all=all, filters=filters, use_index=session.settings.index and not no_index,
-                          manifests=manifests)
+    setting = session.settings.index
+    mode = "never" if no_index or not setting else "always" if setting == "always" else "auto"
+    return engine.listing(all=all, filters=filters, index=mode, manifests=manifests)
 
 
 def run(cmd: Command, session: Session) -> Any:

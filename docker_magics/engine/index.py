@@ -441,13 +441,15 @@ class IndexCalls(Connection):
         return index
 
     def listing(self, *, all: bool = False, filters: dict[str, list[str]] | None = None,
-                use_index: bool = True, manifests: bool = False) -> Listing:
+                index: str = "auto", manifests: bool = False) -> Listing:
         """``docker images``' rows: from the index when it can answer exactly, else from the engine.
 
         Args:
             all: include intermediate images (``-a``).
             filters: the engine's filters, e.g. ``{"reference": ["app:*"]}``.
-            use_index: False lists from the engine, as the CLI does.
+            index: ``auto`` answers from the index on the containerd image store only (it lists at about 3 ms
+                per image; the classic store lists faster than the index's ``/info`` and ``/events`` calls bring
+                it up to date), ``always`` on any engine, ``never`` lists from the engine, as the CLI does.
             manifests: ask for each image's ``Manifests`` (API 1.47+); the index keeps no manifests, so the
                 engine lists.
 
@@ -457,18 +459,18 @@ class IndexCalls(Connection):
         Raises:
             DockerMagicError: the engine refused (e.g. a bad filter) or could not be reached.
         """
-        index = self.image_index()
-        if use_index and not manifests and not index.refused:
+        kept = self.image_index()
+        if not manifests and not kept.refused and (index == "always" or (index == "auto" and self.containerd_store())):
             try:
-                return Listing(index.select(all=all, filters=filters), True)
+                return Listing(kept.select(all=all, filters=filters), True)
             except Unanswerable:
                 pass
             except DockerMagicError as exc:
                 if exc.status is None or isinstance(exc, Interrupted):
                     raise  # the engine is not there, or Ctrl-C: a listing of its own would not do better
                 if 400 <= exc.status < 500:  # e.g. an authorization plugin that forbids /events: list directly
-                    index.refused = exc.line()
-                index.close()  # an engine error: this listing is the engine's own, the next one starts again
+                    kept.refused = exc.line()
+                kept.close()  # an engine error: this listing is the engine's own, the next one starts again
         return Listing(self.images(all=all, filters=filters, manifests=manifests), False)  # type: ignore[attr-defined]
 
     def close(self) -> None:

@@ -21,6 +21,15 @@ from docker_magics.engine.endpoints import resolve_endpoint
 from docker_magics.units import human_size
 
 
+@pytest.fixture(autouse=True)
+def index_everywhere(ip):
+    """The index on every engine: by default it answers only on the containerd store (the classic store lists
+    faster than the index is brought up to date), but what it answers must be exact on both."""
+    ip.run_line_magic("config", "DockerMagics.index = 'always'")
+    yield
+    ip.run_line_magic("config", "DockerMagics.index = True")
+
+
 def session(ip):
     return docker_magics._loaded[id(ip)].session
 
@@ -44,7 +53,7 @@ def frame_rows(df) -> Counter:
 
 def raw_rows_equal(engine) -> None:
     """The index's rows are exactly the engine's, field for field (sorted by ID)."""
-    indexed = engine.listing(all=True)
+    indexed = engine.listing(all=True, index="always")
     assert indexed.indexed
     by_id = sorted(indexed.images, key=lambda r: r["Id"])
     assert by_id == sorted(engine.images(all=True), key=lambda r: r["Id"])
@@ -124,8 +133,16 @@ def test_no_index_and_the_setting_list_from_the_engine(ip, sandbox):
     try:
         assert not ip.run_line_magic("docker", "images").dm_index
     finally:
-        ip.run_line_magic("config", "DockerMagics.index = True")
+        ip.run_line_magic("config", "DockerMagics.index = 'always'")
     assert ip.run_line_magic("docker", "images").dm_index
+
+
+@pytest.mark.engine_differs("the default (index = True) answers from the index on the containerd store only")
+def test_the_default_uses_the_index_where_the_engine_lists_slowly(ip, sandbox):
+    ip.run_line_magic("config", "DockerMagics.index = True")
+    df = ip.run_line_magic("docker", "images")
+    assert df.dm_index == sandbox.containerd_store
+    assert frame_rows(df) == cli_rows(sandbox.cli)
 
 
 def test_filters_the_index_cannot_reproduce_go_to_the_engine(ip, sandbox):
