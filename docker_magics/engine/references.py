@@ -140,12 +140,6 @@ def familiar_parts(text: str) -> tuple[str, str, str] | None:
     return ref.familiar_name, ref.tag or "", ref.digest or ""
 
 
-def looks_like_id(text: str) -> bool:
-    """True for a full or short image ID (``sha256:…`` or 12 to 64 hex digits)."""
-    hexpart = text.removeprefix("sha256:")
-    return bool(re.fullmatch(r"[0-9a-f]{12,64}", hexpart)) or (text.startswith("sha256:") and bool(hexpart))
-
-
 def listing_rows(image: dict, *, digests: bool, tag_digests: bool,
                  digest_placeholder: str = "<none>") -> list[tuple[str, str, str]]:
     """The (repository, tag, digest) rows ``docker image ls`` makes of one image (the CLI's
