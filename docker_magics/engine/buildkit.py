@@ -20,9 +20,10 @@ from typing import Any, BinaryIO
 from ..errors import BuildError, DockerMagicError
 from .build import BuildOptions, refusal
 from .connection import Connection, broken_stream
+from .identity import version_at_least
 
 #: The first engine API version with BuildKit (Engine 18.09).
-_MIN_API = (1, 39)
+_MIN_API = "1.39"
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class BuildKitCalls(Connection):
             return False
         version = headers.get("Api-Version") or self.api_version or "0.0"
         try:
-            return tuple(int(part) for part in version.split(".")[:2]) >= _MIN_API
+            return version_at_least(version, _MIN_API)
         except ValueError:
             return True
 

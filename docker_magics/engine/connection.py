@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DockerMagicError
 from .endpoints import Endpoint, check_host
 from .failures import cut, translate
-from .identity import EngineLabel, ServerFacts, facts_from
+from .identity import EngineLabel, ServerFacts, facts_from, version_at_least
 
 if TYPE_CHECKING:
     from docker import APIClient
@@ -76,9 +76,7 @@ class Connection:
 
     def api_at_least(self, version: str) -> bool:
         """Whether the negotiated API version is ``version`` or newer."""
-        from docker.utils import version_gte
-
-        return bool(version_gte(self.api_version, version))
+        return version_at_least(self.api_version, version)
 
     @contextlib.contextmanager
     def translated(self, action: str, subject: str | None = None) -> Iterator[None]:
