@@ -71,14 +71,12 @@ class DockerFrame(pd.DataFrame):
     @property
     def dm_engine_text(self) -> str:
         """The engine line's text: ``NAME: Engine 26.1.5, API 1.45, containerd store``, ``NAME (index): ...``."""
-        from ..engine.identity import ServerFacts
+        from ..engine.identity import EngineLabel, ServerFacts, describe
 
         engine = self.dm_engine
         if engine and self.dm_index:
             engine = f"{engine} (index)"
-        facts = ServerFacts(*(self.attrs.get(key) for key, _ in _FACT_ATTRS))
-        about = facts.describe() if engine else ""
-        return f"{engine}: {about}" if about else (engine or "")
+        return describe(engine and EngineLabel(engine, ServerFacts(*(self.attrs.get(key) for key, _ in _FACT_ATTRS))))
 
     def _set(self, key: str, value: Any) -> None:
         if value is None or value == {}:
