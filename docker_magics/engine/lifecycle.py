@@ -93,17 +93,18 @@ def prune_filters(all_: bool, filters: dict[str, list[str]]) -> dict[str, list[s
     return {**filters, "dangling": ["false" if all_ else "true"]}
 
 
-def _add_unique_sizes(engine: UsageCalls, plan: list[dict[str, Any]]) -> None:
+def _add_unique_sizes(engine: UsageCalls, plan: list[dict[str, Any]], every: list[dict[str, Any]]) -> None:
     """Set each planned image's UniqueSize from ``/system/df`` (what removing it alone frees).
 
-    The containerd store counts content blobs instead (:mod:`.prune_sizes`).
+    The containerd store counts content blobs instead (:mod:`.prune_sizes`), from ``every`` (the listing the plan
+    was made from).
     """
     if not plan:
         return
     if engine.containerd_store():
         from .prune_sizes import add_content_sizes
 
-        add_content_sizes(engine, plan)
+        add_content_sizes(engine, plan, every)
         return
     usage = {i["Id"]: i for i in engine.system_df().get("Images") or []}
     for image in plan:
@@ -239,5 +240,5 @@ class LifecycleCalls(Connection):
             if not match_labels(filters, image.get("Labels") or {}):
                 continue
             plan.append({**image, "UntagOnly": image["Id"] in parents})
-        _add_unique_sizes(self, plan)
+        _add_unique_sizes(self, plan, every)
         return plan

@@ -30,17 +30,18 @@ def _diff_ids(engine: UsageCalls, image_id: str) -> list[str]:
         return []
 
 
-def add_content_sizes(engine: UsageCalls, plan: list[dict[str, Any]]) -> None:
+def add_content_sizes(engine: UsageCalls, plan: list[dict[str, Any]], every: list[dict[str, Any]]) -> None:
     """Set ``UniqueSize`` (and ``Estimated``) of each planned image as the containerd store will report it.
 
     Args:
         engine: the engine (containerd image store).
         plan: the images a prune would remove (:meth:`~.lifecycle.LifecycleCalls.plan_prune`), changed in place.
+        every: ``/images/json?all=1``, the listing the plan was made from.
     """
     planned = {image["Id"] for image in plan}
     staying: list[tuple[set[str], str]] = []  # (layers, ID) of each image that stays
     held: set[str] = set()  # layers that images staying behind keep
-    for image in engine.images(all=True):
+    for image in every:
         if image["Id"] not in planned:
             layers = set(_diff_ids(engine, image["Id"]))
             staying.append((layers, image["Id"]))
