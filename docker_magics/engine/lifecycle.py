@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import ConflictError, DockerMagicError, InvalidReferenceError, UsageError
 from . import references
 from .connection import Connection
+from .containers import KeptImage
 from .images import ImageCalls
 from .references import NONE_DIGEST, NONE_TAG
 from .usage import UsageCalls
@@ -224,10 +225,19 @@ class LifecycleCalls(Connection):
             image shares layers with images that stay, so UniqueSize is an estimate), UntagOnly (an image with
             children loses its tags only).
         """
+        return self.preview_prune(filters)[0]
+
+    def preview_prune(self, filters: dict[str, list[str]]) -> tuple[list[dict[str, Any]], list[KeptImage]]:
+        """:meth:`plan_prune` and the images containers keep from it (:func:`.containers.kept_by_containers`),
+        from one listing of the images and one of the containers.
+        """
+        from .containers import kept_among, names_by_image
+
         dangling_only = filters["dangling"] != ["false"]
         until = min((parse_until(v) for v in filters.get("until", [])), default=None)
         every = self.images(all=True)
-        used = {c.get("ImageID") for c in self.containers()}
+        containers = self.containers()
+        used = {c.get("ImageID") for c in containers}
         parents = {i.get("ParentId") for i in every if i.get("ParentId")}
         plan = []
         for image in every:
@@ -241,4 +251,4 @@ class LifecycleCalls(Connection):
                 continue
             plan.append({**image, "UntagOnly": image["Id"] in parents})
         _add_unique_sizes(self, plan, every)
-        return plan
+        return plan, kept_among(every, names_by_image(containers), filters)
