@@ -74,7 +74,7 @@ def pull(cmd: Command, session: Session) -> Pulled:
     creds = credentials.get(_server(ref), cmd.config)
     what = f"Pull of {shown}"
     with (progress_for(session.settings.progress, f"Pulling {shown}", quiet=cmd.quiet) as bar,
-          _transfer_interrupts(what), _stream_errors(ref, what),
+          _transfer_interrupts(what), _stream_errors(ref, what, push=False),
           engine.pull(ref.name, ref.digest or ref.tag, creds=creds, platform=cmd.platform) as events):
         return _pull_result(streams.follow(events, bar, action=what), shown, engine.label)
 
@@ -129,7 +129,7 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
     shown = ref.familiar()
     what = f"Push of {shown}"
     bar = bar or progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet)
-    with (bar, _transfer_interrupts(what), _stream_errors(ref, what),
+    with (bar, _transfer_interrupts(what), _stream_errors(ref, what, push=True),
           engine.push(ref.familiar_name, ref.tag, creds=creds) as events):
         pushed = pushed_tags(streams.follow(events, bar, action=what))
     if not pushed:
@@ -183,8 +183,8 @@ class _stream_errors:
     read the same here.
     """
 
-    def __init__(self, ref: references.Reference, what: str) -> None:
-        self.ref, self.what = ref, what
+    def __init__(self, ref: references.Reference, what: str, *, push: bool) -> None:
+        self.ref, self.what, self.push = ref, what, push
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         from ..engine import streams
@@ -206,7 +206,7 @@ class _stream_errors:
         if not text.startswith(self.what):
             text = f"{self.what} failed: {text}"
         lowered = text.lower()
-        if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and "Push" in self.what):
+        if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and self.push):
             raise ImageNotFoundError(text, hint="To fix it, tag a local image with that name first "
                                                 "('%docker tag SOURCE NAME').") from None
         if isinstance(exc, RegistryAuthError) or any(w in lowered for w in streams._AUTH_WORDS):
