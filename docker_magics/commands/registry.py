@@ -309,15 +309,12 @@ def login(cmd: Command, session: Session) -> Any:
         password = read_password_file(cmd.password_file)
     if password is None and not cmd.password_stdin and shows_forms(session.settings.forms):
         return FormRequest("login", {"server": key, "username": username})
-    username = username or _prompt(f"Username for {_shown(key)}: ", secret=False).strip()
+    from ..engine.references import server_label
+
+    username = username or _prompt(f"Username for {server_label(key)}: ", secret=False).strip()
     if password is None:
-        password = _prompt(f"Password for {username}@{_shown(key)}: ", secret=True)
+        password = _prompt(f"Password for {username}@{server_label(key)}: ", secret=True)
     return login_with(session.engine(cmd), key, username, password, config=cmd.config)
-
-
-def _shown(key: str) -> str:
-    from ..engine.references import HUB_KEY, HUB_LABEL
-    return HUB_LABEL if key == HUB_KEY else key
 
 
 def _login_with_stored(engine: Any, key: str, config: str | None) -> LoggedIn | None:

@@ -140,6 +140,11 @@ def familiar_parts(text: str) -> tuple[str, str, str] | None:
     return ref.familiar_name, ref.tag or "", ref.digest or ""
 
 
+def server_label(key: str) -> str:
+    """How messages name the registry of a stored login key: ``Docker Hub`` for its key, else the key (a host)."""
+    return HUB_LABEL if key == HUB_KEY else key
+
+
 def listing_rows(image: dict, *, digests: bool, tag_digests: bool,
                  digest_placeholder: str = "<none>") -> list[tuple[str, str, str]]:
     """The (repository, tag, digest) rows ``docker image ls`` makes of one image (the CLI's
