@@ -113,7 +113,7 @@ def _refused(server: str, username: str, status: int, text: str) -> DockerMagicE
     shown = server_label(server)
     text = text if len(text) <= 300 else text[:300] + "…"  # a registry's page of HTML is not a line
     lowered = text.lower()
-    if status == 401 or "401 unauthorized" in lowered or "unauthorized" in lowered or "incorrect" in lowered:
+    if status == 401 or "unauthorized" in lowered or "incorrect" in lowered:
         return RegistryAuthError(
             f"Login to {shown} failed: the registry refused the username '{username}' or its password; "
             "nothing was stored.",
