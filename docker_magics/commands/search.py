@@ -151,21 +151,16 @@ def _say(notes: list[str]) -> None:
         sys.stderr.write(note + ".\n")
 
 
-def _created(value: Any) -> Any:
-    from ..engine.registry import created_time
-
-    return created_time(value)  # None for a missing, unparseable or zero time ("0001-01-01T00:00:00Z")
-
-
 def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> Any:
     """Tag rows as a DataFrame: compressed_size is nullable Int64 bytes, created tz-aware, platforms ``os/arch`` text.
 
     ``compressed_size`` is what the registry stores and a pull downloads (config and compressed layers), not the
     unpacked ``size`` that ``%docker images`` shows: the registry does not know that one.
     """
+    from ..engine.registry import created_time  # None for a missing, unparseable or zero time
     from ..views.frames import frame
 
     table = [(repository, r["tag"], r["digest"], r.get("size"), ", ".join(r.get("platforms") or ()),
-              _created(r.get("created"))) for r in rows]
+              created_time(r.get("created"))) for r in rows]
     views = {"compressed_size": "size", "created": "age"} | ({} if no_trunc else {"digest": "ellipsis"})
     return frame(table, TAG_COLUMNS, dtypes={"compressed_size": "Int64", "created": "datetime"}, views=views)
