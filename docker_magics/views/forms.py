@@ -22,7 +22,7 @@ import ipywidgets as widgets
 from ..engine import references
 from ..engine.references import HUB_KEY, NONE_TAG
 from ..errors import DockerMagicError, InvalidReferenceError, RegistryAuthError
-from ..units import escape_html, human_size
+from ..units import escape_html, human_size, truncate_id
 from .progress import WidgetProgress
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def image_choices(images: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     """
     named, dangling = [], []
     for image in images:
-        short = image.get("Id", "").removeprefix("sha256:")[:12]
+        short = truncate_id(image.get("Id", ""))
         size = human_size(int(image.get("Size") or 0))
         tags = [t for t in image.get("RepoTags") or [] if t != NONE_TAG]
         named += [(f"{t} · {short} · {size}", t) for t in tags]
