@@ -266,7 +266,9 @@ class BuildKitCalls(Connection):
         Raises:
             DockerMagicError: the engine cannot be reached.
         """
-        data = self.get_json("/system/df", action="measure the build cache")
+        # Only the build cache: without ``type`` the engine walks every image, container and volume too (API 1.42+;
+        # older engines ignore it and answer in full).
+        data = self.get_json("/system/df", {"type": "build-cache"}, action="measure the build cache")
         return [CacheRecord(r.get("ID", ""), r.get("Type", ""), r.get("Description", ""), int(r.get("Size") or 0),
                             bool(r.get("InUse")), bool(r.get("Shared")), r.get("CreatedAt", ""), r.get("LastUsedAt"),
                             int(r.get("UsageCount") or 0))
