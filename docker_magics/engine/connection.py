@@ -11,7 +11,6 @@ docker-py is imported on first use, so ``%load_ext`` stays fast.
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -261,11 +260,6 @@ def broken_stream(action: str, subject: str | None = None) -> Iterator[None]:
                 "Connection refused" in str(exc) or "No such file" in str(exc)):
             raise  # never connected: the caller's translation names the engine that is down
         raise cut(action, subject) from None
-
-
-def json_param(value: Any) -> str:
-    """A query parameter the API wants as JSON text (filters, build args, labels)."""
-    return json.dumps(value)
 
 
 def load_docker_py() -> None:
