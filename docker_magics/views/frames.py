@@ -129,14 +129,11 @@ class DockerFrame(pd.DataFrame):
 _FACT_ATTRS = (("engine_version", "version"), ("api_version", "api_version"), ("image_store", "store"))
 
 
-def with_caption(df: DockerFrame, caption: str, *, at: str = "start",
-                 formats: dict[str, Callable[[dict], str]] | None = None, **attrs: Any) -> DockerFrame:
+def with_caption(df: DockerFrame, caption: str, *, at: str = "start", **attrs: Any) -> DockerFrame:
     """``df`` shown with ``caption`` (above it, or below with ``at="end"``); ``attrs`` land in ``df.attrs``."""
     df.dm_caption = caption
     if at == "end":
         df.attrs["caption_at"] = "end"
-    if formats:
-        df.dm_formats = formats
     df.attrs.update(attrs)
     return df
 
