@@ -41,6 +41,7 @@ class Connection:
     client: APIClient | None = None
     _server: dict[str, Any] | None = field(default=None, repr=False)
     _label: EngineLabel | None = field(default=None, repr=False)
+    _info: dict[str, Any] | None = field(default=None, repr=False)  # the last /info answer
 
     @property
     def api(self) -> APIClient:
@@ -209,14 +210,16 @@ class Connection:
 
     def info(self) -> dict[str, Any]:
         """``GET /info``: the engine's configuration, e.g. its storage driver and image store."""
-        return self.get_json("/info", action="ask the engine's configuration")
+        self._info = self.get_json("/info", action="ask the engine's configuration")
+        return self._info
 
     @property
     def label(self) -> EngineLabel:
         """The engine's name with its version, API version and image store, for the engine line of results.
 
-        Asked once per engine: the ``/version`` answer of the API negotiation and one ``/info`` request. An engine
-        that refuses ``/info`` (a socket proxy may) is named without its store; the command still succeeds.
+        Asked once per engine: the ``/version`` answer of the API negotiation and one ``/info`` request (none when
+        ``/info`` was already asked, e.g. by the image index). An engine that refuses ``/info`` (a socket proxy may)
+        is named without its store; the command still succeeds.
         """
         if self._label is None:
             try:
@@ -224,7 +227,7 @@ class Connection:
             except DockerMagicError:
                 version = None
             try:
-                info = self.info()
+                info = self._info if self._info is not None else self.info()
             except DockerMagicError:
                 info = None
             api_version = str(self.api._version) if self.client is not None else None
