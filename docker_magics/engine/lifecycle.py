@@ -107,7 +107,7 @@ def _add_unique_sizes(engine: UsageCalls, plan: list[dict[str, Any]], every: lis
 
         add_content_sizes(engine, plan, every)
         return
-    usage = {i["Id"]: i for i in engine.system_df().get("Images") or []}
+    usage = {i["Id"]: i for i in engine.system_df(("image",)).get("Images") or []}
     for image in plan:
         known = usage.get(image["Id"], image)
         shared = known.get("SharedSize", -1)
