@@ -209,7 +209,7 @@ class _stream_errors:
         if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and self.push):
             raise ImageNotFoundError(text, hint="To fix it, tag a local image with that name first "
                                                 "('%docker tag SOURCE NAME').") from None
-        if isinstance(exc, RegistryAuthError) or any(w in lowered for w in streams._AUTH_WORDS):
+        if isinstance(exc, RegistryAuthError) or streams.refuses_credentials(text):
             raise RegistryAuthError(text, hint=f"To fix it, log in with {_login_hint(self.ref)}, and check "
                                                "that this account may use the repository.") from None
         if _unreachable(text):
