@@ -189,7 +189,7 @@ class _stream_errors:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         from ..engine import streams
         from ..engine.references import HUB_LABEL
-        from ..engine.transfer import Stalled
+        from ..engine.transfer import Stalled, registry_unreachable
 
         if isinstance(exc, Stalled):
             where = HUB_LABEL if self.ref.is_docker_hub else f"the registry {self.ref.domain}"
@@ -212,7 +212,7 @@ class _stream_errors:
         if isinstance(exc, RegistryAuthError) or streams.refuses_credentials(text):
             raise RegistryAuthError(text, hint=f"To fix it, log in with {_login_hint(self.ref)}, and check "
                                                "that this account may use the repository.") from None
-        if _unreachable(text):
+        if registry_unreachable(text):
             where = HUB_LABEL if self.ref.is_docker_hub else self.ref.domain
             raise RegistryError(text, hint=f"To fix it, check that the registry {where} is running and "
                                            "reachable from the engine.") from None
@@ -226,19 +226,6 @@ class _stream_errors:
 
 
 _RECLASSIFIED = (DockerMagicError, StreamError, RegistryAuthError, ImageNotFoundError)
-
-
-def _unreachable(text: str) -> bool:
-    lowered = text.lower()
-    # "unexpected EOF", "connection reset by peer", "use of closed network connection", "broken pipe": Engine 26
-    # names a registry that went away mid-transfer by the broken read or write; "TLS handshake timeout": the engine
-    # gave up on a registry that stopped answering; "failed to do request": the containerd store's registry client
-    # could not send a request at all (the registry went away between two).
-    return any(w in lowered for w in ("connection refused", "dial tcp", "no such host", "i/o timeout",
-                                      "server gave http response to https client", "client.timeout exceeded",
-                                      "context deadline exceeded", "unexpected eof", "connection reset by peer",
-                                      "use of closed network connection", "broken pipe", "tls handshake timeout",
-                                      "failed to do request"))
 
 
 # ---- login and logout -----------------------------------------------------------------------

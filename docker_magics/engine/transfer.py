@@ -124,6 +124,20 @@ def _refused(server: str, username: str, status: int, text: str) -> DockerMagicE
                          hint="To fix it, check that the registry is running and reachable from the engine.")
 
 
+def registry_unreachable(text: str) -> bool:
+    """Whether the engine's words for a failed pull or push say the registry could not be reached."""
+    lowered = text.lower()
+    # "unexpected EOF", "connection reset by peer", "use of closed network connection", "broken pipe": Engine 26
+    # names a registry that went away mid-transfer by the broken read or write; "TLS handshake timeout": the engine
+    # gave up on a registry that stopped answering; "failed to do request": the containerd store's registry client
+    # could not send a request at all (the registry went away between two).
+    return any(w in lowered for w in ("connection refused", "dial tcp", "no such host", "i/o timeout",
+                                      "server gave http response to https client", "client.timeout exceeded",
+                                      "context deadline exceeded", "unexpected eof", "connection reset by peer",
+                                      "use of closed network connection", "broken pipe", "tls handshake timeout",
+                                      "failed to do request"))
+
+
 class TransferCalls(Connection):
     """Pull, push and log in through the engine: event streams and the engine's /auth."""
 
