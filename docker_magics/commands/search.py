@@ -45,7 +45,7 @@ def search(cmd: Command, session: Session) -> Any:
     filters = parse_search_filters(cmd.filter)
     engine = session.engine(cmd)
     index, _ = split_search_term(cmd.term)
-    credentials = load_credentials(index, _config_dir(cmd))
+    credentials = load_credentials(index, cmd.config)
     with interrupts_as(f"Interrupted while searching {index_label(index)}; nothing was changed."):
         results = engine.search(cmd.term, limit=cmd.limit, filters=filters,
                                 credentials=credentials)
@@ -78,16 +78,10 @@ def _format(cmd: Command, results: list[dict]) -> Any:
     return Text(format_list(cmd.format, rows, command="search"))
 
 
-def _config_dir(cmd: Command) -> Any:
-    from ..engine.endpoints import config_dir
-
-    return config_dir(cmd.config)
-
-
 def _client(domain: str, cmd: Command, session: Session) -> Any:
     from ..engine.registry import RegistryClient, load_credentials
 
-    return RegistryClient(domain, load_credentials(domain, _config_dir(cmd)),
+    return RegistryClient(domain, load_credentials(domain, cmd.config),
                           timeout=session.settings.timeout, page_size=PAGE_SIZE)
 
 
