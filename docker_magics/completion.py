@@ -50,12 +50,14 @@ class ReferenceCache:
 
     def _refresh(self) -> None:
         from .engine.references import NONE_TAG
+        from .units import truncate_id
+
         try:
             images = self.fetch()
         except Exception:  # completion must never raise; keep the old list
             return
         tags = {tag for image in images for tag in image.get("RepoTags") or () if tag != NONE_TAG}
-        ids = {image["Id"].removeprefix("sha256:")[:12] for image in images}
+        ids = {truncate_id(image["Id"]) for image in images}
         self.references = sorted(tags) + sorted(ids)
         self.stamp = time.monotonic()
 

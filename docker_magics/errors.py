@@ -31,12 +31,6 @@ class DockerMagicError(Exception):
         self.engine_text = engine_text
         super().__init__(self.line())
 
-    def retyped(self, cls: type[DockerMagicError], message: str | None = None,
-                hint: str | None = None) -> DockerMagicError:
-        """The same failure as another type of the family, keeping its status and engine text."""
-        return cls(message or self.message, hint=hint if hint is not None else self.hint, status=self.status,
-                   engine_text=self.engine_text)
-
     def line(self) -> str:
         """The single line shown to the user: what failed, then what to do."""
         if not self.hint:

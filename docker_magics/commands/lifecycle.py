@@ -68,21 +68,20 @@ def prune(cmd: Command, session: Session) -> Any:
 
     engine = session.engine(cmd)
     filters = prune_filters(cmd.all, parse_filters(cmd.filter))
-    kept = kept_by_containers(engine, filters)  # the engine skips them silently: say which, and why
 
-    def run() -> Any:
+    def run(kept: list[Any]) -> Any:  # the images the engine skips silently: say which, and why
         report = engine.prune(filters)
         return lifecycle_views.with_kept(
             lifecycle_views.pruned_frame(report.events, report.space_reclaimed, engine=engine.label), kept)
 
     if cmd.force and not cmd.dry_run:
-        return run()
-    preview = lifecycle_views.with_kept(lifecycle_views.plan_frame(engine.plan_prune(filters),
-                                                                   engine=engine.label), kept)
+        return run(kept_by_containers(engine, filters))
+    plan, kept = engine.preview_prune(filters)  # one listing of images and containers for both
+    preview = lifecycle_views.with_kept(lifecycle_views.plan_frame(plan, engine=engine.label), kept)
     if cmd.dry_run or not len(preview):
         return preview
     from ..views.confirm import confirm
 
-    return confirm(preview, run, session.shell, forms=session.settings.forms)
+    return confirm(preview, lambda: run(kept), session.shell, forms=session.settings.forms)
 
 

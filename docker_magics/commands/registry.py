@@ -74,7 +74,7 @@ def pull(cmd: Command, session: Session) -> Pulled:
     creds = credentials.get(_server(ref), cmd.config)
     what = f"Pull of {shown}"
     with (progress_for(session.settings.progress, f"Pulling {shown}", quiet=cmd.quiet) as bar,
-          _transfer_interrupts(what), _stream_errors(ref, what),
+          _transfer_interrupts(what), _stream_errors(ref, what, push=False),
           engine.pull(ref.name, ref.digest or ref.tag, creds=creds, platform=cmd.platform) as events):
         return _pull_result(streams.follow(events, bar, action=what), shown, engine.label)
 
@@ -129,7 +129,7 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
     shown = ref.familiar()
     what = f"Push of {shown}"
     bar = bar or progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet)
-    with (bar, _transfer_interrupts(what), _stream_errors(ref, what),
+    with (bar, _transfer_interrupts(what), _stream_errors(ref, what, push=True),
           engine.push(ref.familiar_name, ref.tag, creds=creds) as events):
         pushed = pushed_tags(streams.follow(events, bar, action=what))
     if not pushed:
@@ -183,13 +183,13 @@ class _stream_errors:
     read the same here.
     """
 
-    def __init__(self, ref: references.Reference, what: str) -> None:
-        self.ref, self.what = ref, what
+    def __init__(self, ref: references.Reference, what: str, *, push: bool) -> None:
+        self.ref, self.what, self.push = ref, what, push
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         from ..engine import streams
         from ..engine.references import HUB_LABEL
-        from ..engine.transfer import Stalled
+        from ..engine.transfer import Stalled, registry_unreachable
 
         if isinstance(exc, Stalled):
             where = HUB_LABEL if self.ref.is_docker_hub else f"the registry {self.ref.domain}"
@@ -206,13 +206,13 @@ class _stream_errors:
         if not text.startswith(self.what):
             text = f"{self.what} failed: {text}"
         lowered = text.lower()
-        if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and "Push" in self.what):
+        if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and self.push):
             raise ImageNotFoundError(text, hint="To fix it, tag a local image with that name first "
                                                 "('%docker tag SOURCE NAME').") from None
-        if isinstance(exc, RegistryAuthError) or any(w in lowered for w in streams._AUTH_WORDS):
+        if isinstance(exc, RegistryAuthError) or streams.refuses_credentials(text):
             raise RegistryAuthError(text, hint=f"To fix it, log in with {_login_hint(self.ref)}, and check "
                                                "that this account may use the repository.") from None
-        if _unreachable(text):
+        if registry_unreachable(text):
             where = HUB_LABEL if self.ref.is_docker_hub else self.ref.domain
             raise RegistryError(text, hint=f"To fix it, check that the registry {where} is running and "
                                            "reachable from the engine.") from None
@@ -226,19 +226,6 @@ class _stream_errors:
 
 
 _RECLASSIFIED = (DockerMagicError, StreamError, RegistryAuthError, ImageNotFoundError)
-
-
-def _unreachable(text: str) -> bool:
-    lowered = text.lower()
-    # "unexpected EOF", "connection reset by peer", "use of closed network connection", "broken pipe": Engine 26
-    # names a registry that went away mid-transfer by the broken read or write; "TLS handshake timeout": the engine
-    # gave up on a registry that stopped answering; "failed to do request": the containerd store's registry client
-    # could not send a request at all (the registry went away between two).
-    return any(w in lowered for w in ("connection refused", "dial tcp", "no such host", "i/o timeout",
-                                      "server gave http response to https client", "client.timeout exceeded",
-                                      "context deadline exceeded", "unexpected eof", "connection reset by peer",
-                                      "use of closed network connection", "broken pipe", "tls handshake timeout",
-                                      "failed to do request"))
 
 
 # ---- login and logout -----------------------------------------------------------------------
@@ -309,15 +296,12 @@ def login(cmd: Command, session: Session) -> Any:
         password = read_password_file(cmd.password_file)
     if password is None and not cmd.password_stdin and shows_forms(session.settings.forms):
         return FormRequest("login", {"server": key, "username": username})
-    username = username or _prompt(f"Username for {_shown(key)}: ", secret=False).strip()
+    from ..engine.references import server_label
+
+    username = username or _prompt(f"Username for {server_label(key)}: ", secret=False).strip()
     if password is None:
-        password = _prompt(f"Password for {username}@{_shown(key)}: ", secret=True)
+        password = _prompt(f"Password for {username}@{server_label(key)}: ", secret=True)
     return login_with(session.engine(cmd), key, username, password, config=cmd.config)
-
-
-def _shown(key: str) -> str:
-    from ..engine.references import HUB_KEY, HUB_LABEL
-    return HUB_LABEL if key == HUB_KEY else key
 
 
 def _login_with_stored(engine: Any, key: str, config: str | None) -> LoggedIn | None:

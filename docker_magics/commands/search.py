@@ -45,7 +45,7 @@ def search(cmd: Command, session: Session) -> Any:
     filters = parse_search_filters(cmd.filter)
     engine = session.engine(cmd)
     index, _ = split_search_term(cmd.term)
-    credentials = load_credentials(index, _config_dir(cmd))
+    credentials = load_credentials(index, cmd.config)
     with interrupts_as(f"Interrupted while searching {index_label(index)}; nothing was changed."):
         results = engine.search(cmd.term, limit=cmd.limit, filters=filters,
                                 credentials=credentials)
@@ -78,16 +78,10 @@ def _format(cmd: Command, results: list[dict]) -> Any:
     return Text(format_list(cmd.format, rows, command="search"))
 
 
-def _config_dir(cmd: Command) -> Any:
-    from ..engine.endpoints import config_dir
-
-    return config_dir(cmd.config)
-
-
 def _client(domain: str, cmd: Command, session: Session) -> Any:
     from ..engine.registry import RegistryClient, load_credentials
 
-    return RegistryClient(domain, load_credentials(domain, _config_dir(cmd)),
+    return RegistryClient(domain, load_credentials(domain, cmd.config),
                           timeout=session.settings.timeout, page_size=PAGE_SIZE)
 
 
@@ -151,21 +145,16 @@ def _say(notes: list[str]) -> None:
         sys.stderr.write(note + ".\n")
 
 
-def _created(value: Any) -> Any:
-    from ..engine.registry import created_time
-
-    return created_time(value)  # None for a missing, unparseable or zero time ("0001-01-01T00:00:00Z")
-
-
 def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> Any:
     """Tag rows as a DataFrame: compressed_size is nullable Int64 bytes, created tz-aware, platforms ``os/arch`` text.
 
     ``compressed_size`` is what the registry stores and a pull downloads (config and compressed layers), not the
     unpacked ``size`` that ``%docker images`` shows: the registry does not know that one.
     """
+    from ..engine.registry import created_time  # None for a missing, unparseable or zero time
     from ..views.frames import frame
 
     table = [(repository, r["tag"], r["digest"], r.get("size"), ", ".join(r.get("platforms") or ()),
-              _created(r.get("created"))) for r in rows]
+              created_time(r.get("created"))) for r in rows]
     views = {"compressed_size": "size", "created": "age"} | ({} if no_trunc else {"digest": "ellipsis"})
     return frame(table, TAG_COLUMNS, dtypes={"compressed_size": "Int64", "created": "datetime"}, views=views)

@@ -356,8 +356,8 @@ class ArchiveCalls(Connection):
         except StreamError as exc:
             # No manifest.json: the classic store falls back to the legacy layout and misses its files; the
             # containerd store finds neither manifest.json nor an OCI index.json.
-            if (re.search(r"docker-import-\d+/.*no such file", exc.message)
-                    or "unrecognized image format" in exc.message):
+            said = exc.engine_text or exc.message  # the engine's words, without our "load failed: "
+            if re.search(r"docker-import-\d+/.*no such file", said) or "unrecognized image format" in said:
                 raise not_an_archive(path, "a tar file without the manifest.json that 'docker save' writes") from None
             raise
         except KeyboardInterrupt:

@@ -20,9 +20,10 @@ from typing import Any, BinaryIO
 from ..errors import BuildError, DockerMagicError
 from .build import BuildOptions, refusal
 from .connection import Connection, broken_stream
+from .identity import version_at_least
 
 #: The first engine API version with BuildKit (Engine 18.09).
-_MIN_API = (1, 39)
+_MIN_API = "1.39"
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class BuildKitCalls(Connection):
             return False
         version = headers.get("Api-Version") or self.api_version or "0.0"
         try:
-            return tuple(int(part) for part in version.split(".")[:2]) >= _MIN_API
+            return version_at_least(version, _MIN_API)
         except ValueError:
             return True
 
@@ -265,7 +266,9 @@ class BuildKitCalls(Connection):
         Raises:
             DockerMagicError: the engine cannot be reached.
         """
-        data = self.get_json("/system/df", action="measure the build cache")
+        # Only the build cache: without ``type`` the engine walks every image, container and volume too (API 1.42+;
+        # older engines ignore it and answer in full).
+        data = self.get_json("/system/df", {"type": "build-cache"}, action="measure the build cache")
         return [CacheRecord(r.get("ID", ""), r.get("Type", ""), r.get("Description", ""), int(r.get("Size") or 0),
                             bool(r.get("InUse")), bool(r.get("Shared")), r.get("CreatedAt", ""), r.get("LastUsedAt"),
                             int(r.get("UsageCount") or 0))

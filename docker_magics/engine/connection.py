@@ -11,7 +11,6 @@ docker-py is imported on first use, so ``%load_ext`` stays fast.
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DockerMagicError
 from .endpoints import Endpoint, check_host
 from .failures import cut, translate
-from .identity import EngineLabel, ServerFacts, facts_from
+from .identity import EngineLabel, ServerFacts, facts_from, version_at_least
 
 if TYPE_CHECKING:
     from docker import APIClient
@@ -42,6 +41,7 @@ class Connection:
     client: APIClient | None = None
     _server: dict[str, Any] | None = field(default=None, repr=False)
     _label: EngineLabel | None = field(default=None, repr=False)
+    _info: dict[str, Any] | None = field(default=None, repr=False)  # the last /info answer
 
     @property
     def api(self) -> APIClient:
@@ -76,9 +76,7 @@ class Connection:
 
     def api_at_least(self, version: str) -> bool:
         """Whether the negotiated API version is ``version`` or newer."""
-        from docker.utils import version_gte
-
-        return bool(version_gte(self.api_version, version))
+        return version_at_least(self.api_version, version)
 
     @contextlib.contextmanager
     def translated(self, action: str, subject: str | None = None) -> Iterator[None]:
@@ -212,14 +210,16 @@ class Connection:
 
     def info(self) -> dict[str, Any]:
         """``GET /info``: the engine's configuration, e.g. its storage driver and image store."""
-        return self.get_json("/info", action="ask the engine's configuration")
+        self._info = self.get_json("/info", action="ask the engine's configuration")
+        return self._info
 
     @property
     def label(self) -> EngineLabel:
         """The engine's name with its version, API version and image store, for the engine line of results.
 
-        Asked once per engine: the ``/version`` answer of the API negotiation and one ``/info`` request. An engine
-        that refuses ``/info`` (a socket proxy may) is named without its store; the command still succeeds.
+        Asked once per engine: the ``/version`` answer of the API negotiation and one ``/info`` request (none when
+        ``/info`` was already asked, e.g. by the image index). An engine that refuses ``/info`` (a socket proxy may)
+        is named without its store; the command still succeeds.
         """
         if self._label is None:
             try:
@@ -227,7 +227,7 @@ class Connection:
             except DockerMagicError:
                 version = None
             try:
-                info = self.info()
+                info = self._info if self._info is not None else self.info()
             except DockerMagicError:
                 info = None
             api_version = str(self.api._version) if self.client is not None else None
@@ -263,11 +263,6 @@ def broken_stream(action: str, subject: str | None = None) -> Iterator[None]:
                 "Connection refused" in str(exc) or "No such file" in str(exc)):
             raise  # never connected: the caller's translation names the engine that is down
         raise cut(action, subject) from None
-
-
-def json_param(value: Any) -> str:
-    """A query parameter the API wants as JSON text (filters, build args, labels)."""
-    return json.dumps(value)
 
 
 def load_docker_py() -> None:

@@ -36,7 +36,11 @@ def container_names_by_image(engine: Engine) -> dict[str, list[str]]:
     Raises:
         DockerMagicError: the engine refused or could not be reached.
     """
-    containers = engine.containers()
+    return names_by_image(engine.containers())
+
+
+def names_by_image(containers: list[dict] | None) -> dict[str, list[str]]:
+    """Image ID -> the sorted names of ``containers`` (``/containers/json`` rows) created from it."""
     names: dict[str, list[str]] = {}
     for container in containers or ():
         name = next((n.lstrip("/") for n in container.get("Names") or ()), container.get("Id", "")[:12])
@@ -54,14 +58,16 @@ def kept_by_containers(engine: Engine, filters: dict[str, list[str]]) -> list[Ke
     Returns:
         One :class:`KeptImage` per image kept by containers, with their names.
     """
+    by_image = container_names_by_image(engine)
+    return kept_among(engine.images(all=True), by_image, filters) if by_image else []
+
+
+def kept_among(every: list[dict], by_image: dict[str, list[str]], filters: dict[str, list[str]]) -> list[KeptImage]:
+    """:func:`kept_by_containers` on a listing (``/images/json?all=1``) and its containers' names already read."""
     from .lifecycle import match_labels, parse_until
 
-    by_image = container_names_by_image(engine)
-    if not by_image:
-        return []
     dangling_only = filters.get("dangling") != ["false"]
     until = min((parse_until(v) for v in filters.get("until", [])), default=None)
-    every = engine.images(all=True)
     kept = []
     for image in every:
         if image["Id"] not in by_image:

@@ -41,6 +41,17 @@ class ServerFacts:
         return ", ".join(p for p in parts if p)
 
 
+def version_at_least(version: str, minimum: str) -> bool:
+    """Whether an API version (``1.45``) is ``minimum`` or newer, number by number (``1.9`` < ``1.10``).
+
+    Raises:
+        ValueError: a part is not a number.
+    """
+    have, want = ([int(part) for part in text.split(".")] for text in (version, minimum))
+    width = max(len(have), len(want))
+    return have + [0] * (width - len(have)) >= want + [0] * (width - len(want))
+
+
 def image_store(info: dict[str, Any] | None) -> tuple[str | None, str | None]:
     """(store, driver) from ``GET /info``: ``containerd`` when the driver is the containerd snapshotter.
 

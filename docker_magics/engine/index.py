@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DockerMagicError, ImageNotFoundError, Interrupted
 from . import indexview
 from .connection import Connection
+from .identity import image_store
 from .indexview import Bound, Conventions, Filters, Unanswerable, nanoseconds_of, references, seconds_of
 from .references import InvalidReferenceError, parse
 from .watch import EngineWatch
@@ -244,9 +245,7 @@ class ImageIndex:
         now = nanoseconds_of(info.get("SystemTime"))
         if now is None:
             raise Unanswerable("the engine does not tell its time")
-        containerd = any(len(pair) == 2 and pair[0] == "driver-type" and "containerd" in pair[1]
-                         for pair in info.get("DriverStatus") or ())
-        return _Probe(now, int(info.get("Images") or 0), containerd)
+        return _Probe(now, int(info.get("Images") or 0), image_store(info)[0] == "containerd")
 
     def _watch_cache(self) -> bool:
         # Engine 27 (API 1.46) logs BuildKit's images; 26 with the containerd store tags them silently.

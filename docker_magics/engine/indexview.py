@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from .identity import version_at_least
 from .references import InvalidReferenceError, parse
 
 #: The filters the index answers; any other key goes to the engine (which also reports bad keys).
@@ -46,9 +47,8 @@ class Conventions:
     @classmethod
     def of(cls, api_version: str, containerd: bool) -> Conventions:
         """The conventions of an engine speaking ``api_version`` (e.g. ``1.41``)."""
-        major, _, minor = api_version.partition(".")
-        number = (int(major), int(minor or 0))
-        return cls(containerd, number < (1, 43), number < (1, 43), number < (1, 44))
+        before_143 = not version_at_least(api_version, "1.43")
+        return cls(containerd, before_143, before_143, not version_at_least(api_version, "1.44"))
 
     def empty(self) -> list[str] | None:
         """An empty RepoTags or RepoDigests as the engine writes it."""

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import ConflictError, DockerMagicError, InvalidReferenceError, UsageError
 from . import references
 from .connection import Connection
+from .containers import KeptImage
 from .images import ImageCalls
 from .references import NONE_DIGEST, NONE_TAG
 from .usage import UsageCalls
@@ -93,19 +94,20 @@ def prune_filters(all_: bool, filters: dict[str, list[str]]) -> dict[str, list[s
     return {**filters, "dangling": ["false" if all_ else "true"]}
 
 
-def _add_unique_sizes(engine: UsageCalls, plan: list[dict[str, Any]]) -> None:
+def _add_unique_sizes(engine: UsageCalls, plan: list[dict[str, Any]], every: list[dict[str, Any]]) -> None:
     """Set each planned image's UniqueSize from ``/system/df`` (what removing it alone frees).
 
-    The containerd store counts content blobs instead (:mod:`.prune_sizes`).
+    The containerd store counts content blobs instead (:mod:`.prune_sizes`), from ``every`` (the listing the plan
+    was made from).
     """
     if not plan:
         return
     if engine.containerd_store():
         from .prune_sizes import add_content_sizes
 
-        add_content_sizes(engine, plan)
+        add_content_sizes(engine, plan, every)
         return
-    usage = {i["Id"]: i for i in engine.system_df().get("Images") or []}
+    usage = {i["Id"]: i for i in engine.system_df(("image",)).get("Images") or []}
     for image in plan:
         known = usage.get(image["Id"], image)
         shared = known.get("SharedSize", -1)
@@ -223,10 +225,19 @@ class LifecycleCalls(Connection):
             image shares layers with images that stay, so UniqueSize is an estimate), UntagOnly (an image with
             children loses its tags only).
         """
+        return self.preview_prune(filters)[0]
+
+    def preview_prune(self, filters: dict[str, list[str]]) -> tuple[list[dict[str, Any]], list[KeptImage]]:
+        """:meth:`plan_prune` and the images containers keep from it (:func:`.containers.kept_by_containers`),
+        from one listing of the images and one of the containers.
+        """
+        from .containers import kept_among, names_by_image
+
         dangling_only = filters["dangling"] != ["false"]
         until = min((parse_until(v) for v in filters.get("until", [])), default=None)
         every = self.images(all=True)
-        used = {c.get("ImageID") for c in self.containers()}
+        containers = self.containers()
+        used = {c.get("ImageID") for c in containers}
         parents = {i.get("ParentId") for i in every if i.get("ParentId")}
         plan = []
         for image in every:
@@ -239,5 +250,5 @@ class LifecycleCalls(Connection):
             if not match_labels(filters, image.get("Labels") or {}):
                 continue
             plan.append({**image, "UntagOnly": image["Id"] in parents})
-        _add_unique_sizes(self, plan)
-        return plan
+        _add_unique_sizes(self, plan, every)
+        return plan, kept_among(every, names_by_image(containers), filters)

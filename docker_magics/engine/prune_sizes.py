@@ -23,27 +23,30 @@ from ..errors import DockerMagicError
 from .usage import UsageCalls
 
 
-def _diff_ids(engine: UsageCalls, image_id: str) -> list[str]:
+def _layers_and_size(engine: UsageCalls, image_id: str) -> tuple[set[str], int]:
+    """An image's diff IDs and content size (inspect's ``Size``), from one inspect."""
     try:
-        return list((engine.inspect(image_id).get("RootFS") or {}).get("Layers") or [])
+        info = engine.inspect(image_id)
     except DockerMagicError:  # gone meanwhile, or a platform that is not here: it holds nothing we can name
-        return []
+        return set(), 0
+    return set((info.get("RootFS") or {}).get("Layers") or []), int(info.get("Size") or 0)
 
 
-def add_content_sizes(engine: UsageCalls, plan: list[dict[str, Any]]) -> None:
+def add_content_sizes(engine: UsageCalls, plan: list[dict[str, Any]], every: list[dict[str, Any]]) -> None:
     """Set ``UniqueSize`` (and ``Estimated``) of each planned image as the containerd store will report it.
 
     Args:
         engine: the engine (containerd image store).
         plan: the images a prune would remove (:meth:`~.lifecycle.LifecycleCalls.plan_prune`), changed in place.
+        every: ``/images/json?all=1``, the listing the plan was made from.
     """
     planned = {image["Id"] for image in plan}
-    staying: list[tuple[set[str], str]] = []  # (layers, ID) of each image that stays
+    staying: list[tuple[set[str], int]] = []  # (layers, content size) of each image that stays
     held: set[str] = set()  # layers that images staying behind keep
-    for image in engine.images(all=True):
+    for image in every:
         if image["Id"] not in planned:
-            layers = set(_diff_ids(engine, image["Id"]))
-            staying.append((layers, image["Id"]))
+            layers, size = _layers_and_size(engine, image["Id"])
+            staying.append((layers, size))
             held |= layers
     counted: set[str] = set()  # layers an earlier planned image already frees (the engine frees a blob once)
     for image in plan:
@@ -61,11 +64,10 @@ def add_content_sizes(engine: UsageCalls, plan: list[dict[str, Any]]) -> None:
 
 
 def _estimate(engine: UsageCalls, image_id: str, content: int, kept: set[str],
-              staying: list[tuple[set[str], str]]) -> int:
+              staying: list[tuple[set[str], int]]) -> int:
     """The bytes of ``content`` that are not in the ``kept`` layers' blobs (see the module's docstring)."""
-    base_layers, base_id = max(((layers, other) for layers, other in staying if layers and layers <= kept),
-                               key=lambda item: len(item[0]), default=(set(), None))
-    base = int(engine.inspect(base_id).get("Size") or 0) if base_id else 0
+    base_layers, base = max(((layers, size) for layers, size in staying if layers and layers <= kept),
+                            key=lambda item: len(item[0]), default=(set(), 0))
     rest = kept - base_layers
     left = max(0, content - base)
     if not rest:

@@ -140,10 +140,9 @@ def familiar_parts(text: str) -> tuple[str, str, str] | None:
     return ref.familiar_name, ref.tag or "", ref.digest or ""
 
 
-def looks_like_id(text: str) -> bool:
-    """True for a full or short image ID (``sha256:…`` or 12 to 64 hex digits)."""
-    hexpart = text.removeprefix("sha256:")
-    return bool(re.fullmatch(r"[0-9a-f]{12,64}", hexpart)) or (text.startswith("sha256:") and bool(hexpart))
+def server_label(key: str) -> str:
+    """How messages name the registry of a stored login key: ``Docker Hub`` for its key, else the key (a host)."""
+    return HUB_LABEL if key == HUB_KEY else key
 
 
 def listing_rows(image: dict, *, digests: bool, tag_digests: bool,

@@ -75,7 +75,7 @@ def base_url(host: str) -> str:
     return f"{'http' if is_loopback(host) else 'https'}://{host}"
 
 
-def load_credentials(domain: str, config_dir: Path | None = None) -> dict[str, str] | None:
+def load_credentials(domain: str, config_dir: str | Path | None = None) -> dict[str, str] | None:
     """The stored login for a registry, read from the Docker CLI's store as ``docker login`` left it.
 
     One reader for every command: :func:`.credentials.get` (config.json's ``auths``, ``credsStore``,
@@ -83,7 +83,7 @@ def load_credentials(domain: str, config_dir: Path | None = None) -> dict[str, s
 
     Args:
         domain: the registry as references name it (``docker.io``, ``127.0.0.1:5000``).
-        config_dir: the CLI's config folder; default ``$DOCKER_CONFIG`` or ``~/.docker``.
+        config_dir: the CLI's config folder (``--config``); default ``$DOCKER_CONFIG`` or ``~/.docker``.
 
     Returns:
         ``{"username", "password"}`` or ``{"identitytoken", "username"}``, or None when nothing is stored.

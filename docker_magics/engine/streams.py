@@ -14,6 +14,12 @@ from ..errors import RegistryAuthError, StreamError
 _AUTH_WORDS = ("unauthorized", "authentication required", "denied", "no basic auth credentials")
 
 
+def refuses_credentials(text: str) -> bool:
+    """Whether the engine's (or registry's) words say the registry refused or wants credentials."""
+    lowered = text.lower()
+    return any(word in lowered for word in _AUTH_WORDS)
+
+
 def check(event: dict[str, Any], *, action: str = "") -> None:
     """Raise our one-line error when ``event`` reports an error (``error`` or ``errorDetail``)."""
     if not isinstance(event, dict):
@@ -24,7 +30,7 @@ def check(event: dict[str, Any], *, action: str = "") -> None:
         return
     text = " ".join(str(message).split())
     prefix = f"{action} failed: " if action else ""
-    if any(word in text.lower() for word in _AUTH_WORDS):
+    if refuses_credentials(text):
         raise RegistryAuthError(f"{prefix}{text}", hint="Log in first with '%docker login SERVER'.", engine_text=text)
     raise StreamError(f"{prefix}{text}", engine_text=text)
 

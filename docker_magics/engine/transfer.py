@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError, UsageError
 from .connection import Connection
 from .credentials import Credentials
-from .references import HUB_KEY, HUB_LABEL
+from .references import server_label
 
 
 def auth_header(creds: Credentials | None) -> dict[str, str]:
@@ -85,18 +85,14 @@ def _events(events: Iterator[dict[str, Any]], seconds: float) -> Iterator[dict[s
             yield event
 
 
-def _shown(server: str) -> str:
-    return HUB_LABEL if server == HUB_KEY else server
-
-
 def _unanswered(engine: Connection, exc: Exception, server: str) -> DockerMagicError:
     import requests.exceptions
 
     from .failures import translate
 
     if isinstance(exc, requests.exceptions.Timeout):  # the engine answers /auth once the registry has
-        return RegistryError(f"Login to {_shown(server)}: no answer within {engine.timeout:g} s from the engine, "
-                             f"which waits on the registry {_shown(server)}; nothing was stored",
+        return RegistryError(f"Login to {server_label(server)}: no answer within {engine.timeout:g} s from the engine, "
+                             f"which waits on the registry {server_label(server)}; nothing was stored",
                              hint="To fix it, check that the registry is running and reachable from the engine, "
                                   "or allow more time with %config DockerMagics.timeout = SECONDS.")
     return translate(exc, engine.endpoint, "log in") or DockerMagicError(
@@ -114,10 +110,10 @@ def _body_message(response: Any) -> str:
 
 
 def _refused(server: str, username: str, status: int, text: str) -> DockerMagicError:
-    shown = HUB_LABEL if server == HUB_KEY else server
+    shown = server_label(server)
     text = text if len(text) <= 300 else text[:300] + "…"  # a registry's page of HTML is not a line
     lowered = text.lower()
-    if status == 401 or "401 unauthorized" in lowered or "unauthorized" in lowered or "incorrect" in lowered:
+    if status == 401 or "unauthorized" in lowered or "incorrect" in lowered:
         return RegistryAuthError(
             f"Login to {shown} failed: the registry refused the username '{username}' or its password; "
             "nothing was stored.",
@@ -126,6 +122,20 @@ def _refused(server: str, username: str, status: int, text: str) -> DockerMagicE
         return UsageError(f"Login to {shown} failed: {text}")
     return RegistryError(f"Login to {shown} failed: {text}",
                          hint="To fix it, check that the registry is running and reachable from the engine.")
+
+
+def registry_unreachable(text: str) -> bool:
+    """Whether the engine's words for a failed pull or push say the registry could not be reached."""
+    lowered = text.lower()
+    # "unexpected EOF", "connection reset by peer", "use of closed network connection", "broken pipe": Engine 26
+    # names a registry that went away mid-transfer by the broken read or write; "TLS handshake timeout": the engine
+    # gave up on a registry that stopped answering; "failed to do request": the containerd store's registry client
+    # could not send a request at all (the registry went away between two).
+    return any(w in lowered for w in ("connection refused", "dial tcp", "no such host", "i/o timeout",
+                                      "server gave http response to https client", "client.timeout exceeded",
+                                      "context deadline exceeded", "unexpected eof", "connection reset by peer",
+                                      "use of closed network connection", "broken pipe", "tls handshake timeout",
+                                      "failed to do request"))
 
 
 class TransferCalls(Connection):
@@ -195,7 +205,7 @@ class TransferCalls(Connection):
         # Raised outside the except block on purpose: the request (and its body, which holds the password)
         # must not ride along as the exception's __context__.
         if interrupted:
-            raise Interrupted(f"Login to {_shown(server)} interrupted; nothing was stored.",
+            raise Interrupted(f"Login to {server_label(server)} interrupted; nothing was stored.",
                               hint="If the registry does not answer, check that it runs, then log in again.")
         if failure is not None:
             raise failure

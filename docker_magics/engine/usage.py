@@ -159,20 +159,22 @@ def align(history: list[dict], diff_ids: list[str],
 class UsageCalls(Connection):
     """Disk usage and layers: what images use, share and could give back."""
 
-    def system_df(self) -> dict:
-        """``GET /system/df`` restricted to images (``type=image``; engines before API 1.42 ignore it).
+    def system_df(self, types: tuple[str, ...] = ("image", "build-cache")) -> dict:
+        """``GET /system/df`` restricted to ``types`` (engines before API 1.42 ignore ``type`` and answer in full).
 
         Args:
+            types: what the engine measures: ``image`` and ``build-cache`` (``%docker df``'s two rows).
 
         Returns:
-            The engine's answer: ``LayersSize`` and ``Images`` (each with ``Containers``, ``Size``, ``SharedSize``).
+            The engine's answer: ``LayersSize`` and ``Images`` (each with ``Containers``, ``Size``, ``SharedSize``),
+            ``BuildCache`` and ``BuilderSize`` when asked.
 
         Raises:
             Interrupted: Ctrl-C while the engine was walking its layers (the connection is dropped).
             DockerMagicError: the engine refused or could not be reached.
         """
         with interrupts_as("Stopped while the engine computed disk usage; nothing was changed."):
-            return self.get_json("/system/df", {"type": ["image", "build-cache"]}, action="compute disk usage")
+            return self.get_json("/system/df", {"type": list(types)}, action="compute disk usage")
 
     def image_usage(self) -> dict[str, tuple[int, int, int]]:
         """Per image ID: ``(containers, shared_size, unique_size)`` from ``/system/df``.
@@ -180,7 +182,7 @@ class UsageCalls(Connection):
         ``unique_size`` is ``Size - SharedSize``; the engine's ``-1`` ("not computed") is kept, and makes
         ``unique_size`` ``-1`` too, as the CLI shows ``N/A`` for both.
         """
-        return {image["Id"]: usage_triple(image) for image in self.system_df().get("Images") or ()}
+        return {image["Id"]: usage_triple(image) for image in self.system_df(("image",)).get("Images") or ()}
 
     def layers(self, reference: str) -> list[Layer]:
         """The layers of one local image, oldest first, each with its size and the step that made it.

@@ -10,10 +10,11 @@ never sends, so the thread that holds it sleeps in a read.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from typing import TYPE_CHECKING
 
-from .connection import Connection, json_param
+from .connection import Connection
 
 if TYPE_CHECKING:
     from requests import Response
@@ -40,7 +41,7 @@ class EngineWatch:
         """
         stack = contextlib.ExitStack()
         self._response = stack.enter_context(self.connection.stream(
-            "GET", "/events", params={"filters": json_param({"type": ["daemon"]})}, timeout=None,
+            "GET", "/events", params={"filters": json.dumps({"type": ["daemon"]})}, timeout=None,
             action="watch the engine's events"))
         self._thread = threading.Thread(target=self._read, args=(stack,), daemon=True, name="docker_magics-watch")
         self._thread.start()

@@ -168,11 +168,6 @@ def _hex_float(mant: int, exp: int, prec: int, fmt: str) -> str:
     return "".join(out)
 
 
-def go_float_v(f: float) -> str:
-    """``%v`` of a float64: the shortest form, exponent notation below 1e-4 and from 1e+06 up."""
-    return format_float(f, "g", -1)
-
-
 class Printer:
     """Go's ``pp``/``fmt`` pair: one formatting state (flags, width, precision) and an output buffer."""
 

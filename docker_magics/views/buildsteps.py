@@ -261,17 +261,10 @@ def _html(title: str, steps: list[Step], outcome: str) -> str:
 
 def steps_display(style: str, title: str, *, quiet: bool = False) -> StepsDisplay:
     """The BuildKit display for a progress setting (auto, widget, text, none), as ``progress_for`` chooses."""
-    from .frontend import detect
+    from .progress import display_kind
 
-    if quiet or style == "none":
-        return QuietSteps(title)
-    if style == "widget" or (style == "auto" and detect().looking):
-        try:
-            import ipywidgets  # noqa: F401
-        except ImportError:
-            return PlainSteps(title)
-        return WidgetSteps(title)
-    return PlainSteps(title)
+    kinds: dict[str, type[StepsDisplay]] = {"none": QuietSteps, "widget": WidgetSteps, "text": PlainSteps}
+    return kinds[display_kind(style, quiet=quiet)](title)
 
 
 def steps_frame(steps: list[Step]) -> Any:

@@ -20,9 +20,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..engine import references
-from ..engine.references import HUB_KEY, HUB_LABEL, NONE_TAG
+from ..engine.references import HUB_KEY, NONE_TAG
 from ..errors import DockerMagicError, InvalidReferenceError, RegistryAuthError
-from ..units import escape_html, human_size
+from ..units import escape_html, human_size, truncate_id
 from .progress import WidgetProgress
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def image_choices(images: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     """
     named, dangling = [], []
     for image in images:
-        short = image.get("Id", "").removeprefix("sha256:")[:12]
+        short = truncate_id(image.get("Id", ""))
         size = human_size(int(image.get("Size") or 0))
         tags = [t for t in image.get("RepoTags") or [] if t != NONE_TAG]
         named += [(f"{t} · {short} · {size}", t) for t in tags]
@@ -280,7 +280,7 @@ class LoginForm(_Form):
 
     def _work(self, server: str, username: str, secret: str) -> str:
         self.result = self._login(server, username, secret)
-        where = HUB_LABEL if self.result.server == HUB_KEY else self.result.server
+        where = references.server_label(self.result.server)
         return f"{self.result.status}: {self.result.username} on {where} (stored in {self.result.stored_in})."
 
 
@@ -348,7 +348,7 @@ class PushForm(_Form):
         if not isinstance(exc, RegistryAuthError):
             return
         server = registry_of(self.reference.value)
-        shown = HUB_LABEL if server == HUB_KEY else server
+        shown = references.server_label(server)
         button = widgets.Button(description=f"Log in to {shown}", icon="sign-in",
                                 layout=widgets.Layout(width="auto"))
         button.on_click(lambda _b: self.open_login(server))

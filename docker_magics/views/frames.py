@@ -71,14 +71,12 @@ class DockerFrame(pd.DataFrame):
     @property
     def dm_engine_text(self) -> str:
         """The engine line's text: ``NAME: Engine 26.1.5, API 1.45, containerd store``, ``NAME (index): ...``."""
-        from ..engine.identity import ServerFacts
+        from ..engine.identity import EngineLabel, ServerFacts, describe
 
         engine = self.dm_engine
         if engine and self.dm_index:
             engine = f"{engine} (index)"
-        facts = ServerFacts(*(self.attrs.get(key) for key, _ in _FACT_ATTRS))
-        about = facts.describe() if engine else ""
-        return f"{engine}: {about}" if about else (engine or "")
+        return describe(engine and EngineLabel(engine, ServerFacts(*(self.attrs.get(key) for key, _ in _FACT_ATTRS))))
 
     def _set(self, key: str, value: Any) -> None:
         if value is None or value == {}:
@@ -131,14 +129,11 @@ class DockerFrame(pd.DataFrame):
 _FACT_ATTRS = (("engine_version", "version"), ("api_version", "api_version"), ("image_store", "store"))
 
 
-def with_caption(df: DockerFrame, caption: str, *, at: str = "start",
-                 formats: dict[str, Callable[[dict], str]] | None = None, **attrs: Any) -> DockerFrame:
+def with_caption(df: DockerFrame, caption: str, *, at: str = "start", **attrs: Any) -> DockerFrame:
     """``df`` shown with ``caption`` (above it, or below with ``at="end"``); ``attrs`` land in ``df.attrs``."""
     df.dm_caption = caption
     if at == "end":
         df.attrs["caption_at"] = "end"
-    if formats:
-        df.dm_formats = formats
     df.attrs.update(attrs)
     return df
 

@@ -96,13 +96,13 @@ def detect(shell: Any = None, environ: Any = None) -> Frontend:
     return Frontend(NOTEBOOK if looking else HEADLESS, named or "Jupyter kernel")
 
 
-def shows_forms(setting: str = "auto", shell: Any = None) -> bool:
+def shows_forms(setting: str) -> bool:
     """True when a command without its arguments should open a form (``%config DockerMagics.forms``)."""
     if setting == "always":
         return True
     if setting == "never":
         return False
-    return detect(shell).looking
+    return detect().looking
 
 
 def allow_stdin(shell: Any) -> bool | None:

@@ -368,18 +368,22 @@ def progress_for(style: str, title: str, *, quiet: bool = False, total_bytes: in
         quiet: the command's ``-q``: nothing shown.
         total_bytes: the expected size for byte streams (0 when unknown).
     """
+    kinds: dict[str, type[Progress]] = {"none": NoProgress, "widget": WidgetProgress, "text": TextProgress}
+    return kinds[display_kind(style, quiet=quiet)](title, total_bytes=total_bytes)
+
+
+def display_kind(style: str, *, quiet: bool = False) -> str:
+    """Which display a progress setting picks: ``none``, ``widget`` (``auto``: where a person looks; and only with
+    ipywidgets installed) or ``text``. One rule for the transfers' and BuildKit's displays.
+    """
+    from .frontend import detect
+
     if quiet or style == "none":
-        return NoProgress(title, total_bytes=total_bytes)
-    if style == "widget" or (style == "auto" and _looking()):
+        return "none"
+    if style == "widget" or (style == "auto" and detect().looking):
         try:
             import ipywidgets  # noqa: F401
         except ImportError:
-            return TextProgress(title, total_bytes=total_bytes)
-        return WidgetProgress(title, total_bytes=total_bytes)
-    return TextProgress(title, total_bytes=total_bytes)
-
-
-def _looking() -> bool:
-    from .frontend import detect
-
-    return detect().looking
+            return "text"
+        return "widget"
+    return "text"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.identity import describe
-from ..units import escape_html, human_size
+from ..units import escape_html, human_size, truncate_id
 from .display import engine_line
 
 
@@ -111,7 +111,7 @@ class BuiltImage(str):
     @property
     def short_id(self) -> str:
         """The 12 characters ``docker images`` shows."""
-        return str(self).removeprefix("sha256:")[:12]
+        return truncate_id(str(self))
 
     def __repr__(self) -> str:
         return f"BuiltImage({str(self)!r}, tags={list(self.tags)!r})"
