@@ -41,6 +41,8 @@ def _leaks(shown: str, secret: str) -> list[str]:
         core = "".join(form.split())
         if name.startswith("base64") or name.startswith("urlsafe"):
             core = core[8:-8]  # the part that encodes the secret itself, not its neighbours
+            if len(core) < 8:
+                continue  # a few base64 letters are found anywhere by chance: they cannot identify the secret
         elif name.startswith("payload"):
             core = "".join(json.dumps(secret)[1:-1].split())
         if core and core in flat:
