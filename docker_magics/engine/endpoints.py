@@ -188,21 +188,21 @@ def list_contexts(cfg: Path | None = None) -> list[dict[str, Any]]:
 
 
 def use_context(name: str, cfg: Path | None = None) -> None:
-    """Make ``name`` the current context in config.json, as ``docker context use`` does."""
+    """Make ``name`` the current context in config.json, as ``docker context use`` does.
+
+    Raises:
+        CredentialStoreError: config.json exists but cannot be read or parsed: it is left as it is (rewriting it
+            would lose the logins it holds).
+    """
+    from .credentials import read_config, write_config
+
     cfg = cfg or config_dir()
     if name != "default":
         context_endpoint(name, cfg)  # raises when it does not exist
     path = cfg / "config.json"
-    try:
-        config = json.loads(path.read_text())
-    except (OSError, ValueError):
-        config = {}
+    config = read_config(path)
     if name == "default":
         config.pop("currentContext", None)
     else:
         config["currentContext"] = name
-    cfg.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(config, indent="\t"))
-    tmp.chmod(0o600)
-    os.replace(tmp, path)
+    write_config(path, config)

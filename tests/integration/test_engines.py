@@ -136,3 +136,22 @@ def _secret_file(tmp_path, sandbox) -> str:
     path.write_text(sandbox.password + "\n")
     path.chmod(0o600)
     return str(path)
+
+
+def test_context_use_leaves_a_config_it_cannot_read_alone(ip, context):
+    """config.json that does not parse holds the user's logins: it is never replaced, the command says why."""
+    from docker_magics.engine.endpoints import config_dir
+
+    path = config_dir() / "config.json"
+    before = path.read_bytes() if path.exists() else None
+    broken = b'{"auths": {"reg.example:5000": {"auth": "Ym9iOnMzY3JldA=="}}, oops'
+    path.write_bytes(broken)
+    try:
+        with pytest.raises(DockerMagicError) as info:
+            ip.run_line_magic("docker", "context use second")
+        assert "is not valid JSON" in info.value.line() and path.read_bytes() == broken
+    finally:
+        if before is None:
+            path.unlink()
+        else:
+            path.write_bytes(before)
