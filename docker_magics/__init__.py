@@ -51,6 +51,7 @@ def _preload() -> None:
         import contextlib
 
         with contextlib.suppress(Exception):
+            from . import grammar  # noqa: F401  (the verb table and its handler modules)
             from .engine.connection import load_docker_py
             from .views import frames  # noqa: F401  (imports pandas)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import grammar
+if TYPE_CHECKING:
+    from . import grammar
 
 # Values worth offering for flags whose values are a small known set.
 FLAG_VALUES: dict[str, tuple[str, ...]] = {
@@ -70,6 +71,8 @@ def candidates(words: list[str], current: str, references: Callable[[], list[str
         current: the word being typed (maybe empty).
         references: returns local image references (called only where a verb takes an image).
     """
+    from . import grammar  # at the first Tab, not at %load_ext: it imports every handler module
+
     index = _skip_globals(words)
     if index is None:
         return _matching(FLAG_VALUES.get(words[-1], ()), current) if words else []
@@ -104,6 +107,8 @@ def _verb_candidates(verb: grammar.Verb, args: list[str], current: str,
 
 def _skip_globals(words: list[str]) -> int | None:
     """Index of the first word after the global options; None while a global option awaits its value."""
+    from . import grammar  # at the first Tab, not at %load_ext: it imports every handler module
+
     takes_value = {n for f in grammar.GLOBAL_FLAGS if not f[2].startswith("bool") for n in f[:2] if n}
     index = 0
     while index < len(words) and words[index].startswith("-"):

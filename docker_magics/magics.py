@@ -7,7 +7,7 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Int, Unicode, Union, observe, validate
 
-from . import grammar, settings_checks
+from . import settings_checks
 from .errors import DockerMagicError, UsageError
 from .expand import expand
 from .session import Session, Settings
@@ -102,6 +102,8 @@ class DockerMagics(Magics):
             In [3]: %docker image inspect --format '{{.RepoTags}}' busybox
             [busybox:latest]
         """
+        from . import grammar  # here, not at %load_ext: the verb table imports every handler module
+
         cmd = grammar.parse(expand(line, self.shell.user_ns if self.shell else {}), cell)
         if cell is not None and cmd.verb == "help" and not cmd.options["asked"]:
             return self._script(line, cell)
@@ -118,6 +120,8 @@ class DockerMagics(Magics):
     def _script(self, prefix: str, cell: str) -> Any:
         """Run each line of a ``%%docker`` cell as a command; stop at the first failure, naming its line."""
         from IPython.display import display
+
+        from . import grammar
 
         result = None
         for number, text in grammar.script_lines(cell):
