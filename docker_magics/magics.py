@@ -38,9 +38,9 @@ class DockerMagics(Magics):
                                          "from the cache.").tag(config=True)
     index = Union([Bool(), Enum(["always"])], default_value=True,
                   help="Answer image listings (and Tab completion, the forms' image lists) from an index of each "
-                       "engine's images, brought up to date from the engine's events before every use. True: on "
-                       "engines with the containerd image store, whose own listing is slow (the classic store "
-                       "lists faster than an index is brought up to date); 'always': on every engine; False: "
+                       "engine's images, brought up to date from the engine's events before every use. True: where "
+                       "that is faster than the engine's own listing (the containerd image store; the classic "
+                       "store from 1,000 images); 'always': on every engine; False: "
                        "list from the engine every time, as the CLI does (also: images --no-index).").tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:

@@ -26,7 +26,7 @@ class Settings:
     timeout: float = 60.0
     display_rows: int = 60
     forms: str = "auto"  # auto (when a person looks at a notebook), always, never
-    index: bool | str = True  # each engine's image index: True (containerd store), 'always', False (engine/index.py)
+    index: bool | str = True  # each engine's image index: True (where faster), 'always', False (engine/index.py)
 
 
 @dataclass

@@ -369,3 +369,21 @@ def test_an_engine_that_refuses_the_index_gets_listings_of_its_own(monkeypatch):
         EngineUnavailableError("Cannot connect")))
     with pytest.raises(EngineUnavailableError):
         down.listing(index="always")  # the engine is not there: one error, not a second attempt
+
+
+def test_the_default_uses_the_index_on_the_classic_store_once_it_holds_many_images(monkeypatch):
+    from docker_magics.engine.client import Engine
+    from docker_magics.engine.endpoints import resolve_endpoint
+    from docker_magics.engine.index import CLASSIC_INDEX_FROM
+
+    engine = Engine(resolve_endpoint(host="unix:///nowhere.sock"), client=object())
+    monkeypatch.setattr(Engine, "containerd_store", lambda self: False)
+    count = [10]
+    monkeypatch.setattr(Engine, "images", lambda self, all=False, filters=None, manifests=False:
+                        [row(n, [f"app:{n}"]) for n in range(count[0])])
+    monkeypatch.setattr(ImageIndex, "select", lambda self, **kwargs: [row(1, ["app:1"])])
+    assert not engine.listing().indexed and not engine.listing().indexed  # a few images: the engine lists
+    count[0] = CLASSIC_INDEX_FROM
+    assert not engine.listing(filters={"reference": ["app:1"]}).indexed  # a filtered listing says nothing of size
+    assert not engine.listing().indexed  # this one counts them
+    assert engine.listing().indexed and engine.listing(index="never").indexed is False

@@ -24,8 +24,8 @@ CHANGED = f"{fixtures.PREFIX}/ix-change:1"
 def index(bench: Bench, images: int) -> None:
     """Cold, warm and after-one-change listings from the index, against the CLI and the raw call."""
     fixtures.grow_distinct(bench.api, images)
-    # The default answers from the index on the containerd store only; here both stores are measured. (A change
-    # of the setting starts the session's engines afresh: the engine is taken after it.)
+    # By default the index answers on the containerd store (the classic store from 1,000 images); here both
+    # stores are measured. (A change of the setting starts the session's engines afresh: the engine is taken after.)
     bench.ip.run_line_magic("config", "DockerMagics.index = 'always'")
     try:
         _measure(bench, images)

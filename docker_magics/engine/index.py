@@ -68,6 +68,9 @@ GAP_GUARD = 224
 MAX_CHANGED = 200
 #: Ties of ``before``/``since`` (images created in the same second) worth inspecting one by one.
 MAX_TIES = 50
+#: On the classic store the index answers by default from this many images: it lists at about 0.1 ms per image
+#: (measured: 3,000 images in 315 ms raw, 63 ms from the index), while bringing the index up to date costs a few ms.
+CLASSIC_INDEX_FROM = 1_000
 #: Event types that never change an image listing.
 _QUIET_TYPES = frozenset({"network", "volume", "plugin", "node", "service", "secret", "config"})
 #: Image actions that change no listing.
@@ -446,9 +449,11 @@ class IndexCalls(Connection):
         Args:
             all: include intermediate images (``-a``).
             filters: the engine's filters, e.g. ``{"reference": ["app:*"]}``.
-            index: ``auto`` answers from the index on the containerd image store only (it lists at about 3 ms
-                per image; the classic store lists faster than the index's ``/info`` and ``/events`` calls bring
-                it up to date), ``always`` on any engine, ``never`` lists from the engine, as the CLI does.
+            index: ``auto`` answers from the index where it is faster: on the containerd image store (it lists
+                at about 3 ms per image), and on the classic store once its last listing held
+                :data:`CLASSIC_INDEX_FROM` images (below that it lists faster than the index's ``/info`` and
+                ``/events`` calls bring it up to date); ``always`` on any engine; ``never`` lists from the
+                engine, as the CLI does.
             manifests: ask for each image's ``Manifests`` (API 1.47+); the index keeps no manifests, so the
                 engine lists.
 
@@ -459,7 +464,7 @@ class IndexCalls(Connection):
             DockerMagicError: the engine refused (e.g. a bad filter) or could not be reached.
         """
         kept = self.image_index()
-        if not manifests and not kept.refused and (index == "always" or (index == "auto" and self.containerd_store())):
+        if not manifests and not kept.refused and (index == "always" or (index == "auto" and self._index_pays())):
             try:
                 return Listing(kept.select(all=all, filters=filters), True)
             except Unanswerable:
@@ -470,7 +475,13 @@ class IndexCalls(Connection):
                 if 400 <= exc.status < 500:  # e.g. an authorization plugin that forbids /events: list directly
                     kept.refused = exc.line()
                 kept.close()  # an engine error: this listing is the engine's own, the next one starts again
-        return Listing(self.images(all=all, filters=filters, manifests=manifests), False)  # type: ignore[attr-defined]
+        rows = self.images(all=all, filters=filters, manifests=manifests)  # type: ignore[attr-defined]
+        if not filters:
+            self.__dict__["_listed_images"] = len(rows)
+        return Listing(rows, False)
+
+    def _index_pays(self) -> bool:
+        return self.containerd_store() or self.__dict__.get("_listed_images", 0) >= CLASSIC_INDEX_FROM
 
     def close(self) -> None:
         """Stop the streams this engine holds open (the index's watch)."""
