@@ -56,7 +56,7 @@ from . import indexview
 from .connection import Connection
 from .identity import image_store
 from .indexview import Bound, Conventions, Filters, Unanswerable, nanoseconds_of, references, seconds_of
-from .references import InvalidReferenceError, parse
+from .references import NONE_DIGEST, NONE_TAG, InvalidReferenceError, parse
 from .watch import EngineWatch
 
 if TYPE_CHECKING:
@@ -414,7 +414,7 @@ def classic_row(info: dict, conventions: Conventions) -> dict:
     """
     tags, digests = list(info.get("RepoTags") or ()), list(info.get("RepoDigests") or ())
     if not tags and not digests and conventions.none_markers:
-        tags, digests = ["<none>:<none>"], ["<none>@<none>"]
+        tags, digests = [NONE_TAG], [NONE_DIGEST]
     config = info.get("Config")
     row = {
         "Containers": -1,

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .identity import version_at_least
-from .references import InvalidReferenceError, parse
+from .references import NONE_DIGEST, NONE_TAG, InvalidReferenceError, parse
 
 #: The filters the index answers; any other key goes to the engine (which also reports bad keys).
 SUPPORTED = frozenset({"reference", "label", "dangling", "before", "since"})
-NONE_MARKERS = frozenset({"<none>:<none>", "<none>@<none>"})
+NONE_MARKERS = frozenset({NONE_TAG, NONE_DIGEST})
 DANGLING_PREFIX = "moby-dangling@"  # the containerd store's record name for an image without a tag
 
 
@@ -250,7 +250,7 @@ def _classic_row(row: dict, *, all: bool, filters: Filters, parents: set[str],
         if not (all or not has_children) or filters.dangling is False or filters.references is not None:
             return None
         if conventions.none_markers:
-            return {**row, "RepoTags": ["<none>:<none>"], "RepoDigests": ["<none>@<none>"]}
+            return {**row, "RepoTags": [NONE_TAG], "RepoDigests": [NONE_DIGEST]}
         return {**row, "RepoTags": conventions.empty(), "RepoDigests": conventions.empty()}
     if filters.dangling is True and tags:
         return None
