@@ -76,6 +76,18 @@ class RegistryAuthError(RegistryError):
     """The registry refused the credentials, or asked for some."""
 
 
+class CredentialStoreError(RegistryError):
+    """config.json or a credential helper failed (never with the secret in the message)."""
+
+
+class Stalled(RegistryError):
+    """The engine sent nothing for ``seconds`` during a pull or push (it waits on a silent registry)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"no answer for {seconds:g} s")
+
+
 class InvalidReferenceError(DockerMagicError):
     """An image reference that Docker would reject."""
 

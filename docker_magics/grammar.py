@@ -15,20 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .command import Command
-from .commands import (
-    archive,
-    build,
-    buildcache,
-    contexts,
-    files,
-    history,
-    images,
-    inspect,
-    lifecycle,
-    registry,
-    search,
-    usage,
-)
+from .commands import archive, build, buildcache, contexts, files, history, images, inspect, lifecycle, search, usage
+from .commands import transfer as registry
 from .errors import UsageError, did_you_mean
 
 #: A handler: takes the parsed command and the session, returns what the magic hands back.

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from docker_magics.engine import archive
+from docker_magics.engine.archive import saveload as archive
 from docker_magics.errors import UsageError
 from docker_magics.views.results import SavedArchive
 

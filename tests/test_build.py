@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from docker_magics.commands.build import _build_args, _labels, _Log, _step_error
-from docker_magics.engine import buildcontext
-from docker_magics.engine.build import refused
-from docker_magics.engine.buildcontext import Matcher, go_clean, prepare, read_dockerignore, walk
+from docker_magics.engine.build import context as buildcontext
+from docker_magics.engine.build.classic import refused
+from docker_magics.engine.build.context import Matcher, go_clean, prepare, read_dockerignore, walk
 from docker_magics.errors import BuildError, RegistryAuthError, StreamError, UsageError
 from docker_magics.views.progress import NoProgress
 from docker_magics.views.results import BuiltImage

@@ -13,8 +13,8 @@ from fakes import FakeAPI, fake_engine
 
 from docker_magics.commands import buildcache
 from docker_magics.commands import buildkit as cmd_buildkit
-from docker_magics.engine import buildkit
-from docker_magics.engine.buildkit_pb import status_response_class
+from docker_magics.engine.build import buildkit
+from docker_magics.engine.build.buildkit_pb import status_response_class
 from docker_magics.errors import BuildError, UsageError
 from docker_magics.views.buildsteps import PlainSteps, Steps, _html, steps_frame
 
@@ -177,7 +177,7 @@ def test_the_context_served_on_loopback(tmp_path):
     import urllib.error
     import urllib.request
 
-    from docker_magics.engine.contextserver import engine_version, served
+    from docker_magics.engine.build.contextserver import engine_version, served
 
     assert engine_version("26.1.5+dfsg1") == (26, 1, 5) and engine_version("dev") == () and engine_version(None) == ()
     sent = []
@@ -225,7 +225,7 @@ def test_shm_size():
 
 
 def test_build_params_leave_tags_to_us():
-    from docker_magics.engine.build import BuildOptions
+    from docker_magics.engine.build.classic import BuildOptions
 
     params = buildkit._params(BuildOptions(dockerfile="Dockerfile", buildargs={"V": "1"}, target="t",
                                            network="none", cache_from=("c:1",), extra_hosts=("db:10.0.0.5",)))

@@ -9,11 +9,11 @@ import stat
 import pytest
 from helpers_credentials import held, install_helper, path_with
 
-from docker_magics.commands.registry import read_password_file
-from docker_magics.engine import credentials
-from docker_magics.engine.credentials import Credentials, CredentialStoreError
+from docker_magics.commands.transfer import read_password_file
 from docker_magics.engine.references import HUB_KEY
-from docker_magics.errors import UsageError
+from docker_magics.engine.registry import credentials
+from docker_magics.engine.registry.credentials import Credentials
+from docker_magics.errors import CredentialStoreError, UsageError
 
 
 @pytest.fixture

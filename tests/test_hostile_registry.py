@@ -19,7 +19,7 @@ from loopback import Loopback, Reply, drip
 from registry_standin import OCI_INDEX, StandIn, config_blob, digest_of, image_manifest
 
 from docker_magics.commands import search as search_commands
-from docker_magics.engine import registry
+from docker_magics.engine.registry import api as registry
 from docker_magics.errors import DockerMagicError, RegistryAuthError, RegistryError
 
 USER, SECRET = "alice", "Sekr3t pass\"word"

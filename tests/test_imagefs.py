@@ -16,10 +16,10 @@ import tarfile
 
 import pytest
 
-from docker_magics.engine import imagefs
+from docker_magics.engine.archive import files as imagefs
 from docker_magics.errors import DockerMagicError
 from docker_magics.grammar import parse
-from docker_magics.views.imagefs import diff_files_frame, files_frame, wasted_frame
+from docker_magics.views.files import diff_files_frame, files_frame, wasted_frame
 
 
 class OnlyRead:
@@ -249,7 +249,7 @@ def test_grammar_knows_files_and_diff_files():
 
 @pytest.mark.parametrize("fmt", [tarfile.PAX_FORMAT, tarfile.GNU_FORMAT, tarfile.USTAR_FORMAT])
 def test_the_tar_walker_reads_what_tarfile_reads(fmt):
-    from docker_magics.engine import tarstream
+    from docker_magics.engine.archive import tarstream
 
     buffer = io.BytesIO()
     names = ["a/" + "long-" * 30 + "name.txt", "b/ünïcode", "c/dir/", "c/dir/f"] if fmt != tarfile.USTAR_FORMAT \

@@ -7,9 +7,9 @@ import contextlib
 
 import pytest
 
-from docker_magics.engine import index as index_module
-from docker_magics.engine.index import ImageIndex, classic_row, plan
-from docker_magics.engine.indexview import Bound, Conventions, Filters, Unanswerable, nanoseconds_of, select
+from docker_magics.engine.index import store as index_module
+from docker_magics.engine.index.store import ImageIndex, classic_row, plan
+from docker_magics.engine.index.view import Bound, Conventions, Filters, Unanswerable, nanoseconds_of, select
 from docker_magics.errors import ImageNotFoundError
 
 CLASSIC_41 = Conventions.of("1.41", containerd=False)
@@ -374,7 +374,7 @@ def test_an_engine_that_refuses_the_index_gets_listings_of_its_own(monkeypatch):
 def test_the_default_uses_the_index_on_the_classic_store_once_it_holds_many_images(monkeypatch):
     from docker_magics.engine.client import Engine
     from docker_magics.engine.endpoints import resolve_endpoint
-    from docker_magics.engine.index import CLASSIC_INDEX_FROM
+    from docker_magics.engine.index.store import CLASSIC_INDEX_FROM
 
     engine = Engine(resolve_endpoint(host="unix:///nowhere.sock"), client=object())
     monkeypatch.setattr(Engine, "containerd_store", lambda self: False)

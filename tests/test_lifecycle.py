@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from fakes import FakeAPI, fake_engine
 
@@ -63,28 +61,6 @@ def test_prune_filters():
         lifecycle.prune_filters(False, {"reference": ["x"]})
     assert info.value.line() == ("invalid filter 'reference' for image prune. Use --filter until=<timestamp or "
                                  "duration>, label=<key>[=<value>] or label!=<key>[=<value>].")
-
-
-@pytest.mark.parametrize("value, expected", [
-    ("24h", 1_000_000 - 86400), ("1h30m", 1_000_000 - 5400), ("1.5h", 1_000_000 - 5400), ("90s", 1_000_000 - 90),
-    ("500ms", 1_000_000 - 0.5), ("1700000000", 1_700_000_000), ("1700000000.5", 1_700_000_000.5),
-    ("2024-01-31T10:00:00Z", datetime(2024, 1, 31, 10, tzinfo=UTC).timestamp()),
-])
-def test_parse_until(value, expected):
-    assert lifecycle.parse_until(value, now=1_000_000) == pytest.approx(expected)
-
-
-def test_parse_until_rejects_words():
-    with pytest.raises(UsageError, match=r'^failed to parse value as time or duration: "3 days"'):
-        lifecycle.parse_until("3 days")
-
-
-def test_match_labels():
-    labels = {"a": "1", "b": "2"}
-    assert lifecycle.match_labels({"label": ["a", "b=2"]}, labels)
-    assert not lifecycle.match_labels({"label": ["a=2"]}, labels)
-    assert not lifecycle.match_labels({"label!": ["b"]}, labels)
-    assert lifecycle.match_labels({}, {})
 
 
 @pytest.mark.parametrize("text, expected", [

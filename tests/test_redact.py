@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docker_magics.engine import credentials
-from docker_magics.engine.credentials import Credentials, CredentialStoreError
-from docker_magics.engine.redact import redact
+from docker_magics.engine.registry import credentials
+from docker_magics.engine.registry.credentials import Credentials
+from docker_magics.engine.registry.redact import redact
+from docker_magics.errors import CredentialStoreError
 
 SECRET = 'p@ss "w0rd"\\ with\nlines é'
 

@@ -11,9 +11,9 @@ import json
 import pytest
 from fakes import FakeAPI, fake_engine
 
-from docker_magics.commands import registry as commands
+from docker_magics.commands import transfer as commands
 from docker_magics.engine import transfer as registry
-from docker_magics.errors import Interrupted, RegistryAuthError, RegistryError
+from docker_magics.errors import Interrupted, RegistryAuthError, RegistryError, Stalled
 from docker_magics.grammar import parse
 from docker_magics.session import Session
 from docker_magics.views import progress
@@ -22,7 +22,7 @@ from docker_magics.views.results import Pulled, PushedTag
 
 def session_with(api: FakeAPI, tmp_path, monkeypatch) -> Session:
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "cfg"))
-    monkeypatch.setattr("docker_magics.engine.credentials._default_store", lambda: None)
+    monkeypatch.setattr("docker_magics.engine.registry.credentials._default_store", lambda: None)
     session = Session()
     session.settings.progress = "none"
     engine = fake_engine(api)
@@ -87,7 +87,7 @@ def test_push_returns_digests_and_sends_the_stored_login(tmp_path, monkeypatch):
     api = FakeAPI(events=[{"status": "Pushed", "id": "aaa", "progressDetail": {}},
                    {"aux": {"Tag": "latest", "Digest": "sha256:" + "3" * 64, "Size": 527}}])
     session = session_with(api, tmp_path, monkeypatch)
-    from docker_magics.engine import credentials
+    from docker_magics.engine.registry import credentials
 
     credentials.store(credentials.Credentials("h:1", "me", "pw"))
     result = commands.push(parse("push h:1/t/a"), session)
@@ -136,7 +136,7 @@ def test_repeated_waiting_events_are_no_progress(monkeypatch):
     monkeypatch.setattr(registry.time, "monotonic", lambda: next(clock))
     waiting = [{"status": "Waiting", "progressDetail": {}, "id": "aaa"}] * 10
     seen = []
-    with pytest.raises(registry.Stalled):
+    with pytest.raises(Stalled):
         for event in registry._events(iter(waiting), 3):
             seen.append(event)
     assert len(seen) == 4  # the first is news; the fifth comes more than 3 "seconds" after it

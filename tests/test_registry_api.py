@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from docker_magics.engine import registry as ra
 from docker_magics.engine import search
+from docker_magics.engine.registry import api as ra
 from docker_magics.errors import ImageNotFoundError, RegistryAuthError, RegistryError
 
 
@@ -109,7 +109,7 @@ def test_credentials_from_a_helper(tmp_path, monkeypatch):
     _config(tmp_path, {"credHelpers": {"reg.example:5000": "dmfake"}})
     assert ra.load_credentials("reg.example:5000", tmp_path) == {"username": "helped", "password": "s3cret"}
     # The CLI's default helper (pass, secretservice) when config.json names none: one reader sees it too.
-    from docker_magics.engine import credentials
+    from docker_magics.engine.registry import credentials
 
     monkeypatch.setattr(credentials, "_default_store", lambda: "dmfake")
     _config(tmp_path, {"auths": {}})

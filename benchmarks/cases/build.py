@@ -158,7 +158,7 @@ def _raw_buildkit(bench: Bench, context: Path, *, nocache: bool) -> None:
         if _body_context_broken(bench):
             # Engine < 27.5 with the containerd store cannot read the body (moby/moby#47717): the context goes the
             # way docker_magics sends it there, served on loopback as a remote tarball context.
-            from docker_magics.engine.contextserver import served
+            from docker_magics.engine.build.contextserver import served
 
             buffer.seek(0)
             params["remote"] = stack.enter_context(served(buffer, len(body)))
@@ -176,7 +176,7 @@ def _raw_buildkit(bench: Bench, context: Path, *, nocache: bool) -> None:
 
 
 def _body_context_broken(bench: Bench) -> bool:
-    from docker_magics.engine.contextserver import body_context_broken
+    from docker_magics.engine.build.contextserver import body_context_broken
     from docker_magics.engine.identity import image_store
 
     return body_context_broken(image_store(bench.api.info())[0], bench.api.version().get("Version"))

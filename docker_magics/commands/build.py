@@ -47,7 +47,7 @@ def build(cmd: Command, session: Session) -> BuiltImage:
         BuildError: a step failed (the message names it and its exit code) or the engine refused the Dockerfile.
         Interrupted: the user pressed Ctrl-C; the engine stopped the build.
     """
-    from ..engine import buildcontext
+    from ..engine.build import context as buildcontext
     from . import buildkit
 
     buildkit.check_flags(cmd)
@@ -119,7 +119,7 @@ def _spec(cmd: Command) -> _Spec:
 
 
 def _options(cmd: Command) -> Any:
-    from ..engine.build import BuildOptions
+    from ..engine.build.classic import BuildOptions
     from .buildkit import shm_size
 
     return BuildOptions(dockerfile="", buildargs=_build_args(cmd.build_arg), labels=_labels(cmd.label),

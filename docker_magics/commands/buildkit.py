@@ -122,7 +122,7 @@ def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: A
 
 def _follow(stream: Any, display: Any) -> str:
     """Show every trace; raise at the first error with the failing step named. Returns the image ID."""
-    from ..engine.buildkit import Trace
+    from ..engine.build.buildkit import Trace
 
     image_id = None
     for event in stream:

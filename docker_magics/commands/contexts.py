@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..command import Command
-from ..engine.endpoints import config_dir, list_contexts, use_context
+from ..engine.config import config_dir
+from ..engine.endpoints import list_contexts, use_context
 from ..errors import UsageError
 from ..session import Session
 

@@ -28,10 +28,10 @@ def _threshold(text: str | None) -> float | None:
 
 def files(cmd: Command, session: Session) -> Any:
     """Every entry of every layer of one image; ``--wasted`` dive's inefficient paths and figures."""
-    from ..engine import imagefs
+    from ..engine.archive import files as imagefs
     from ..units import human_size
     from ..views import charts
-    from ..views.imagefs import files_frame, wasted_frame
+    from ..views.files import files_frame, wasted_frame
 
     if not cmd.image:
         raise UsageError('"files" requires exactly 1 argument.', hint="See '%docker files --help'.")
@@ -58,8 +58,8 @@ def files(cmd: Command, session: Session) -> Any:
 
 def diff_files(cmd: Command, session: Session) -> Any:
     """``image diff --files A B``: the paths whose final state differs (content compared by sha256)."""
-    from ..engine import imagefs
-    from ..views.imagefs import diff_files_frame
+    from ..engine.archive import files as imagefs
+    from ..views.files import diff_files_frame
 
     engine = session.engine(cmd)
     a = imagefs.image_files(engine, cmd.image_a, hash_files=True)

@@ -37,7 +37,7 @@ def tag_form(cmd: Command, session: Session) -> TagForm:
 def push_form(cmd: Command, session: Session) -> PushForm:
     """The push form: each push runs ``%docker push`` with the form's reference and progress display."""
     from ..views.forms import PushForm
-    from .registry import push
+    from .transfer import push
 
     def push_one(reference: str, bar: Any) -> Any:
         return push(dataclasses.replace(cmd, options={**cmd.options, "name": reference}), session, bar=bar)
@@ -56,7 +56,7 @@ def login_form(cmd: Command, session: Session, server: str, username: str = "") 
 
 
 def _login(cmd: Command, session: Session) -> Any:
-    from .registry import login_with
+    from .transfer import login_with
 
     engine = session.engine(cmd)
 

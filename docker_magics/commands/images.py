@@ -11,7 +11,7 @@ from .filters import parse_filters as parse_key_values
 
 if TYPE_CHECKING:
     from ..engine.client import Engine
-    from ..engine.index import Listing
+    from ..engine.index.store import Listing
 
 
 def parse_filters(values: list[str], *, flag: str = "--filter") -> dict[str, list[str]]:
@@ -56,7 +56,7 @@ def run(cmd: Command, session: Session) -> Any:
         return frames.image_ids(images, no_trunc=cmd.no_trunc)
     df = frames.images_frame(images, digests=cmd.digests, no_trunc=cmd.no_trunc, engine=engine.label)
     if cmd.usage:  # /system/df walks every layer: only on request, so the plain listing stays fast
-        from ..engine.containers import container_names_by_image
+        from ..engine.containers.kept import container_names_by_image
         from ..views.usage import add_usage_columns
 
         df = add_usage_columns(df, engine.image_usage(), container_names_by_image(engine), no_trunc=cmd.no_trunc)

@@ -61,7 +61,7 @@ def _some_failed(failures: list[DockerMagicError], removed: int) -> DockerMagicE
 
 def prune(cmd: Command, session: Session) -> Any:
     """Remove unused images: at once with ``-f``, after a look and a yes otherwise, never with ``--dry-run``."""
-    from ..engine.containers import kept_by_containers
+    from ..engine.containers.kept import kept_by_containers
     from ..engine.lifecycle import prune_filters
     from ..views import lifecycle as lifecycle_views
     from .images import parse_filters

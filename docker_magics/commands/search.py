@@ -39,7 +39,7 @@ def search(cmd: Command, session: Session) -> Any:
     if not cmd.term:
         raise UsageError('"search" requires exactly 1 argument.',
                          hint="See '%docker search --help'. Usage: %docker search [OPTIONS] TERM")
-    from ..engine.registry import load_credentials
+    from ..engine.registry.api import load_credentials
     from ..engine.search import index_label, split_search_term
 
     filters = parse_search_filters(cmd.filter)
@@ -79,7 +79,7 @@ def _format(cmd: Command, results: list[dict]) -> Any:
 
 
 def _client(domain: str, cmd: Command, session: Session) -> Any:
-    from ..engine.registry import RegistryClient, load_credentials
+    from ..engine.registry.api import RegistryClient, load_credentials
 
     return RegistryClient(domain, load_credentials(domain, cmd.config),
                           timeout=session.settings.timeout, page_size=PAGE_SIZE)
@@ -151,7 +151,7 @@ def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> 
     ``compressed_size`` is what the registry stores and a pull downloads (config and compressed layers), not the
     unpacked ``size`` that ``%docker images`` shows: the registry does not know that one.
     """
-    from ..engine.registry import created_time  # None for a missing, unparseable or zero time
+    from ..engine.registry.api import created_time  # None for a missing, unparseable or zero time
     from ..views.frames import frame
 
     table = [(repository, r["tag"], r["digest"], r.get("size"), ", ".join(r.get("platforms") or ()),

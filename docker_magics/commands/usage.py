@@ -17,7 +17,8 @@ from ..session import Session
 
 def df(cmd: Command, session: Session) -> Any:
     """``docker system df``'s Images and Build Cache rows; ``-v`` one row per image; ``--plot`` a chart."""
-    from ..engine import buildkit, usage
+    from ..engine import usage
+    from ..engine.build import buildkit
     from ..views import charts
     from ..views.usage import images_usage_frame, summary_frame
 

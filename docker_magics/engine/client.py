@@ -8,11 +8,11 @@ save/load/import (:mod:`.archive`), build (:mod:`.build`, and BuildKit :mod:`.bu
 
 from __future__ import annotations
 
-from .archive import ArchiveCalls
-from .build import BuildCalls
-from .buildkit import BuildKitCalls
+from .archive.saveload import ArchiveCalls
+from .build.buildkit import BuildKitCalls
+from .build.classic import BuildCalls
 from .images import ImageCalls
-from .index import IndexCalls
+from .index.store import IndexCalls
 from .lifecycle import LifecycleCalls
 from .search import SearchCalls
 from .transfer import TransferCalls

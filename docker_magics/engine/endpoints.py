@@ -15,13 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DockerMagicError
+from .config import config_dir, read_config, write_config
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
-
-
-def config_dir(explicit: str | None = None) -> Path:
-    """The Docker CLI's config folder: ``--config``, else ``$DOCKER_CONFIG``, else ``~/.docker``."""
-    return Path(explicit or os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
 
 
 @dataclass(frozen=True)
@@ -194,7 +190,6 @@ def use_context(name: str, cfg: Path | None = None) -> None:
         CredentialStoreError: config.json exists but cannot be read or parsed: it is left as it is (rewriting it
             would lose the logins it holds).
     """
-    from .credentials import read_config, write_config
 
     cfg = cfg or config_dir()
     if name != "default":

@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from ..errors import ConflictError, DockerMagicError, InvalidReferenceError, UsageError
 from . import references
 from .connection import Connection
-from .containers import KeptImage
+from .containers.kept import KeptImage
+from .filters import match_labels, parse_until
 from .images import ImageCalls
 from .references import NONE_DIGEST, NONE_TAG
 from .usage import UsageCalls
-
-# ---- tag ------------------------------------------------------------------------------------------
-
 
 # ---- rm -------------------------------------------------------------------------------------------
 
@@ -114,45 +110,6 @@ def _add_unique_sizes(engine: UsageCalls, plan: list[dict[str, Any]], every: lis
         image["UniqueSize"] = 0 if image["UntagOnly"] else max(0, known.get("Size", 0) - max(0, shared))
 
 
-def match_labels(filters: dict[str, list[str]], labels: dict[str, str]) -> bool:
-    """The engine's ``label=`` (all must match) and ``label!=`` (none may match) filters."""
-
-    def matches(spec: str) -> bool:
-        key, eq, value = spec.partition("=")
-        return key in labels and (not eq or labels[key] == value)
-
-    return all(matches(s) for s in filters.get("label", [])) and \
-        not any(matches(s) for s in filters.get("label!", []))
-
-
-_DURATION = re.compile(r"(?:(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+")
-_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
-
-
-def parse_until(value: str, now: float | None = None) -> float:
-    """An ``until=`` value as unix seconds: a Go duration (``24h``, ``1h30m``), unix seconds or a date.
-
-    Raises:
-        UsageError: the value is none of these (the engine's own words).
-    """
-    now = time.time() if now is None else now
-    text = value.strip()
-    if _DURATION.fullmatch(text):
-        return now - sum(float(n) * _UNIT[u] for n, u in _PART.findall(text))
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(f'failed to parse value as time or duration: "{value}"',
-                         hint="Write until=24h, until=2024-01-31, until=2024-01-31T10:00:00Z or unix seconds.") \
-            from None
-    if moment.tzinfo is None:  # the engine reads a date without zone as local time
-        moment = moment.astimezone()
-    return moment.timestamp()
-
-
 class LifecycleCalls(Connection):
     """Tag, remove and prune images."""
 
@@ -231,7 +188,7 @@ class LifecycleCalls(Connection):
         """:meth:`plan_prune` and the images containers keep from it (:func:`.containers.kept_by_containers`),
         from one listing of the images and one of the containers.
         """
-        from .containers import kept_among, names_by_image
+        from .containers.kept import kept_among, names_by_image
 
         dangling_only = filters["dangling"] != ["false"]
         until = min((parse_until(v) for v in filters.get("until", [])), default=None)

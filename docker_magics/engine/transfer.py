@@ -17,10 +17,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError, UsageError
+from ..errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError, Stalled, UsageError
 from .connection import Connection
-from .credentials import Credentials
 from .references import server_label
+from .registry.credentials import Credentials
 
 
 def auth_header(creds: Credentials | None) -> dict[str, str]:
@@ -33,13 +33,6 @@ def auth_header(creds: Credentials | None) -> dict[str, str]:
     encoded = base64.urlsafe_b64encode(json.dumps(config).encode("utf-8")).decode("ascii")
     return {"X-Registry-Auth": encoded}
 
-
-class Stalled(RegistryError):
-    """The engine sent nothing for ``seconds`` during a pull or push (it waits on a silent registry)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        super().__init__(f"no answer for {seconds:g} s")
 
 
 @contextlib.contextmanager
@@ -195,7 +188,7 @@ class TransferCalls(Connection):
             response = self.post_raw("/auth", {"username": username, "password": password, "serveraddress": server})
             status, text = response.status_code, _body_message(response)
             response.close()
-            from .redact import redact
+            from .registry.redact import redact
 
             text = redact(text, [password])  # a registry that echoes what it got must not leak it
         except KeyboardInterrupt:  # Ctrl-C while the engine waits on a registry that does not answer

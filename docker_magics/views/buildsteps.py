@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..engine.buildkit import Vertex
+from ..engine.build.buildkit import Vertex
 
 _LOG_LINES = 2000  # per step: enough for the failure line and the fold-out, bounded for huge outputs
 

@@ -140,7 +140,7 @@ def _secret_file(tmp_path, sandbox) -> str:
 
 def test_context_use_leaves_a_config_it_cannot_read_alone(ip, context):
     """config.json that does not parse holds the user's logins: it is never replaced, the command says why."""
-    from docker_magics.engine.endpoints import config_dir
+    from docker_magics.engine.config import config_dir
 
     path = config_dir() / "config.json"
     before = path.read_bytes() if path.exists() else None

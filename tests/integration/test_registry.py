@@ -18,7 +18,7 @@ import pytest
 from helpers_credentials import held, install_helper, path_with
 from helpers_registry import exception_texts, login, remove, token_file, unique_image
 
-from docker_magics.commands.registry import PASSWORD_WARNING
+from docker_magics.commands.transfer import PASSWORD_WARNING
 from docker_magics.errors import Interrupted, RegistryAuthError, RegistryError, UsageError
 from docker_magics.views import progress
 from docker_magics.views.results import LoggedIn, Pulled, Pushed

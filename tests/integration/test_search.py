@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from docker_magics.commands import search as search_command
-from docker_magics.engine.registry import RegistryClient, load_credentials
+from docker_magics.engine.registry.api import RegistryClient, load_credentials
 from docker_magics.errors import ImageNotFoundError, RegistryAuthError, RegistryError, UsageError
 
 # Ascending stars on purpose: the order must be the index's, as the CLI shows it.

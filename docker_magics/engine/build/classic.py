@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from ..errors import BuildError
-from .connection import Connection, broken_stream
+from ...errors import BuildError
+from ..connection import Connection, broken_stream
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .references import NONE_DIGEST, NONE_TAG
+from ..filters import match_labels, parse_until
+from ..references import NONE_DIGEST, NONE_TAG
 
 if TYPE_CHECKING:
-    from .images import ImageCalls as Engine
+    from ..images import ImageCalls
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class KeptImage:
     containers: list[str]
 
 
-def container_names_by_image(engine: Engine) -> dict[str, list[str]]:
+def container_names_by_image(engine: ImageCalls) -> dict[str, list[str]]:
     """Image ID -> the names of the containers (any state) created from it, sorted.
 
     Args:
@@ -48,7 +49,7 @@ def names_by_image(containers: list[dict] | None) -> dict[str, list[str]]:
     return {image: sorted(found) for image, found in names.items()}
 
 
-def kept_by_containers(engine: Engine, filters: dict[str, list[str]]) -> list[KeptImage]:
+def kept_by_containers(engine: ImageCalls, filters: dict[str, list[str]]) -> list[KeptImage]:
     """The images a prune with ``filters`` would remove if no container used them (the engine skips those).
 
     Args:
@@ -64,8 +65,6 @@ def kept_by_containers(engine: Engine, filters: dict[str, list[str]]) -> list[Ke
 
 def kept_among(every: list[dict], by_image: dict[str, list[str]], filters: dict[str, list[str]]) -> list[KeptImage]:
     """:func:`kept_by_containers` on a listing (``/images/json?all=1``) and its containers' names already read."""
-    from .lifecycle import match_labels, parse_until
-
     dangling_only = filters.get("dangling") != ["false"]
     until = min((parse_until(v) for v in filters.get("until", [])), default=None)
     kept = []

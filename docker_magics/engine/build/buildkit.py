@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from ..errors import BuildError, DockerMagicError
-from .build import BuildOptions, refusal
-from .connection import Connection, broken_stream
-from .identity import version_at_least
+from ...errors import BuildError, DockerMagicError
+from .classic import BuildOptions, refusal
+from ..connection import Connection, broken_stream
+from ..identity import version_at_least
 
 #: The first engine API version with BuildKit (Engine 18.09).
 _MIN_API = "1.39"

@@ -32,11 +32,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
-from ..errors import DockerMagicError, ImageNotFoundError
+from ...errors import DockerMagicError, ImageNotFoundError
 from . import tarstream
 
 if TYPE_CHECKING:
-    from .images import ImageCalls as Engine
+    from ..images import ImageCalls as Engine
 
 JSON_LIMIT = 4 << 20  # a blob this small that looks like JSON is a manifest, index or config, never a layer
 WHITEOUT = ".wh."
@@ -519,7 +519,7 @@ def image_files(engine: Engine, reference: str, *, hash_files: bool = False) -> 
         ImageNotFoundError: no such local image.
         DockerMagicError: the engine refused, stopped sending, or sent an archive that cannot be read.
     """
-    from .connection import broken_stream
+    from ..connection import broken_stream
 
     try:
         image_id = engine.inspect(reference)["Id"]

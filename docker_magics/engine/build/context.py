@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import DockerMagicError, UsageError
+from ...errors import DockerMagicError, UsageError
 
 #: The name the cell's Dockerfile gets in the context (with a suffix if the context holds that name).
 CELL_DOCKERFILE = ".dockerfile.docker_magics"

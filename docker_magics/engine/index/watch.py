@@ -14,7 +14,7 @@ import json
 import threading
 from typing import TYPE_CHECKING
 
-from .connection import Connection
+from ..connection import Connection
 
 if TYPE_CHECKING:
     from requests import Response

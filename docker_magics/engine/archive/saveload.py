@@ -24,11 +24,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import DockerMagicError, ImageNotFoundError, Interrupted, StreamError, UsageError
-from . import streams
-from .connection import Connection, broken_stream
-from .images import ImageCalls
-from .progress import Progress
+from ...errors import DockerMagicError, ImageNotFoundError, Interrupted, StreamError, UsageError
+from .. import streams
+from ..connection import Connection, broken_stream
+from ..images import ImageCalls
+from ..progress import Progress
 
 CHUNK = 1 << 20  # the engine sends 32 KiB pieces; 1 MiB reads keep the per-chunk cost low
 QUEUE = 8  # chunks waiting to be written: at most 8 MiB in flight
@@ -90,7 +90,7 @@ class _Writer:
 
 def _disk_full(target: Path, folder: Path, need: int) -> DockerMagicError:
     """The line for a full disk: where, how much is free (the partial file is gone by now), how much is needed."""
-    from ..units import human_size
+    from ...units import human_size
 
     free = shutil.disk_usage(folder).free
     needed = f"; the images need about {human_size(need)}" if need else ""
@@ -104,7 +104,7 @@ def _stream_save(engine: Connection, names: list[str], writer: _HashingWriter, c
     subject = ", ".join(names)
     params: dict[str, Any] = {"names": names}
     if platform:
-        from .platforms import platform_param
+        from ..platforms import platform_param
 
         params["platform"] = platform_param(platform)
     with engine.stream("GET", "/images/get", action="save", subject=subject, params=params) as response:
@@ -341,7 +341,7 @@ class ArchiveCalls(Connection):
         sniff_archive(path)
         params: dict[str, Any] = {"quiet": 1 if quiet else 0}
         if platform:
-            from .platforms import platform_param
+            from ..platforms import platform_param
 
             params["platform"] = platform_param(platform)
         loaded: list[tuple[str, str]] = []

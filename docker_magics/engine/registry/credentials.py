@@ -14,27 +14,21 @@ Nothing here prints or logs, and a secret never enters a message: helpers get it
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import RegistryError
-from .endpoints import config_dir
-from .references import HUB_HOSTS, HUB_KEY
+from ...errors import CredentialStoreError
+from ..config import config_path, read_config, write_config
+from ..references import HUB_HOSTS, HUB_KEY
 
 _HELPER_PREFIX = "docker-credential-"
 _TOKEN_USER = "<token>"  # what helpers hold as Username for an identity token
 
-
-class CredentialStoreError(RegistryError):
-    """config.json or a credential helper could not be read or written."""
 
 
 @dataclass(frozen=True)
@@ -71,53 +65,6 @@ def server_key(server: str | None) -> str:
         return HUB_KEY
     host = hostname(server)
     return HUB_KEY if host in HUB_HOSTS else host
-
-
-# ---- config.json ------------------------------------------------------------------------------
-
-
-def config_path(folder: str | Path | None = None) -> Path:
-    """``config.json`` in ``--config``, ``$DOCKER_CONFIG`` or ``~/.docker``."""
-    return config_dir(str(folder) if folder else None) / "config.json"
-
-
-def read_config(path: Path) -> dict[str, Any]:
-    """The whole config.json (``{}`` when it does not exist)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise CredentialStoreError(f"Cannot read {path}: {exc.strerror}.",
-                                   hint="To fix it, check the file's permissions.") from None
-    if not text.strip():
-        return {}
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise CredentialStoreError(f"{path} is not valid JSON ({exc.msg}, line {exc.lineno}).",
-                                   hint="To fix it, repair the file or move it away.") from None
-    if not isinstance(data, dict):
-        raise CredentialStoreError(f"{path} does not hold a JSON object.",
-                                   hint="To fix it, repair the file or move it away.")
-    return data
-
-
-def write_config(path: Path, data: dict[str, Any]) -> None:
-    """Replace config.json atomically (a temporary file in the same folder, then rename), mode 0600."""
-    target = path.resolve() if path.is_symlink() else path
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            # The CLI writes tab-indented JSON; keep the file diff-friendly for people who read both.
-            json.dump(data, handle, indent="\t")
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def _helper_name(config: dict[str, Any], key: str) -> str | None:

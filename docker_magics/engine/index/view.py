@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .identity import version_at_least
-from .references import NONE_DIGEST, NONE_TAG, InvalidReferenceError, parse
+from ..filters import match_label
+from ..identity import version_at_least
+from ..references import NONE_DIGEST, NONE_TAG, InvalidReferenceError, parse
 
 #: The filters the index answers; any other key goes to the engine (which also reports bad keys).
 SUPPORTED = frozenset({"reference", "label", "dangling", "before", "since"})
@@ -132,7 +133,7 @@ class Filters:
     """The filters of one listing, checked: what the index can answer."""
 
     references: tuple[re.Pattern[str], ...] | None = None
-    labels: tuple[tuple[str, str | None], ...] = ()
+    labels: tuple[str, ...] = ()  # KEY or KEY=VALUE, each to match (filters.match_label)
     dangling: bool | None = None
     before: str | None = None  # the reference or ID the user gave
     since: str | None = None
@@ -151,10 +152,10 @@ class Filters:
         patterns = tuple(go_glob(p) for p in filters["reference"]) if "reference" in filters else None
         labels = []
         for value in filters.get("label", ()):
-            key, eq, wanted = value.partition("=")
+            key = value.partition("=")[0]
             if not key or key.endswith("!") or "!" in key:
                 raise Unanswerable(f"label {value!r}")
-            labels.append((key, wanted if eq else None))
+            labels.append(value)
         dangling = None
         if "dangling" in filters:
             values = set(filters["dangling"])
@@ -225,13 +226,8 @@ def _in_time(row: dict, before: Bound | None, since: Bound | None,
     return True
 
 
-def _labelled(row: dict, wanted: tuple[tuple[str, str | None], ...]) -> bool:
-    if not wanted:
-        return True
-    labels = row.get("Labels") or {}
-    if not labels:
-        return False
-    return all(key in labels and (value is None or labels[key] == value) for key, value in wanted)
+def _labelled(row: dict, wanted: tuple[str, ...]) -> bool:
+    return not wanted or all(match_label(spec, row.get("Labels") or {}) for spec in wanted)
 
 
 def _classic_row(row: dict, *, all: bool, filters: Filters, parents: set[str],

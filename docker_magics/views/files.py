@@ -16,7 +16,7 @@ from .frames import DockerFrame, frame
 from .lifecycle import captioned
 
 if TYPE_CHECKING:
-    from ..engine.imagefs import Efficiency, FileChange, ImageFiles
+    from ..engine.archive.files import Efficiency, FileChange, ImageFiles
 
 FILE_COLUMNS = ["layer", "layer_id", "created_by", "path", "type", "size", "mode", "change"]
 

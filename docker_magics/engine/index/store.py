@@ -49,18 +49,16 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import DockerMagicError, ImageNotFoundError, Interrupted
-from . import indexview
-from .connection import Connection
-from .identity import image_store
-from .indexview import Bound, Conventions, Filters, Unanswerable, nanoseconds_of, references, seconds_of
-from .references import NONE_DIGEST, NONE_TAG, InvalidReferenceError, parse
+from ...errors import DockerMagicError, ImageNotFoundError, Interrupted
+from ..connection import Connection
+from ..identity import image_store
+from ..images import ImageCalls
+from ..references import NONE_DIGEST, NONE_TAG, InvalidReferenceError, parse
+from . import view as indexview
+from .view import Bound, Conventions, Filters, Unanswerable, nanoseconds_of, references, seconds_of
 from .watch import EngineWatch
-
-if TYPE_CHECKING:
-    from .client import Engine
 
 #: The engine keeps its last 256 events; without an anchor event this many in one window may hide a gap.
 GAP_GUARD = 224
@@ -166,7 +164,7 @@ class ImageIndex:
         engine: the engine whose images are indexed.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: ImageCalls) -> None:
         self.engine = engine
         self.conventions: Conventions | None = None
         self.refused: str | None = None  # why the engine refused a call the index needs: no index for it

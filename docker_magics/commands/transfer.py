@@ -62,7 +62,8 @@ def _login_hint(ref: references.Reference) -> str:
 
 def pull(cmd: Command, session: Session) -> Pulled:
     """``%docker pull NAME[:TAG|@DIGEST]``: pull with live progress; returns a :class:`Pulled`."""
-    from ..engine import credentials, references, streams
+    from ..engine import references, streams
+    from ..engine.registry import credentials
     from ..views.progress import progress_for
 
     ref = references.parse(_one_name(cmd, "pull"))
@@ -110,7 +111,8 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
 
     No name in a notebook: the push form. ``bar``: a Progress to show the push in (the form's).
     """
-    from ..engine import credentials, references, streams
+    from ..engine import references, streams
+    from ..engine.registry import credentials
     from ..views.frontend import shows_forms
     from ..views.progress import progress_for
     from ..views.results import Pushed
@@ -189,7 +191,8 @@ class _stream_errors:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         from ..engine import streams
         from ..engine.references import HUB_LABEL
-        from ..engine.transfer import Stalled, registry_unreachable
+        from ..engine.transfer import registry_unreachable
+        from ..errors import Stalled
 
         if isinstance(exc, Stalled):
             where = HUB_LABEL if self.ref.is_docker_hub else f"the registry {self.ref.domain}"
@@ -250,7 +253,7 @@ def login_with(target: Any, server: str | None, username: str, password: str, *,
     Raises:
         RegistryAuthError: the registry refused the login; nothing was stored.
     """
-    from ..engine import credentials
+    from ..engine.registry import credentials
     from ..views.results import LoggedIn
 
     username = (username or "").strip()
@@ -276,7 +279,7 @@ def login(cmd: Command, session: Session) -> Any:
 
     No password in a notebook (and no stored login that still works): the login form.
     """
-    from ..engine import credentials
+    from ..engine.registry import credentials
     from ..views.frontend import shows_forms
 
     sources = [cmd.password is not None, cmd.password_stdin, cmd.password_file is not None]
@@ -306,7 +309,7 @@ def login(cmd: Command, session: Session) -> Any:
 
 def _login_with_stored(engine: Any, key: str, config: str | None) -> LoggedIn | None:
     """The CLI's first step when no username or password is given: try the stored login."""
-    from ..engine import credentials
+    from ..engine.registry import credentials
     from ..views.results import LoggedIn
 
     stored = credentials.get(key, config)
@@ -357,8 +360,8 @@ def _prompt(prompt: str, *, secret: bool) -> str:
 
 def logout(cmd: Command, session: Session) -> Text:
     """``%docker logout [SERVER]``: remove the stored login the way the CLI does."""
-    from ..engine import credentials
     from ..engine.references import HUB_KEY
+    from ..engine.registry import credentials
     from ..views.display import Text
     key = credentials.server_key(cmd.server)
     shown = key if key == HUB_KEY else credentials.hostname(key)
