@@ -64,6 +64,18 @@ class ImageNotFoundError(DockerMagicError):
     """No such image, locally or in the registry."""
 
 
+class ContainerNotFoundError(DockerMagicError):
+    """No such container on the engine."""
+
+
+class ContainerExitError(DockerMagicError):
+    """A container run in the foreground exited with a non-zero code; ``result`` keeps its exit code and output."""
+
+    def __init__(self, message: str, *, result: object = None, hint: str | None = None) -> None:
+        self.result = result
+        super().__init__(message, hint=hint)
+
+
 class ConflictError(DockerMagicError):
     """The engine refused because of a conflict (image in use, ambiguous reference)."""
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from .command import Command
 from .commands import archive, build, buildcache, contexts, files, history, images, inspect, lifecycle, search, usage
+from .commands import containers as container_commands
+from .commands import run as run_command
 from .commands import transfer as registry
 from .errors import UsageError, did_you_mean
 
@@ -43,6 +45,9 @@ class Verb:
     #: results under an ``engine`` column; "fleet" means the handler queries them itself (listings); "one"
     #: refuses, because the verb changes state; "none": the verb talks to no engine and runs once.
     engines: str = "each"
+    #: False: flags end at the first positional, the rest is the container's command (``run IMAGE sh -c ...``).
+    interspersed: bool = True
+    container_args: tuple[str, ...] = ()  # positionals that name containers (for completion)
 
 
 _PLATFORM: Flag = (None, "--platform", "str", "Set platform if server is multi-platform capable")
@@ -180,6 +185,71 @@ VERBS: tuple[Verb, ...] = (
          (("server", "?"),), ("login",), registry.login, engines="one"),
     Verb("logout", "logout [SERVER]", "Log out from a registry",
          (), (("server", "?"),), ("logout",), registry.logout, engines="none"),
+    Verb("run", "run [OPTIONS] IMAGE [COMMAND] [ARG...] | %%docker run [OPTIONS] IMAGE (cell: the script)",
+         "Create and run a new container from an image",
+         (("-d", "--detach", "bool", "Run container in background and print container ID"),
+          (None, "--rm", "bool", "Automatically remove the container when it exits"),
+          (None, "--name", "str", "Assign a name to the container"),
+          ("-e", "--env", "list", "Set environment variables"),
+          (None, "--env-file", "list", "Read in a file of environment variables"),
+          ("-v", "--volume", "list", "Bind mount a volume"),
+          (None, "--mount", "list", "Attach a filesystem mount to the container"),
+          ("-w", "--workdir", "str", "Working directory inside the container"),
+          ("-u", "--user", "str", "Username or UID (format: <name|uid>[:<group|gid>])"),
+          (None, "--entrypoint", "str", "Overwrite the default ENTRYPOINT of the image"),
+          ("-l", "--label", "list", "Set meta data on a container"),
+          (None, "--network", "str", "Connect a container to a network (default: the engine's default network; "
+                                     "'none' on an engine without a bridge network)"),
+          _PLATFORM,
+          (None, "--pull", "str", 'Pull image before running ("always", "missing", "never") (default "missing")'),
+          ("-p", "--publish", "list", "Publish a container's port(s) to the host"),
+          (None, "--cpus", "str", "Number of CPUs"),
+          ("-m", "--memory", "str", "Memory limit"),
+          (None, "--gpus", "str", "GPU devices to add to the container ('all' to pass all GPUs)"),
+          (None, "--stop-timeout", "int", "Timeout (in seconds) to stop a container (also when Ctrl-C stops it)"),
+          (None, "--shell", "str", "The shell that runs a %%docker run cell (default /bin/sh)"),
+          ("-t", "--tty", "bool", "Allocate a pseudo-TTY (refused: a cell has no terminal)"),
+          ("-i", "--interactive", "bool", "Keep STDIN open (refused: a cell has no standard input)")),
+         (("image", "?"), ("command", "*")), ("run", "container run"), run_command.run, ("image",), engines="one",
+         interspersed=False),
+    Verb("ps", "ps [OPTIONS]", "List containers",
+         (("-a", "--all", "bool", "Show all containers (default shows just running)"),
+          ("-f", "--filter", "list", "Filter output based on conditions provided"),
+          (None, "--format", "str", "Format output using a custom template (not supported yet)"),
+          ("-n", "--last", "int", "Show n last created containers (includes all states)"),
+          ("-l", "--latest", "bool", "Show the latest created container (includes all states)"),
+          (None, "--no-trunc", "bool", "Don't truncate output"),
+          ("-q", "--quiet", "bool", "Only display container IDs"),
+          ("-s", "--size", "bool", "Display total file sizes")),
+         (), ("ps", "container ls", "container list", "container ps"), container_commands.ps, engines="fleet"),
+    Verb("logs", "logs [OPTIONS] CONTAINER", "Fetch the logs of a container",
+         (("-f", "--follow", "bool", "Follow log output (into the cell, until the container stops or Ctrl-C)"),
+          (None, "--since", "str", "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)"),
+          ("-n", "--tail", "str", 'Number of lines to show from the end of the logs (default "all")'),
+          ("-t", "--timestamps", "bool", "Show timestamps")),
+         (("container", "?"),), ("logs", "container logs"), container_commands.logs, engines="one",
+         container_args=("container",)),
+    Verb("stop", "stop [OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers",
+         (("-t", "--time", "int", "Seconds to wait before killing the container"),),
+         (("containers", "*"),), ("stop", "container stop"), container_commands.stop, engines="one",
+         container_args=("containers",)),
+    Verb("rm", "rm [OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers (images: rmi)",
+         (("-f", "--force", "bool", "Force the removal of a running container (uses SIGKILL)"),
+          ("-v", "--volumes", "bool", "Remove anonymous volumes associated with the container")),
+         (("containers", "*"),), ("rm", "container rm", "container remove"), container_commands.rm, engines="one",
+         container_args=("containers",)),
+    Verb("container prune", "container prune [OPTIONS]", "Remove all stopped containers",
+         ((None, "--filter", "list", "Provide filter values (e.g. 'until=<timestamp>', 'label=<key>=<value>')"),
+          ("-f", "--force", "bool", "Do not prompt for confirmation"),
+          (None, "--dry-run", "bool", "Show what would be removed and the space it frees, remove nothing")),
+         (), ("container prune",), container_commands.prune, engines="one"),
+    Verb("commit", "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]", "Create a new image from a container's changes",
+         (("-a", "--author", "str", 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")'),
+          ("-c", "--change", "list", "Apply Dockerfile instruction to the created image"),
+          ("-m", "--message", "str", "Commit message"),
+          ("-p", "--pause", "bool+", "Pause container during commit (default true)")),
+         (("container", "?"), ("reference", "?")), ("commit", "container commit"), container_commands.commit,
+         engines="one", container_args=("container",)),
 )
 
 GLOBAL_FLAGS: tuple[Flag, ...] = (
@@ -437,10 +507,40 @@ def parse_argv(argv: list[str], cell: str | None = None) -> Command:
     }
     if verb is None:
         return Command("help", {"asked": bool(rest)}, help=help_text(), **common)
+    tail: list[str] | None = None
+    if not verb.interspersed:
+        rest, tail = _split_at_positional(rest, verb.flags)
     if "--help" in rest or ("-h" in rest and "-h" not in _short_names(verb)):
         return Command(verb.name, {}, help=help_text(verb), **common)
     options = _parse_flags(parser_for(verb), rest, verb.flags)
+    if tail is not None:  # run IMAGE COMMAND...: the image, then the command as it was written
+        first, second = (name for name, _ in verb.positionals)
+        options[first], options[second] = (tail[0] if tail else None), tail[1:]
     return Command(verb.name, options, **common)
+
+
+def _split_at_positional(argv: list[str], flags: tuple[Flag, ...]) -> tuple[list[str], list[str]]:
+    """Cut ``argv`` at its first positional, as pflag does for ``docker run`` (SetInterspersed(false)): the flags
+    before it, and the positional with everything after it (the container's command and its own flags)."""
+    takes_value = {n for f in flags if not f[2].startswith("bool") for n in f[:2] if n}
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            return argv[:index], argv[index + 1:]
+        if not token.startswith("-") or token == "-":
+            break
+        if token.startswith("--"):
+            index += 2 if token in takes_value else 1  # --name=x is one token
+            continue
+        # -e X, -eX, -de X: the first short flag that takes a value takes the rest of the token or the next one.
+        for position, letter in enumerate(token[1:], start=1):
+            if f"-{letter}" in takes_value:
+                index += 1 if position < len(token) - 1 else 2
+                break
+        else:
+            index += 1
+    return argv[:index], argv[index:]
 
 
 def _no_nul(argv: list[str]) -> None:

@@ -90,7 +90,8 @@ class DockerMagics(Magics):
         DataFrames, ``inspect`` returns the CLI's JSON, ``--format`` prints what the CLI prints.
         Python values: ``$name`` or ``{expression}``, outside single quotes and ``{{ }}`` templates.
 
-        ``%%docker build [OPTIONS] [PATH]`` builds the cell as the Dockerfile; a ``%%docker`` cell with
+        ``%%docker build [OPTIONS] [PATH]`` builds the cell as the Dockerfile; ``%%docker run [OPTIONS] IMAGE``
+        runs the cell as a ``/bin/sh -c`` script in the image (never expanded); a ``%%docker`` cell with
         no command on its first line runs each line as a ``%docker`` command, stopping at the first failure.
 
         Examples::
@@ -110,9 +111,10 @@ class DockerMagics(Magics):
         if cmd.help is not None:
             print(cmd.help)
             return None
-        if cell is not None and cmd.verb != "build":
+        if cell is not None and cmd.verb not in ("build", "run"):
             raise UsageError(f"'%%docker {cmd.verb}' does not take a cell.",
-                             hint="Use %%docker build for a Dockerfile, or a bare %%docker cell for a script.")
+                             hint="Use %%docker build for a Dockerfile, %%docker run IMAGE for a script run in an "
+                                  "image, or a bare %%docker cell for a script of %docker commands.")
         from . import dispatch
 
         return dispatch.run(cmd, self.session)

@@ -91,6 +91,29 @@ RETURNS: dict[str, Returns] = {
     "context use": Returns("A line saying which context is now current."),
     "login": Returns("A result with `server`, `username`, `status` and `stored_in` (never the secret)."),
     "logout": Returns("A line saying what was removed."),
+    "run": Returns("A result with `exit_code`, `container_id`, `stdout` and `stderr` (the last 8 MiB of each; "
+                   "`stdout_dropped`/`stderr_dropped` count what came before) and `removed`; the output streams "
+                   "into the cell as it comes. A non-zero exit is one line (the error's `result` keeps the run). "
+                   "With `-d`: the container's ID (a `str`) with `logs()`, `stop()` and `remove()`."),
+    "ps": Returns("A DataFrame, one row per container, newest first (a list of IDs with `-q`).",
+                  (("container_id", "str", "12 characters, or the full ID with `--no-trunc`"),
+                   ("image", "str", "the image, as the container was created from it"),
+                   ("command", "str", "the command, cut to 20 characters as the CLI shows it (whole with "
+                                      "`--no-trunc`)"),
+                   ("created", "datetime64[UTC]", "when the container was created"),
+                   ("status", "str", "the engine's status (`Up 3 seconds`, `Exited (0) 2 minutes ago`)"),
+                   ("ports", "str", "published ports (`0.0.0.0:8080->80/tcp`)"),
+                   ("names", "str", "the container's names"),
+                   ("size", "int64", "with `-s`: bytes of the container's writable layer"),
+                   ("virtual_size", "int64", "with `-s`: bytes of the writable layer and the image"))),
+    "logs": Returns("A result with `stdout` and `stderr` (the last 8 MiB of each); with `-f`, written into the cell "
+                    "as it comes, until the container stops."),
+    "stop": Returns("The containers stopped, one per line, as the CLI prints them."),
+    "rm": Returns("The containers removed, one per line, as the CLI prints them."),
+    "container prune": Returns("A DataFrame of the removed container IDs (`container_id`) with the bytes reclaimed "
+                               "in `attrs` (with `--dry-run` or before confirming: the `ps -a -s` rows of what would "
+                               "go)."),
+    "commit": Returns("The new image's ID (a `str`)."),
 }
 
 

@@ -66,16 +66,16 @@ def test_prune_filters():
 @pytest.mark.parametrize("text, expected", [
     ('conflict: unable to remove repository reference "x:1" (must force) - container 0123456789abcdef is using '
      "its referenced image 5584247ab6ad",
-     "Cannot remove x:1: the container 0123456789ab uses it. To fix it, remove the container first: docker rm "
+     "Cannot remove x:1: the container 0123456789ab uses it. To fix it, remove the container first: %docker rm "
      "0123456789ab; or use -f to remove the image anyway (the container keeps its filesystem)."),
     ("conflict: unable to delete 5584247ab6ad (must be forced) - image is being used by stopped container "
      "dd57af8150c9",
-     "Cannot remove x:1: the container dd57af8150c9 uses it. To fix it, remove the container first: docker rm "
+     "Cannot remove x:1: the container dd57af8150c9 uses it. To fix it, remove the container first: %docker rm "
      "dd57af8150c9; or use -f to remove the image anyway (the container keeps its filesystem)."),
     ("conflict: unable to delete b8793097143d (cannot be forced) - image is being used by running container "
      "c11e6d4f7f0d",
      "Cannot remove x:1: the running container c11e6d4f7f0d uses it, and -f cannot override that. To fix it, "
-     "stop and remove the container first: docker rm -f c11e6d4f7f0d."),
+     "stop and remove the container first: %docker rm -f c11e6d4f7f0d."),
     ("conflict: unable to delete 5584247ab6ad (must be forced) - image is referenced in multiple repositories",
      "Cannot remove x:1: the image is referenced by several repositories (a:1, b:1). To fix it, remove it by "
      "name (one reference at a time), or use -f to remove every reference and the image."),

@@ -3,7 +3,8 @@
 Each area lives in its own module as a mixin of :class:`~.connection.Connection`: images and inspect
 (:mod:`.images`), tag/remove/prune (:mod:`.lifecycle`), pull/push/login (:mod:`.transfer`),
 save/load/import (:mod:`.archive`), build (:mod:`.build`, and BuildKit :mod:`.buildkit`), disk usage and layers
-(:mod:`.usage`), search through the engine (:mod:`.search`), and listings answered from the image index (:mod:`.index`).
+(:mod:`.usage`), search through the engine (:mod:`.search`), containers
+(:mod:`.containers.calls`), and listings answered from the image index (:mod:`.index`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from .archive.saveload import ArchiveCalls
 from .build.buildkit import BuildKitCalls
 from .build.classic import BuildCalls
+from .containers.calls import ContainerCalls
 from .images import ImageCalls
 from .index.store import IndexCalls
 from .lifecycle import LifecycleCalls
@@ -20,7 +22,7 @@ from .usage import UsageCalls
 
 
 class Engine(ImageCalls, LifecycleCalls, TransferCalls, ArchiveCalls, BuildCalls, BuildKitCalls, UsageCalls,
-             SearchCalls, IndexCalls):
+             SearchCalls, IndexCalls, ContainerCalls):
     """One Docker engine: every call the commands make, none of them printing.
 
     Args:

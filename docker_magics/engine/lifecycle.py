@@ -38,14 +38,14 @@ _CONTAINER = re.compile(r"(running|stopped)? ?container ([0-9a-f]{6,64})")
 def explain_conflict(engine: ImageCalls, image: str, text: str) -> ConflictError:
     """Rewrite the engine's conflict message for ``image`` as cause and fix."""
     found = _CONTAINER.search(text)
-    container = found.group(2)[:12] if found else None
+    container, handle = _container_name(engine, found.group(2)) if found else (None, None)
     if container and "running" in text:
         return ConflictError(f"Cannot remove {image}: the running container {container} uses it, and -f cannot "
                              "override that",
-                             hint=f"To fix it, stop and remove the container first: docker rm -f {container}.")
+                             hint=f"To fix it, stop and remove the container first: %docker rm -f {handle}.")
     if container:
         return ConflictError(f"Cannot remove {image}: the container {container} uses it",
-                             hint=f"To fix it, remove the container first: docker rm {container}; or use -f to "
+                             hint=f"To fix it, remove the container first: %docker rm {handle}; or use -f to "
                                   "remove the image anyway (the container keeps its filesystem).")
     if "multiple repositories" in text:
         tags = _repo_tags(engine, image)
@@ -57,6 +57,18 @@ def explain_conflict(engine: ImageCalls, image: str, text: str) -> ConflictError
         return ConflictError(f"Cannot remove {image}: other images are built on it, and -f cannot override that",
                              hint="To fix it, remove the images built on it first.")
     return ConflictError(f"Cannot remove {image}: {text}", hint="To fix it, use -f.")
+
+
+def _container_name(engine: ImageCalls, container_id: str) -> tuple[str, str]:
+    """How to show the container (``keep-me (0123456789ab)``) and how to name it in ``%docker rm`` (its name); the
+    short ID for both when its name cannot be read."""
+    short = container_id[:12]
+    try:
+        found = next((c for c in engine.containers() if c.get("Id", "").startswith(container_id)), None)
+    except DockerMagicError:
+        found = None
+    names = [n.lstrip("/") for n in (found or {}).get("Names") or ()]
+    return (f"{names[0]} ({short})", names[0]) if names else (short, short)
 
 
 def _repo_tags(engine: ImageCalls, image: str) -> list[str]:

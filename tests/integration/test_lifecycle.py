@@ -121,12 +121,14 @@ def test_rm_image_used_by_a_container(ip, sandbox, tmp_path, cleanup):
     refs.append("lc/used:1")
     container = sandbox.cli("create", "--network", "none", "lc/used:1", "/bin/sh").stdout.strip()
     containers.append(container)
+    name = sandbox.cli("inspect", "--format", "{{.Name}}", container).stdout.strip().lstrip("/")
+    shown = f"{name} ({container[:12]})"
     with pytest.raises(ConflictError) as info:
         ip.run_line_magic("docker", "rmi lc/used:1")
-    assert info.value.line() == (f"Cannot remove lc/used:1: the container {container[:12]} uses it. To fix it, "
-                                 f"remove the container first: docker rm {container[:12]}; or use -f to remove "
+    assert info.value.line() == (f"Cannot remove lc/used:1: the container {shown} uses it. To fix it, "
+                                 f"remove the container first: %docker rm {name}; or use -f to remove "
                                  "the image anyway (the container keeps its filesystem).")
-    with pytest.raises(ConflictError, match=f"^Cannot remove {full[7:19]}: the container {container[:12]} uses"):
+    with pytest.raises(ConflictError, match=rf"^Cannot remove {full[7:19]}: the container {name} \({container[:12]}\)"):
         ip.run_line_magic("docker", f"rmi {full[7:19]}")
     df = ip.run_line_magic("docker", "rmi -f lc/used:1")
     assert ("Untagged", "lc/used:1") in list(zip(df.action, df.reference, strict=True))
@@ -142,9 +144,11 @@ def test_rm_running_container_cannot_be_forced(ip, sandbox, tmp_path, cleanup):
     image = image_id(sandbox, "lc/running:1")[7:19]
     with pytest.raises(ConflictError) as info:
         ip.run_line_magic("docker", f"rmi -f {image}")
-    assert info.value.line() == (f"Cannot remove {image}: the running container {container[:12]} uses it, and "
+    name = sandbox.cli("inspect", "--format", "{{.Name}}", container).stdout.strip().lstrip("/")
+    shown = f"{name} ({container[:12]})"
+    assert info.value.line() == (f"Cannot remove {image}: the running container {shown} uses it, and "
                                  f"-f cannot override that. To fix it, stop and remove the container first: "
-                                 f"docker rm -f {container[:12]}.")
+                                 f"%docker rm -f {name}.")
 
 
 def test_rm_id_referenced_by_several_repositories(ip, sandbox, tmp_path, cleanup):

@@ -191,16 +191,17 @@ class BuildKitCalls(Connection):
         except ValueError:
             return True
 
-    def default_network(self) -> str | None:
+    def default_network(self, action: str = "build") -> str | None:
         """The network RUN steps get when ``--network`` is not given: the engine's default (None, sent as nothing).
 
         An engine without a ``bridge`` network (``dockerd --bridge=none``) cannot give RUN steps its default
-        network, and BuildKit fails every RUN with "network bridge not found": there, ``none``.
+        network, and BuildKit fails every RUN with "network bridge not found": there, ``none``. ``%docker run``
+        follows the same rule (``action`` names what asks, for the error message).
 
         Raises:
             DockerMagicError: the engine cannot be reached.
         """
-        with self.translated("build"):  # asked only for a build
+        with self.translated(action):  # asked only for a build or a run
             names = {net.get("Name") for net in self.api.networks(names=["bridge"])}
         return None if "bridge" in names else "none"
 

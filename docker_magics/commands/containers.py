@@ -1,0 +1,180 @@
+"""The containers runs leave: ``%docker ps``, ``logs``, ``stop``, ``rm``, ``container prune`` and ``commit``.
+
+``%docker run`` itself is :mod:`.run`. ``rm`` removes containers, as in the CLI; images stay ``rmi``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..command import Command
+from ..errors import DockerMagicError, Interrupted, UsageError
+from ..session import Session
+from .filters import parse_filters
+
+if TYPE_CHECKING:
+    from ..engine.client import Engine
+
+_PS_FILTERS = "Write --filter status=exited, --filter name=NAME, --filter label=KEY=VALUE, --filter ancestor=IMAGE."
+
+
+def _listing(engine: Engine, cmd: Command) -> list[dict[str, Any]]:
+    filters = parse_filters(cmd.filter, hint=_PS_FILTERS)
+    last = cmd.last if cmd.last is not None and cmd.last >= 0 else None
+    if cmd.latest:
+        last = 1
+    return engine.list_containers(all=cmd.all or last is not None, filters=filters, size=cmd.size, limit=last)
+
+
+def ps(cmd: Command, session: Session) -> Any:
+    """List containers (running ones; every one with ``-a``): a DataFrame, or a list of IDs with ``-q``."""
+    from ..views import containers as views
+
+    endpoints = session.endpoints(cmd)
+    if len(endpoints) > 1:
+        return _fleet(cmd, session, endpoints)
+    if cmd.format:
+        raise UsageError("'%docker ps --format' is not supported yet",
+                         hint="Use the DataFrame (df[['names', 'status']]) or -q for the IDs.")
+    engine = session.engine_at(endpoints[0])
+    containers = _listing(engine, cmd)
+    if cmd.quiet:
+        return views.ps_ids(containers, no_trunc=cmd.no_trunc)
+    return views.ps_frame(containers, size=cmd.size, no_trunc=cmd.no_trunc, engine=engine.label)
+
+
+def _fleet(cmd: Command, session: Session, endpoints: list) -> Any:
+    """Every engine at once: one frame with an ``engine`` column; an engine that cannot answer is a row."""
+    from ..session import each
+    from ..views import containers as views
+    from ..views import frames
+
+    if cmd.format or cmd.quiet:
+        raise UsageError("--format and -q take one engine.", hint="Drop the extra -H, or drop --format/-q.")
+    results = each(endpoints, lambda endpoint: _listing(session.engine_at(endpoint), cmd))
+    parts = [(endpoint.name, views.ps_frame(found or [], size=cmd.size, no_trunc=cmd.no_trunc), error)
+             for endpoint, found, error in results]
+    return frames.fleet_frame(parts)
+
+
+def read_logs(engine: Engine, container: str, *, tail: str | None = None, since: str | None = None,
+              timestamps: bool = False, follow: bool = False) -> Any:
+    """A container's output (:class:`~docker_magics.views.containers.ContainerLogs`); with ``follow``, also
+    written into the cell as it comes, until the container stops (or Ctrl-C)."""
+    from ..engine.containers.demux import Tail
+    from ..views.containers import ContainerLogs, OutputDisplay
+    from .run import CAPTURE_LIMIT
+
+    tty = bool(engine.inspect_container(container).get("Config", {}).get("Tty"))
+    tails = {1: Tail(CAPTURE_LIMIT), 2: Tail(CAPTURE_LIMIT)}
+    display = OutputDisplay(quiet=not follow)
+    try:
+        with engine.container_output(container, follow=follow, tail=tail, since=since, timestamps=timestamps,
+                                     tty=tty) as output:
+            for stream, data in output:
+                tails[stream].add(data)
+                display.write(stream, data)
+    except KeyboardInterrupt:
+        raise Interrupted(f"Stopped following the output of {container} (the container still runs)") from None
+    finally:
+        display.close()
+    return ContainerLogs(container, tails[1].text(), tails[2].text(), tails[1].dropped + tails[2].dropped,
+                         shown=follow)
+
+
+def logs(cmd: Command, session: Session) -> Any:
+    """``%docker logs [-f] [--tail N] [-t] [--since T] CONTAINER``."""
+    if not cmd.container:
+        raise UsageError('"docker logs" requires exactly 1 argument.',
+                         hint="Write %docker logs [OPTIONS] CONTAINER.")
+    return read_logs(session.engine(cmd), cmd.container, tail=cmd.tail, since=cmd.since,
+                     timestamps=cmd.timestamps, follow=cmd.follow)
+
+
+def _each_container(cmd: Command, verb: str, call: Any) -> Any:
+    """Run ``call`` on every container named (as the CLI does, every one is tried); the names, as the CLI prints
+    them; the first failure is raised once the others are done, saying how many went through."""
+    from ..views.display import Text
+
+    if not cmd.containers:
+        raise UsageError(f'"docker {verb}" requires at least 1 argument.',
+                         hint=f"Write %docker {verb} [OPTIONS] CONTAINER [CONTAINER...].")
+    done, failures = [], []
+    for container in dict.fromkeys(cmd.containers):
+        try:
+            call(container)
+            done.append(container)
+        except DockerMagicError as exc:
+            failures.append(exc)
+    if failures:
+        first = failures[0]
+        more = f" (and {len(failures) - 1} other failures)" if len(failures) > 1 else ""
+        went = f" {len(done)} other{'s' if len(done) != 1 else ''} went through: {', '.join(done)}." if done else ""
+        raise type(first)(first.message + more, hint=(first.hint or "") + went)
+    return Text("\n".join(done))
+
+
+def stop(cmd: Command, session: Session) -> Any:
+    """``%docker stop [-t N] CONTAINER...``: the engine's stop signal, then a kill after the timeout."""
+    engine = session.engine(cmd)
+    return _each_container(cmd, "stop", lambda c: engine.stop_container(c, cmd.time))
+
+
+def rm(cmd: Command, session: Session) -> Any:
+    """``%docker rm [-f] [-v] CONTAINER...``: remove containers (images are ``rmi``)."""
+    engine = session.engine(cmd)
+    return _each_container(cmd, "rm", lambda c: engine.remove_container(c, force=cmd.force, volumes=cmd.volumes))
+
+
+def prune(cmd: Command, session: Session) -> Any:
+    """``%docker container prune``: remove stopped containers; at once with ``-f``, after a look and a yes
+    otherwise, never with ``--dry-run``."""
+    from ..engine.filters import match_labels, parse_until
+    from ..views import containers as views
+
+    engine = session.engine(cmd)
+    filters = parse_filters(cmd.filter, hint="Write --filter until=24h or --filter label=KEY=VALUE.")
+    unknown = sorted(set(filters) - {"until", "label", "label!"})
+    if unknown:
+        raise UsageError(f"invalid filter '{unknown[0]}' for container prune",
+                         hint="Use --filter until=<timestamp or duration>, label=<key>[=<value>] or "
+                              "label!=<key>[=<value>].")
+
+    def run() -> Any:
+        report = engine.prune_containers(filters)
+        return views.pruned_frame(report.get("ContainersDeleted") or [], int(report.get("SpaceReclaimed") or 0),
+                                  engine=engine.label)
+
+    if cmd.force and not cmd.dry_run:
+        return run()
+    until = min((parse_until(v) for v in filters.get("until", [])), default=None)
+    stopped = [c for c in engine.list_containers(all=True, size=True)
+               if c.get("State") != "running" and c.get("State") != "paused"
+               and (until is None or c.get("Created", 0) < until) and match_labels(filters, c.get("Labels") or {})]
+    preview = views.prune_plan_frame(stopped, engine=engine.label)
+    if cmd.dry_run or not len(preview):
+        return preview
+    from ..views.confirm import confirm
+
+    return confirm(preview, run, session.shell, verb="container prune", forms=session.settings.forms)
+
+
+def commit(cmd: Command, session: Session) -> Any:
+    """``%docker commit [-a] [-c] [-m] [-p] CONTAINER [REPOSITORY[:TAG]]``: the new image's ID."""
+    from ..engine import references
+    from ..views.display import Text
+
+    if not cmd.container:
+        raise UsageError('"docker commit" requires at least 1 and at most 2 arguments.',
+                         hint="Write %docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]].")
+    repository = tag = None
+    if cmd.reference:
+        ref = references.parse(cmd.reference)
+        if ref.digest:
+            raise UsageError(f"cannot commit to '{cmd.reference}': a reference with a digest names an existing "
+                             "image", hint="To fix it, give REPOSITORY[:TAG].")
+        repository, tag = ref.familiar_name, ref.tag
+    image_id = session.engine(cmd).commit_container(cmd.container, repository=repository, tag=tag,
+                                                    message=cmd.message, author=cmd.author,
+                                                    changes=list(cmd.change), pause=cmd.pause)
+    return Text(image_id)
