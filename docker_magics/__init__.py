@@ -16,7 +16,7 @@ _loaded: dict[int, Any] = {}
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register the ``%docker`` magics on ``ipython`` (called by ``%load_ext``)."""
-    from .completion import ReferenceCache, matcher
+    from .completion import ContainerCache, ReferenceCache, matcher
     from .magics import DockerMagics
 
     magics = DockerMagics(ipython)
@@ -24,7 +24,10 @@ def load_ipython_extension(ipython: Any) -> None:
     _loaded[id(ipython)] = magics
     cache = ReferenceCache(lambda: _local_images(magics.session), timeout=magics.completion_timeout)
     magics.completion_cache = cache
-    magics.completion_matcher = matcher(cache.get)
+    containers = ContainerCache(lambda: magics.session.default_engine().list_containers(all=True),
+                                timeout=magics.completion_timeout)
+    magics.container_cache = containers
+    magics.completion_matcher = matcher(cache.get, containers.get)
     ipython.Completer.custom_matchers.append(magics.completion_matcher)
     if magics.preload:
         _preload()

@@ -1,4 +1,4 @@
-"""Tab completion for ``%docker`` lines: verbs, flags, flag values and local image references.
+"""Tab completion for ``%docker`` lines: verbs, flags, flag values, local image references and containers.
 
 Verbs and flags come from the grammar table. Image references come from a short-lived cache filled
 in a background thread, so a keystroke waits at most ``timeout`` seconds on a slow engine: when the
@@ -50,26 +50,43 @@ class ReferenceCache:
         return self.references
 
     def _refresh(self) -> None:
+        try:
+            found = self.fetch()
+        except Exception:  # completion must never raise; keep the old list
+            return
+        self.references = self.names(found)
+        self.stamp = time.monotonic()
+
+    @staticmethod
+    def names(images: list[dict]) -> list[str]:
+        """What completes an image: its tags, then its short IDs."""
         from .engine.references import NONE_TAG
         from .units import truncate_id
 
-        try:
-            images = self.fetch()
-        except Exception:  # completion must never raise; keep the old list
-            return
         tags = {tag for image in images for tag in image.get("RepoTags") or () if tag != NONE_TAG}
         ids = {truncate_id(image["Id"]) for image in images}
-        self.references = sorted(tags) + sorted(ids)
-        self.stamp = time.monotonic()
+        return sorted(tags) + sorted(ids)
 
 
-def candidates(words: list[str], current: str, references: Callable[[], list[str]]) -> list[str]:
+class ContainerCache(ReferenceCache):
+    """The default engine's container names and short IDs (``/containers/json?all=1``), cached alike."""
+
+    @staticmethod
+    def names(containers: list[dict]) -> list[str]:
+        """What completes a container: its names, then its short IDs."""
+        names = {n.lstrip("/") for c in containers for n in c.get("Names") or () if "/" not in n.lstrip("/")}
+        return sorted(names) + sorted({c.get("Id", "")[:12] for c in containers})
+
+
+def candidates(words: list[str], current: str, references: Callable[[], list[str]],
+               containers: Callable[[], list[str]] | None = None) -> list[str]:
     """Everything that may stand where ``current`` is typed, after the words ``words``.
 
     Args:
         words: the complete words before the cursor (after ``%docker``).
         current: the word being typed (maybe empty).
         references: returns local image references (called only where a verb takes an image).
+        containers: returns container names and IDs (called only where a verb takes a container).
     """
     from . import grammar  # at the first Tab, not at %load_ext: it imports every handler module
 
@@ -90,16 +107,18 @@ def candidates(words: list[str], current: str, references: Callable[[], list[str
         verb, args = grammar.FORMS.get(rest[0]), rest[1:]
     if verb is None:
         return []
-    return _verb_candidates(verb, args, current, references)
+    return _verb_candidates(verb, args, current, references, containers)
 
 
-def _verb_candidates(verb: grammar.Verb, args: list[str], current: str,
-                     references: Callable[[], list[str]]) -> list[str]:
+def _verb_candidates(verb: grammar.Verb, args: list[str], current: str, references: Callable[[], list[str]],
+                     containers: Callable[[], list[str]] | None = None) -> list[str]:
     takes_value = {n for f in verb.flags if f[2] in ("str", "list", "int") for n in f[:2] if n}
     if args and args[-1] in takes_value:
         return _matching(FLAG_VALUES.get(args[-1], ()), current)
     if current.startswith("-"):
         return _matching([n for f in verb.flags for n in (f[1], f[0]) if n] + ["--help"], current)
+    if verb.container_args:
+        return _matching(containers(), current) if containers else []
     if verb.image_args or verb.name == "images":
         return _matching(references(), current)
     return []
@@ -126,7 +145,8 @@ def _matching(options: Any, current: str) -> list[str]:
     return [o for o in options if o.startswith(current)]
 
 
-def complete(text_until_cursor: str, token: str, references: Callable[[], list[str]]) -> list[str]:
+def complete(text_until_cursor: str, token: str, references: Callable[[], list[str]],
+             containers: Callable[[], list[str]] | None = None) -> list[str]:
     """Completions for the ``token`` IPython is completing at the end of ``text_until_cursor``.
 
     IPython splits its token at ``:`` and other delimiters, so the completions are cut to start where
@@ -136,12 +156,13 @@ def complete(text_until_cursor: str, token: str, references: Callable[[], list[s
     typed = tail.split(" ") if tail else []
     words = [w for w in typed[:-1] if w]
     current = typed[-1] if typed else ""
-    found = candidates(words, current, references)
+    found = candidates(words, current, references, containers)
     cut = len(current) - len(token)
     return [c[cut:] for c in found] if cut >= 0 else found
 
 
-def matcher(references: Callable[[], list[str]]) -> Callable[[Any], dict]:
+def matcher(references: Callable[[], list[str]],
+            containers: Callable[[], list[str]] | None = None) -> Callable[[Any], dict]:
     """An IPython completion matcher (the v2 API) for lines that start with ``%docker``/``%%docker``.
 
     On such a line it answers alone (``suppress``), so Python names do not crowd out image references.
@@ -153,7 +174,7 @@ def matcher(references: Callable[[], list[str]]) -> Callable[[Any], dict]:
         line = context.text_until_cursor.lstrip()
         if not line.startswith(("%docker ", "%%docker ")):
             return {"completions": [], "suppress": False}
-        found = complete(line, context.token, references)
+        found = complete(line, context.token, references, containers)
         return {"completions": [SimpleCompletion(text=c, type="docker") for c in found], "suppress": True}
 
     return docker_matcher

@@ -68,10 +68,10 @@ class DockerMagics(Magics):
         self._sync_settings()
         if change["name"] in {"host", "context", "timeout", "index"}:
             self.session.forget()
-        cache = getattr(self, "completion_cache", None)
-        if cache is not None:
-            cache.timeout = self.completion_timeout
-            cache.stamp = 0.0  # another engine may answer now
+        for cache in (getattr(self, "completion_cache", None), getattr(self, "container_cache", None)):
+            if cache is not None:
+                cache.timeout = self.completion_timeout
+                cache.stamp = 0.0  # another engine may answer now
 
     def _sync_settings(self) -> None:
         from .views import frames_options

@@ -167,7 +167,7 @@ def _foreground(engine: Engine, cmd: Command, options: RunOptions, container: st
     if remove:
         engine.remove_container(container, force=True, volumes=True)
     result = RunResult(container, code, tails[1].text(), tails[2].text(), tails[1].dropped, tails[2].dropped,
-                       name=options.name, removed=remove, engine=engine.label)
+                       name=options.name, removed=remove, engine=engine.label, display_cpu=display.cpu)
     if code != 0:
         raise _exit_error(options, result)
     return result

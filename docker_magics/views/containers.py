@@ -91,6 +91,7 @@ class RunResult:
     name: str | None = None
     removed: bool = False
     engine: str | None = field(default=None, compare=False)
+    display_cpu: float | None = field(default=None, compare=False)  # seconds of CPU the output display spent
 
     @property
     def output(self) -> str:

@@ -207,3 +207,46 @@ def test_container_prune_dry_run_then_force(ip, busybox, sandbox, containers):
     done = ip.run_line_magic("docker", "container prune -f --filter label=dm.prune=yes")
     assert len(done) == 1 and done.container_id[0].startswith(sandbox.cli("ps", "-aq", "--no-trunc").stdout[:0])
     assert not _exists(sandbox, "dm-stopped")
+
+
+def test_tab_completes_container_names(ip, busybox, sandbox, containers):
+    from test_completion import completions
+
+    ip.run_line_magic("docker", f"run --name dm-completed {busybox} true")
+    containers.append("dm-completed")
+    ip.run_line_magic("config", f"DockerMagics.host = '{sandbox.host}'")
+    ip.run_line_magic("config", "DockerMagics.completion_timeout = 5.0")
+    try:
+        assert "dm-completed" in completions(ip, "%docker rm dm-comp")
+        assert "dm-completed" in completions(ip, "%docker logs -t dm-")
+        assert "dm-completed" not in completions(ip, "%docker rmi dm-")
+    finally:
+        ip.run_line_magic("config", "DockerMagics.completion_timeout = 0.1")
+
+
+def test_missing_image_is_pulled_as_the_cli_does(ip, busybox, sandbox, config, tmp_path, capfd):
+    remote = f"{sandbox.registry}/dmtest/pulled-busybox:1"
+    sandbox.cli("login", "-u", sandbox.user, "--password-stdin", sandbox.registry, input=sandbox.password)
+    secret = tmp_path / "password"
+    secret.write_text(sandbox.password)
+    ip.run_line_magic("docker", f"login -u {sandbox.user} --password-file {secret} {sandbox.registry}")
+    sandbox.cli("tag", busybox, remote)
+    sandbox.cli("push", remote)
+    sandbox.cli("rmi", remote)
+    try:
+        result = ip.run_line_magic("docker", f"run --rm {remote} echo pulled")
+        assert result.stdout == "pulled\n"
+        assert f"Unable to find image '{remote}' locally" in capfd.readouterr().out
+        with pytest.raises(Exception, match="pulled-busybox:nope"):
+            ip.run_line_magic("docker", f"run --rm {remote[:-2]}:nope true")
+    finally:
+        sandbox.cli("rmi", "-f", remote, check=False)
+
+
+def test_ps_on_several_engines_has_an_engine_column(ip, busybox, sandbox, containers):
+    ip.run_line_magic("docker", f"run --name dm-fleet {busybox} true")
+    containers.append("dm-fleet")
+    df = ip.run_line_magic("docker", f"-H {sandbox.host} -H unix:///nonexistent/docker.sock ps -a")
+    assert "engine" in df.columns and "dm-fleet" in set(df.names.dropna())
+    with pytest.raises(UsageError, match="changes an engine and runs on one at a time"):
+        ip.run_line_magic("docker", f"-H {sandbox.host} -H unix:///nonexistent/docker.sock rm dm-fleet")

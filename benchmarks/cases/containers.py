@@ -1,0 +1,60 @@
+"""Case 10: ``%docker run --rm`` of a trivial command against ``docker run --rm``, and the output display's CPU."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+
+import fixtures
+from harness import Bench, Result, interleave, median, seconds, verdict
+
+
+def _quiet() -> contextlib.ExitStack:
+    """The run's output goes to /dev/null (the display still writes and flushes it, as in a terminal)."""
+    stack = contextlib.ExitStack()
+    sink = stack.enter_context(open(os.devnull, "w"))  # noqa: SIM115 (closed by the stack)
+    stack.enter_context(contextlib.redirect_stdout(sink))
+    stack.enter_context(contextlib.redirect_stderr(sink))
+    return stack
+
+
+def run_rm(bench: Bench) -> None:
+    """``%docker run --rm BASE /bin/busybox true`` vs the CLI's ``docker run --rm --network none`` (the sandbox has
+    no bridge network; the magic picks ``none`` there itself, as it does for a build)."""
+    case = "10. run --rm of a trivial command"
+    image = fixtures.BASE
+
+    def magic() -> float:
+        started = time.perf_counter()
+        with _quiet():
+            bench.magic(f"run --rm {image} /bin/busybox true")
+        return time.perf_counter() - started
+
+    def cli() -> float:
+        return bench.timed_cli("run", "--rm", "--network", "none", image, "/bin/busybox", "true")
+
+    times = interleave({"magic": magic, "cli": cli}, max(bench.rounds, 5) * 2)
+    ours, theirs = median(times["magic"]), median(times["cli"])
+    bench.add(Result(case, "wall time", seconds(ours), f"CLI {seconds(theirs)}", ours / theirs, "<= 1.1x",
+                     verdict(ours / theirs <= 1.1)))
+
+
+def display_cpu(bench: Bench) -> None:
+    """The output display's CPU time (``time.thread_time`` around every write) over a run's wall time, for a run that
+    writes 4 MB in 64-byte lines (all of it shown)."""
+    case = "10. run output display"
+    image = fixtures.BASE
+    size = 1_000_000 if bench.quick else 4_000_000
+    line = f"run --rm {image} /bin/busybox sh -c '/bin/busybox yes {'x' * 63} | /bin/busybox head -c {size}'"
+    shares, walls = [], []
+    for _ in range(bench.rounds):
+        started = time.perf_counter()
+        with _quiet():
+            result = bench.magic(line)
+        wall = time.perf_counter() - started
+        walls.append(wall)
+        shares.append(result.display_cpu / wall)
+    share = median(shares)
+    bench.add(Result(case, f"display CPU, {size / 1e6:g} MB in lines", f"{share:.2%} of the wall time",
+                     f"wall {seconds(median(walls))}", None, "< 2%", verdict(share < 0.02)))
