@@ -250,3 +250,32 @@ def test_ps_on_several_engines_has_an_engine_column(ip, busybox, sandbox, contai
     assert "engine" in df.columns and "dm-fleet" in set(df.names.dropna())
     with pytest.raises(UsageError, match="changes an engine and runs on one at a time"):
         ip.run_line_magic("docker", f"-H {sandbox.host} -H unix:///nonexistent/docker.sock rm dm-fleet")
+
+
+def test_ctrl_c_in_a_cell_removes_its_container(ip, busybox, sandbox):
+    main = threading.main_thread().ident
+    timer = threading.Timer(1.5, lambda: signal.pthread_kill(main, signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(Interrupted, match=r"stopped and removed$"):
+            ip.run_cell_magic("docker", f"run -l dm.cell=interrupted {busybox}", "echo start\nsleep 120\n")
+    finally:
+        timer.cancel()
+    assert sandbox.cli("ps", "-aq", "--filter", "label=dm.cell=interrupted").stdout.strip() == ""
+
+
+def test_detached_result_stops_and_removes_and_logs_follow(ip, busybox, sandbox, containers, capfd):
+    started = ip.run_line_magic("docker", f"run -d --name dm-follow {busybox} sh -c 'echo one; sleep 1; echo two'")
+    containers.append("dm-follow")
+    followed = ip.run_line_magic("docker", "logs -f dm-follow")  # until the container stops
+    assert followed.stdout == "one\ntwo\n" and "one\ntwo\n" in capfd.readouterr().out
+    assert ip.run_line_magic("docker", "logs --tail 1 dm-follow").stdout == "two\n"
+    started.remove()
+    assert not _exists(sandbox, "dm-follow")
+    again = ip.run_line_magic("docker", f"run -d --rm --name dm-auto {busybox} sleep 60")
+    containers.append("dm-auto")
+    again.stop(1)
+    deadline = time.monotonic() + 10
+    while _exists(sandbox, "dm-auto") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _exists(sandbox, "dm-auto")  # -d --rm: removed once it stopped
