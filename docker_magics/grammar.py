@@ -215,7 +215,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("ps", "ps [OPTIONS]", "List containers",
          (("-a", "--all", "bool", "Show all containers (default shows just running)"),
           ("-f", "--filter", "list", "Filter output based on conditions provided"),
-          (None, "--format", "str", "Format output using a custom template (not supported yet)"),
+          _FORMAT_LIST,
           ("-n", "--last", "int", "Show n last created containers (includes all states)"),
           ("-l", "--latest", "bool", "Show the latest created container (includes all states)"),
           (None, "--no-trunc", "bool", "Don't truncate output"),

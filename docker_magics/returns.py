@@ -95,7 +95,7 @@ RETURNS: dict[str, Returns] = {
                    "`stdout_dropped`/`stderr_dropped` count what came before) and `removed`; the output streams "
                    "into the cell as it comes. A non-zero exit is one line (the error's `result` keeps the run). "
                    "With `-d`: the container's ID (a `str`) with `logs()`, `stop()` and `remove()`."),
-    "ps": Returns("A DataFrame, one row per container, newest first (a list of IDs with `-q`).",
+    "ps": Returns("A DataFrame, one row per container, newest first (a list of IDs with `-q`, text with `--format`).",
                   (("container_id", "str", "12 characters, or the full ID with `--no-trunc`"),
                    ("image", "str", "the image, as the container was created from it"),
                    ("command", "str", "the command, cut to 20 characters as the CLI shows it (whole with "

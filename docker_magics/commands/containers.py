@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..command import Command
@@ -33,14 +34,26 @@ def ps(cmd: Command, session: Session) -> Any:
     endpoints = session.endpoints(cmd)
     if len(endpoints) > 1:
         return _fleet(cmd, session, endpoints)
-    if cmd.format:
-        raise UsageError("'%docker ps --format' is not supported yet",
-                         hint="Use the DataFrame (df[['names', 'status']]) or -q for the IDs.")
     engine = session.engine_at(endpoints[0])
+    if cmd.format:
+        return _formatted(engine, cmd)
     containers = _listing(engine, cmd)
     if cmd.quiet:
         return views.ps_ids(containers, no_trunc=cmd.no_trunc)
     return views.ps_frame(containers, size=cmd.size, no_trunc=cmd.no_trunc, engine=engine.label)
+
+
+def _formatted(engine: Engine, cmd: Command) -> Any:
+    """``ps --format``: the CLI's text, from the CLI's container context (``ps -s`` adds the SIZE column)."""
+    from ..gotemplate import format_list
+    from ..gotemplate.containers import ps_rows, wants_size
+    from ..views.containers import newest_first
+    from ..views.display import Text
+
+    size = wants_size(cmd.format, cmd.size)
+    found = newest_first(_listing(engine, dataclasses.replace(cmd, options={**cmd.options, "size": size})))
+    return Text(format_list(cmd.format, ps_rows(found, no_trunc=cmd.no_trunc), command="ps", digests=cmd.size,
+                            quiet=cmd.quiet))
 
 
 def _fleet(cmd: Command, session: Session, endpoints: list) -> Any:

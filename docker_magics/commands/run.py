@@ -11,7 +11,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..command import Command
-from ..errors import ContainerExitError, DockerMagicError, ImageNotFoundError, Interrupted, UsageError
+from ..errors import ConflictError, ContainerExitError, DockerMagicError, ImageNotFoundError, Interrupted, UsageError
 from ..session import Session
 
 if TYPE_CHECKING:
@@ -75,6 +75,13 @@ def _create(engine: Engine, cmd: Command, session: Session, options: RunOptions)
         _pull(cmd, session, options.image)
     try:
         return engine.create_container(options, network)
+    except ConflictError as exc:
+        if not options.name:
+            raise
+        raise ConflictError(f"The container name '{options.name}' is already in use", status=exc.status,
+                            engine_text=exc.engine_text,
+                            hint=f"To fix it, remove that container (%docker rm -f {options.name}) or choose "
+                                 "another --name.") from None
     except ImageNotFoundError as exc:
         if "image" not in (exc.engine_text or "").lower():
             raise
@@ -101,18 +108,30 @@ def run(cmd: Command, session: Session) -> Any:
     engine = session.engine(cmd)
     container = _create(engine, cmd, session, options)
     if cmd.detach:
-        return _detached(engine, container, auto_remove=cmd.rm)
+        return _detached(engine, options, container, auto_remove=cmd.rm)
     remove = cmd.rm or (cmd.cell is not None and not cmd.name)
     return _foreground(engine, cmd, options, container, remove)
 
 
-def _detached(engine: Engine, container: str, *, auto_remove: bool) -> Any:
+def _start(engine: Engine, options: RunOptions, container: str) -> None:
+    """Start the container; the engine's refusal (no such program in the image, a bad mount) is one line."""
+    try:
+        engine.start_container(container)
+    except DockerMagicError as exc:
+        said = (exc.engine_text or exc.message).rsplit("unable to start container process: ", 1)[-1]
+        raise DockerMagicError(f"The container of {options.image} could not start: {said}", status=exc.status,
+                               engine_text=exc.engine_text,
+                               hint="To fix it, check the command and the flags (-v, --mount, -w, -u) against "
+                                    "the image.") from None
+
+
+def _detached(engine: Engine, options: RunOptions, container: str, *, auto_remove: bool) -> Any:
     from ..views.containers import DetachedContainer
 
     try:
-        engine.start_container(container)
+        _start(engine, options, container)
     except DockerMagicError:
-        engine.remove_container(container, force=True)
+        _quietly_remove(engine, container)
         raise
     if auto_remove:
         _remove_when_done(engine, container)
@@ -151,7 +170,7 @@ def _foreground(engine: Engine, cmd: Command, options: RunOptions, container: st
     try:
         try:
             with engine.attached_output(container) as output:
-                engine.start_container(container)  # attached first: not a byte is missed
+                _start(engine, options, container)  # attached first: not a byte is missed
                 for stream, data in output:
                     tails[stream].add(data)
                     display.write(stream, data)

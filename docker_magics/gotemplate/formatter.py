@@ -13,6 +13,7 @@ import contextlib
 
 from docker_magics.errors import did_you_mean
 
+from .containers import CONTAINER_CONTEXT, PS_TABLE
 from .contexts import HISTORY_CONTEXT, IMAGE_CONTEXT, SEARCH_CONTEXT
 from .exec import ExecError, execute_rows
 from .failure import GoTemplateError
@@ -24,7 +25,7 @@ from .values import T_STRING, ContextRow, ContextType, GoMap, map_type
 _HEADER_TYPE = map_type(T_STRING, "formatter.SubHeaderContext")
 
 COMMANDS: dict[str, ContextType] = {"image ls": IMAGE_CONTEXT, "history": HISTORY_CONTEXT,
-                                    "search": SEARCH_CONTEXT}
+                                    "search": SEARCH_CONTEXT, "ps": CONTAINER_CONTEXT}
 
 _IMAGE_TABLE = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
                 "{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}")
@@ -44,6 +45,10 @@ def command_format(command: str, template: str, *, quiet: bool = False, digests:
     """The format the CLI actually uses for a --format value (NewImageFormat and friends)."""
     if command == "search":
         return _SEARCH_TABLE if template in ("", "table") else template
+    if command == "ps":
+        if template in ("", "table"):
+            return QUIET_FORMAT if quiet else PS_TABLE + ("\t{{.Size}}" if digests else "")  # digests: ps -s
+        return template
     if template == "":
         template = "table"
     if command == "history":

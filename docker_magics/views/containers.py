@@ -205,6 +205,11 @@ def ps_row(container: dict[str, Any], *, no_trunc: bool = False) -> dict[str, An
             "virtual_size": container.get("SizeRootFs") or 0}
 
 
+def newest_first(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The CLI's order: the newest container first (ties by ID, so two listings compare equal)."""
+    return sorted(containers, key=lambda c: (-c.get("Created", 0), c.get("Id", "")))
+
+
 PS_COLUMNS = ["container_id", "image", "command", "created", "status", "ports", "names"]
 
 
@@ -214,7 +219,7 @@ def ps_frame(containers: list[dict[str, Any]], *, size: bool = False, no_trunc: 
     from .frames import frame
 
     columns = PS_COLUMNS + (["size", "virtual_size"] if size else [])
-    ordered = sorted(containers, key=lambda c: (-c.get("Created", 0), c.get("Id", "")))
+    ordered = newest_first(containers)
     rows = [tuple(ps_row(c, no_trunc=no_trunc)[k] for k in columns) for c in ordered]
     return frame(rows, columns, dtypes={"created": "datetime", "size": "int64", "virtual_size": "int64"},
                  views={"created": "age", "size": "size", "virtual_size": "size"}, engine=engine)
@@ -222,7 +227,7 @@ def ps_frame(containers: list[dict[str, Any]], *, size: bool = False, no_trunc: 
 
 def ps_ids(containers: list[dict[str, Any]], *, no_trunc: bool = False) -> list[str]:
     """``ps -q``: the containers' IDs, newest first."""
-    ordered = sorted(containers, key=lambda c: (-c.get("Created", 0), c.get("Id", "")))
+    ordered = newest_first(containers)
     return [truncate_id(c.get("Id", ""), no_trunc) for c in ordered]
 
 

@@ -279,3 +279,36 @@ def test_detached_result_stops_and_removes_and_logs_follow(ip, busybox, sandbox,
     while _exists(sandbox, "dm-auto") and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _exists(sandbox, "dm-auto")  # -d --rm: removed once it stopped
+
+
+def test_a_command_the_image_lacks_and_a_taken_name_are_one_line(ip, busybox, sandbox, containers):
+    from docker_magics.errors import ConflictError, DockerMagicError
+
+    with pytest.raises(DockerMagicError, match=rf'^The container of {busybox} could not start: .*"nosuchcmd"'):
+        ip.run_line_magic("docker", f"run --rm -l dm.start=failed {busybox} nosuchcmd")
+    assert sandbox.cli("ps", "-aq", "--filter", "label=dm.start=failed").stdout.strip() == ""
+    ip.run_line_magic("docker", f"run --name dm-taken {busybox} true")
+    containers.append("dm-taken")
+    with pytest.raises(ConflictError) as info:
+        ip.run_line_magic("docker", f"run --name dm-taken {busybox} true")
+    assert info.value.line() == ("The container name 'dm-taken' is already in use. To fix it, remove that container "
+                                 "(%docker rm -f dm-taken) or choose another --name.")
+
+
+def test_ps_format_prints_what_the_cli_prints(ip, busybox, sandbox, containers, tmp_path):
+    ip.run_line_magic("docker", f"run -d --name dm-fmt-up -l b=2 {busybox} sleep 60")
+    ip.run_line_magic("docker", f"run --name dm-fmt-done -v {tmp_path}:/host {busybox} true")
+    containers += ["dm-fmt-up", "dm-fmt-done"]
+
+    def ticking(text: str) -> list[dict]:  # RunningFor and Status tick between our call and the CLI's
+        rows = [json.loads(line) for line in text.splitlines()]
+        return [{k: v for k, v in row.items() if k not in ("RunningFor", "Status")} for row in rows]
+
+    for flags in ("-a", "-a --no-trunc"):
+        ours = ip.run_line_magic("docker", f"ps {flags} --format json")
+        assert ticking(ours) == ticking(sandbox.cli("ps", *flags.split(), "--format", "json").stdout)
+    template = "{{.ID}} {{.Image}} {{.Command}} {{.Names}} {{.Size}} {{.Labels}} {{.Mounts}} {{.State}}"
+    assert str(ip.run_line_magic("docker", f"ps -a --format '{template}'")) == sandbox.cli(
+        "ps", "-a", "--format", template).stdout
+    assert str(ip.run_line_magic("docker", "ps --format 'table {{.Names}}\\t{{.State}}'")) == sandbox.cli(
+        "ps", "--format", "table {{.Names}}\t{{.State}}").stdout
