@@ -75,10 +75,9 @@ def _fleet(cmd: Command, session: Session, endpoints: list, filters: dict[str, l
 
     An engine that cannot answer becomes a row whose ``error`` says why, not a failed listing.
     """
-    import warnings
-
     from ..session import each
     from ..views import frames
+    from ..views.display import message
 
     if cmd.format or cmd.quiet:
         raise UsageError("--format and -q take one engine.", hint="Drop the extra -H, or drop --format/-q.")
@@ -87,7 +86,7 @@ def _fleet(cmd: Command, session: Session, endpoints: list, filters: dict[str, l
     parts = []
     for endpoint, images, error in results:
         if error:
-            warnings.warn(f"{endpoint.name}: {error}", stacklevel=2)
+            message(f"{endpoint.name}: {error}", warning=True)
         parts.append((endpoint.name, frames.images_frame(images or [], digests=cmd.digests,
                                                          no_trunc=cmd.no_trunc), error))
     return frames.fleet_frame(parts)

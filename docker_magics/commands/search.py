@@ -138,11 +138,11 @@ def tags(cmd: Command, session: Session) -> Any:
 
 
 def _say(notes: list[str]) -> None:
-    """What a listing left out, on stderr (the result itself stays a plain DataFrame)."""
-    import sys
+    """What a listing left out, as warnings (the result itself stays a plain DataFrame)."""
+    from ..views.display import message
 
     for note in notes:
-        sys.stderr.write(note + ".\n")
+        message(note + ".", warning=True)
 
 
 def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> Any:

@@ -11,8 +11,8 @@ notebook's input and IPython's history.
 
 from __future__ import annotations
 
+import contextlib
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,54 +178,57 @@ def _transfer_interrupts(what: str) -> Any:
     return interrupts_as(f"{what} interrupted: the transfer was stopped.", "Run it again to finish it.")
 
 
-class _stream_errors:
+@contextlib.contextmanager
+def _stream_errors(ref: references.Reference, what: str, *, push: bool) -> Iterator[None]:
     """Name the server to log in to or to check; the engine's refusals become one registry line.
 
     The engine reports a refusal either inside the stream (push) or as a 500 before it (pull); both
     read the same here.
     """
+    from ..errors import Stalled
 
-    def __init__(self, ref: references.Reference, what: str, *, push: bool) -> None:
-        self.ref, self.what, self.push = ref, what, push
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        from ..engine import streams
+    try:
+        yield
+    except Stalled as exc:
         from ..engine.references import HUB_LABEL
-        from ..engine.transfer import registry_unreachable
-        from ..errors import Stalled
 
-        if isinstance(exc, Stalled):
-            where = HUB_LABEL if self.ref.is_docker_hub else f"the registry {self.ref.domain}"
-            raise RegistryError(f"{self.what} stopped: no answer for {exc.seconds:g} s from the engine, which "
-                                f"waits on {where}",
-                                hint="To fix it, check that the registry answers, or allow more time with "
-                                     "%config DockerMagics.timeout = SECONDS.") from None
-        if not isinstance(exc, DockerMagicError) or type(exc) not in _RECLASSIFIED:
-            return False
-        # An engine's HTTP refusal (it has a status) is worded from the engine's own text; an error inside
-        # the stream already names the operation.
-        said = exc.engine_text if exc.engine_text and exc.status is not None else None
-        text = exc.message if said is None else f"{said[:1].upper()}{said[1:]}"
-        if not text.startswith(self.what):
-            text = f"{self.what} failed: {text}"
-        lowered = text.lower()
-        if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and self.push):
-            raise ImageNotFoundError(text, hint="To fix it, tag a local image with that name first "
-                                                "('%docker tag SOURCE NAME').") from None
-        if isinstance(exc, RegistryAuthError) or streams.refuses_credentials(text):
-            raise RegistryAuthError(text, hint=f"To fix it, log in with {_login_hint(self.ref)}, and check "
-                                               "that this account may use the repository.") from None
-        if registry_unreachable(text):
-            where = HUB_LABEL if self.ref.is_docker_hub else self.ref.domain
-            raise RegistryError(text, hint=f"To fix it, check that the registry {where} is running and "
-                                           "reachable from the engine.") from None
-        if isinstance(exc, ImageNotFoundError):
-            raise ImageNotFoundError(text, hint="To fix it, check the name and tag, and that you are logged "
-                                                f"in ({_login_hint(self.ref)}).") from None
-        raise type(exc)(text, hint=exc.hint) from None
+        where = HUB_LABEL if ref.is_docker_hub else f"the registry {ref.domain}"
+        raise RegistryError(f"{what} stopped: no answer for {exc.seconds:g} s from the engine, which waits on {where}",
+                            hint="To fix it, check that the registry answers, or allow more time with "
+                                 "%config DockerMagics.timeout = SECONDS.") from None
+    except DockerMagicError as exc:
+        if type(exc) not in _RECLASSIFIED:
+            raise
+        raise _reworded(exc, ref, what, push=push) from None
 
-    def __enter__(self) -> None:
-        return None
+
+def _reworded(exc: DockerMagicError, ref: references.Reference, what: str, *, push: bool) -> DockerMagicError:
+    """A transfer's failure as one registry line: what failed, then whom to log in to or what to check."""
+    from ..engine import streams
+    from ..engine.references import HUB_LABEL
+    from ..engine.transfer import registry_unreachable
+
+    # An engine's HTTP refusal (it has a status) is worded from the engine's own text; an error inside
+    # the stream already names the operation.
+    said = exc.engine_text if exc.engine_text and exc.status is not None else None
+    text = exc.message if said is None else f"{said[:1].upper()}{said[1:]}"
+    if not text.startswith(what):
+        text = f"{what} failed: {text}"
+    lowered = text.lower()
+    if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and push):
+        return ImageNotFoundError(text, hint="To fix it, tag a local image with that name first "
+                                             "('%docker tag SOURCE NAME').")
+    if isinstance(exc, RegistryAuthError) or streams.refuses_credentials(text):
+        return RegistryAuthError(text, hint=f"To fix it, log in with {_login_hint(ref)}, and check "
+                                            "that this account may use the repository.")
+    if registry_unreachable(text):
+        where = HUB_LABEL if ref.is_docker_hub else ref.domain
+        return RegistryError(text, hint=f"To fix it, check that the registry {where} is running and "
+                                        "reachable from the engine.")
+    if isinstance(exc, ImageNotFoundError):
+        return ImageNotFoundError(text, hint="To fix it, check the name and tag, and that you are logged "
+                                             f"in ({_login_hint(ref)}).")
+    return type(exc)(text, hint=exc.hint)
 
 
 _RECLASSIFIED = (DockerMagicError, StreamError, RegistryAuthError, ImageNotFoundError)
@@ -289,7 +292,9 @@ def login(cmd: Command, session: Session) -> Any:
     key = credentials.server_key(cmd.server)
     username = (cmd.username or "").strip()
     if cmd.password is not None:
-        sys.stderr.write(PASSWORD_WARNING + "\n")
+        from ..views.display import message
+
+        message(PASSWORD_WARNING, warning=True)
     if not username and not any(sources):
         reused = _login_with_stored(session.engine(cmd), key, cmd.config)
         if reused is not None:

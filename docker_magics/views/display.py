@@ -44,6 +44,12 @@ class JSONResult(list):
         printer.text(json.dumps(list(self), indent=4, ensure_ascii=False))
 
 
-def message(text: str) -> None:
-    """Show a short status line (stdout, so it lands in the cell's output and in nbclient's)."""
-    print(text)
+def message(text: str, *, warning: bool = False) -> None:
+    """Show a side note: the one channel every command's notes leave by.
+
+    A status line goes to stdout, so it lands in the cell's output and in nbclient's; a ``warning`` (what a result
+    left out, an engine that did not answer, an insecure flag) goes to stderr, where the CLI writes its own.
+    """
+    import sys
+
+    print(text, file=sys.stderr if warning else sys.stdout)
