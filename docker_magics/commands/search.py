@@ -22,8 +22,6 @@ PAGE_SIZE = 100
 #: Tags whose manifest and config ``tags`` reads when no ``--limit`` is given (one or two requests each); the
 #: others are listed by name with their details unknown, and a note says so.
 DETAILS_LIMIT = 100
-SEARCH_COLUMNS = ["name", "description", "stars", "official"]
-TAG_COLUMNS = ["repository", "tag", "digest", "compressed_size", "platforms", "created"]
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:]+\](:[0-9]+)?")
 
 
@@ -51,23 +49,9 @@ def search(cmd: Command, session: Session) -> Any:
                                 credentials=credentials)
     if cmd.format:
         return _format(cmd, results)
+    from ..views.search import search_frame
+
     return search_frame(results, no_trunc=cmd.no_trunc, engine=engine.label)
-
-
-def search_frame(results: list[dict], *, no_trunc: bool = False, engine: str | None = None) -> Any:
-    """The search results as a DataFrame; descriptions stay whole, the display cuts them like the CLI."""
-    from ..views.frames import frame
-
-    # `is_automated` is left out: Docker Hub retired automated builds and the engine deprecated the field.
-    rows = [(r.get("name", ""), _one_line(r.get("description")), int(r.get("star_count") or 0),
-             bool(r.get("is_official"))) for r in results]
-    return frame(rows, SEARCH_COLUMNS, dtypes={"stars": "int64", "official": "bool"},
-                 views=None if no_trunc else {"description": "ellipsis"}, engine=engine)
-
-
-def _one_line(text: str | None) -> str:
-    # As every output of the CLI does: a description's line breaks become spaces.
-    return (text or "").replace("\r", " ").replace("\n", " ")
 
 
 def _format(cmd: Command, results: list[dict]) -> Any:
@@ -95,7 +79,7 @@ def _registry_host(text: str) -> str:
 
 def _catalog(cmd: Command, session: Session) -> Any:
     """``search --registry HOST [PREFIX]``: the registry's repositories whose name starts with PREFIX."""
-    from ..views.frames import frame
+    from ..views.search import catalog_frame
 
     host = _registry_host(cmd.registry)
     if cmd.filter:
@@ -110,7 +94,7 @@ def _catalog(cmd: Command, session: Session) -> Any:
     if cmd.format:
         return _format(cmd, [{"name": name, "description": "", "star_count": 0, "is_official": False}
                              for name in full])
-    return frame([(name,) for name in full], ["name"], dtypes={"name": "string"})
+    return catalog_frame(full)
 
 
 def tags(cmd: Command, session: Session) -> Any:
@@ -134,6 +118,8 @@ def tags(cmd: Command, session: Session) -> Any:
         client.notes.append(f"Details (digest, size, platforms, created) of the first {len(detailed)} of "
                             f"{len(names)} tags; '%docker tags --limit N {ref.familiar_name}' reads N of them")
     _say(client.notes)
+    from ..views.search import tags_frame
+
     return tags_frame(ref.familiar_name, rows, no_trunc=cmd.no_trunc)
 
 
@@ -143,18 +129,3 @@ def _say(notes: list[str]) -> None:
 
     for note in notes:
         message(note + ".", warning=True)
-
-
-def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> Any:
-    """Tag rows as a DataFrame: compressed_size is nullable Int64 bytes, created tz-aware, platforms ``os/arch`` text.
-
-    ``compressed_size`` is what the registry stores and a pull downloads (config and compressed layers), not the
-    unpacked ``size`` that ``%docker images`` shows: the registry does not know that one.
-    """
-    from ..engine.registry.api import created_time  # None for a missing, unparseable or zero time
-    from ..views.frames import frame
-
-    table = [(repository, r["tag"], r["digest"], r.get("size"), ", ".join(r.get("platforms") or ()),
-              created_time(r.get("created"))) for r in rows]
-    views = {"compressed_size": "size", "created": "age"} | ({} if no_trunc else {"digest": "ellipsis"})
-    return frame(table, TAG_COLUMNS, dtypes={"compressed_size": "Int64", "created": "datetime"}, views=views)
