@@ -44,7 +44,7 @@ def save(cmd: Command, session: Session) -> Any:
 def load(cmd: Command, session: Session) -> Any:
     """Load a tar or tar.gz written by ``save``; a DataFrame of the loaded references and IDs."""
     from ..views import progress
-    from ..views.lifecycle import loaded_frame
+    from ..views.archive import loaded_frame
 
     if not cmd.input:
         raise UsageError("'%docker load' needs -i FILE in a notebook (there is no standard input to read)",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..units import human_size
-from .frames import frame
-from .lifecycle import captioned
+from .frames import frame, with_caption
 
 COLUMNS = ["id", "type", "description", "size", "shared", "last_used"]
 
@@ -21,11 +20,11 @@ def plan_frame(records: list[Any], engine: str | None) -> Any:
     held = f" ({human_size(shared)} of it shared with images, which keep it on disk)" if shared else ""
     caption = (f"Would remove {len(df)} build cache record{'s' if len(df) != 1 else ''}, freeing about "
                f"{human_size(space)}{held}" if len(df) else "Nothing to remove.")
-    return captioned(df, caption, space_reclaimed=space, dry_run=True)
+    return with_caption(df, caption, at="end", space_reclaimed=space, dry_run=True)
 
 
 def pruned_frame(report: Any, engine: str | None) -> Any:
     """What ``POST /build/prune`` removed, captioned with the space reclaimed."""
     df = frame([("Deleted", record) for record in report.deleted], ["action", "id"], dtypes={}, engine=engine)
-    return captioned(df, f"Total reclaimed space: {human_size(report.space_reclaimed)}",
-                     space_reclaimed=report.space_reclaimed)
+    return with_caption(df, f"Total reclaimed space: {human_size(report.space_reclaimed)}", at="end",
+                        space_reclaimed=report.space_reclaimed)

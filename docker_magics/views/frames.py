@@ -12,10 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine.references import listing_rows
+from ..engine.references import NONE, listing_rows
 from ..units import truncate_id
 
-NONE = "<none>"
 #: pandas' string dtype: "str" since pandas 3 (missing values are NaN), the nullable "string" before.
 TEXT = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
 

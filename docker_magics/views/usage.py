@@ -66,8 +66,7 @@ def summary_frame(du: DiskUsage, *, engine: str | None = None, cache: DiskUsage 
 
 def _first_tag(image: dict) -> tuple[str, str]:
     # The CLI shows the first tag only; a dangling image, or one known by digest only, is <none> <none>.
-    from ..engine.references import familiar_parts
-    from .frames import NONE
+    from ..engine.references import NONE, familiar_parts
 
     for ref in image.get("RepoTags") or ():
         if (parts := familiar_parts(ref)) and parts[1]:

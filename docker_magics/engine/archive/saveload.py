@@ -29,6 +29,7 @@ from .. import streams
 from ..connection import Connection, broken_stream
 from ..images import ImageCalls
 from ..progress import Progress
+from ..references import NONE
 
 CHUNK = 1 << 20  # the engine sends 32 KiB pieces; 1 MiB reads keep the per-chunk cost low
 QUEUE = 8  # chunks waiting to be written: at most 8 MiB in flight
@@ -213,7 +214,7 @@ def loaded_images(event: dict[str, Any]) -> list[tuple[str, str]]:
     out = []
     for line in str(event.get("stream") or "").splitlines():
         if line.startswith("Loaded image ID: "):
-            out.append(("<none>", line.removeprefix("Loaded image ID: ").strip()))
+            out.append((NONE, line.removeprefix("Loaded image ID: ").strip()))
         elif line.startswith("Loaded image: "):
             out.append((line.removeprefix("Loaded image: ").strip(), ""))
     return out
