@@ -18,6 +18,7 @@ from .command import Command
 from .commands import archive, build, buildcache, contexts, files, history, images, inspect, lifecycle, search, usage
 from .commands import transfer as registry
 from .errors import UsageError, did_you_mean
+from .units import go_bool
 
 #: A handler: takes the parsed command and the session, returns what the magic hands back.
 Handler = Callable[[Command, Any], Any]
@@ -269,10 +270,11 @@ def _split_bool_values(argv: list[str], flags: tuple[Flag, ...]) -> tuple[list[s
             break
         name, eq, value = token.partition("=")
         if eq and name in bools:
-            if value.lower() not in {"true", "false", "1", "0", "t", "f"}:
+            parsed = go_bool(value)
+            if parsed is None:
                 raise UsageError(f'invalid argument "{value}" for "{token}" flag: parse error',
                                  hint="Boolean flags take true or false.")
-            explicit[bools[name]] = value.lower() in {"true", "1", "t"}
+            explicit[bools[name]] = parsed
         else:
             rest.append(token)
     return rest, explicit

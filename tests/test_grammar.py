@@ -56,6 +56,19 @@ def test_boolean_with_value():
         grammar.parse("images --no-trunc=maybe")
 
 
+@pytest.mark.parametrize("word, value", [("1", True), ("t", True), ("T", True), ("TRUE", True), ("True", True),
+                                         ("0", False), ("F", False), ("FALSE", False), ("False", False)])
+def test_boolean_values_are_go_booleans(word, value):
+    # pflag reads --flag=VALUE with strconv.ParseBool: these words, in these cases only.
+    assert grammar.parse(f"images --no-trunc={word}").no_trunc is value
+
+
+@pytest.mark.parametrize("word", ["TrUe", "yes", "fALSE", ""])
+def test_other_boolean_words_are_refused_as_pflag_refuses_them(word):
+    with pytest.raises(UsageError, match=f'invalid argument "{word}"'):
+        grammar.parse(f"images --no-trunc={word}")
+
+
 def test_global_options():
     cmd = grammar.parse("-H unix:///a -H tcp://b:2375 --context ctx images")
     assert cmd.hosts == ("unix:///a", "tcp://b:2375") and cmd.context == "ctx" and cmd.verb == "images"

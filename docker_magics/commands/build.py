@@ -23,9 +23,7 @@ if TYPE_CHECKING:
 
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
-_EXIT = re.compile(r"returned a non-zero code: (\d+)")
 _BUILT = re.compile(r"^Successfully built ([0-9a-f]+)$")
-_FIX = "Fix the Dockerfile line and run the cell again."
 _UPLOAD_PROGRESS = 8_000_000  # show upload progress for contexts at least this big (bytes)
 
 
@@ -251,13 +249,15 @@ def _step_error(exc: DockerMagicError, event: dict[str, Any], step: tuple[int, i
     """One line: which step failed and how (its exit code for a RUN), and what to do."""
     text = " ".join(str(event.get("error") or (event.get("errorDetail") or {}).get("message") or "").split())
     detail = event.get("errorDetail") if isinstance(event.get("errorDetail"), dict) else {}
-    code = detail.get("code") or ((m := _EXIT.search(text)) and int(m[1]))
+    from .buildkit import STEP_FIX, step_exit_code
+
+    code = detail.get("code") or step_exit_code(text)
     where = f"Step {step[0]}/{step[1]} ({ellipsis(' '.join(step[2].split()), 60)})" if step else "The build"
     what = f"{where} failed with exit code {code}" if code else f"{where} failed: {text}"
     # engine_text: what the CLI would print last; the progress display shows it.
     if isinstance(exc, RegistryAuthError):
         return RegistryAuthError(what, hint=exc.hint, engine_text=text)
-    return BuildError(what, hint=_FIX if step else "Check the Dockerfile and run the cell again.", engine_text=text)
+    return BuildError(what, hint=STEP_FIX if step else "Check the Dockerfile and run the cell again.", engine_text=text)
 
 
 def _resolve(engine: Any, short_id: str | None) -> str:
