@@ -19,6 +19,8 @@ import pytest
 
 from docker_magics.engine import search
 from docker_magics.engine.registry import api as ra
+from docker_magics.engine.registry import credentials
+from docker_magics.engine.registry.credentials import Credentials
 from docker_magics.errors import ImageNotFoundError, RegistryAuthError, RegistryError
 
 
@@ -86,13 +88,17 @@ def _auth(user: str, password: str) -> str:
     return base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
+def _pair(creds: Credentials | None) -> tuple[str, str] | None:
+    return (creds.username, creds.password) if creds is not None else None
+
+
 def test_credentials_from_auths(tmp_path):
     _config(tmp_path, {"auths": {"127.0.0.1:5000": {"auth": _auth("me", "pw")},
                                  "https://index.docker.io/v1/": {"auth": _auth("hubber", "hubpw")}}})
-    assert ra.load_credentials("127.0.0.1:5000", tmp_path) == {"username": "me", "password": "pw"}
-    assert ra.load_credentials("docker.io", tmp_path) == {"username": "hubber", "password": "hubpw"}
-    assert ra.load_credentials("127.0.0.1:6000", tmp_path) is None
-    assert ra.load_credentials("127.0.0.1:5000", tmp_path / "nowhere") is None
+    assert _pair(credentials.login_for("127.0.0.1:5000", tmp_path)) == ("me", "pw")
+    assert _pair(credentials.login_for("docker.io", tmp_path)) == ("hubber", "hubpw")
+    assert credentials.login_for("127.0.0.1:6000", tmp_path) is None
+    assert credentials.login_for("127.0.0.1:5000", tmp_path / "nowhere") is None
 
 
 def test_credentials_from_a_helper(tmp_path, monkeypatch):
@@ -104,16 +110,14 @@ def test_credentials_from_a_helper(tmp_path, monkeypatch):
     helper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{helper.parent}:/usr/bin:/bin")
     _config(tmp_path, {"auths": {}, "credsStore": "dmfake"})
-    assert ra.load_credentials("reg.example:5000", tmp_path) == {"username": "helped", "password": "s3cret"}
-    assert ra.load_credentials("other.example", tmp_path) is None
+    assert _pair(credentials.login_for("reg.example:5000", tmp_path)) == ("helped", "s3cret")
+    assert credentials.login_for("other.example", tmp_path) is None
     _config(tmp_path, {"credHelpers": {"reg.example:5000": "dmfake"}})
-    assert ra.load_credentials("reg.example:5000", tmp_path) == {"username": "helped", "password": "s3cret"}
+    assert _pair(credentials.login_for("reg.example:5000", tmp_path)) == ("helped", "s3cret")
     # The CLI's default helper (pass, secretservice) when config.json names none: one reader sees it too.
-    from docker_magics.engine.registry import credentials
-
     monkeypatch.setattr(credentials, "_default_store", lambda: "dmfake")
     _config(tmp_path, {"auths": {}})
-    assert ra.load_credentials("reg.example:5000", tmp_path) == {"username": "helped", "password": "s3cret"}
+    assert _pair(credentials.login_for("reg.example:5000", tmp_path)) == ("helped", "s3cret")
 
 
 # ---- a registry with a token service, on loopback --------------------------------------------
@@ -196,9 +200,11 @@ def token_registry():
     server.server_close()
 
 
-def _client(host: str, creds: dict | None = None, **kwargs) -> ra.RegistryClient:
-    return ra.RegistryClient(host, creds if creds is not None else {"username": USER, "password": PASSWORD},
-                             **kwargs)
+_LOGGED_IN = object()
+
+
+def _client(host: str, creds: Credentials | object | None = _LOGGED_IN, **kwargs) -> ra.RegistryClient:
+    return ra.RegistryClient(host, Credentials(host, USER, PASSWORD) if creds is _LOGGED_IN else creds, **kwargs)
 
 
 def test_bearer_flow_and_paging(token_registry):
@@ -225,18 +231,18 @@ def test_tag_info_of_an_index_and_of_an_image(token_registry):
 
 def test_identity_token_uses_the_oauth_refresh_grant(token_registry):
     _TokenRegistry.tokens.clear()
-    assert _client(token_registry, {"identitytoken": REFRESH}).tags("team/app") == TAGS
+    assert _client(token_registry, Credentials(token_registry, "", identity_token=REFRESH)).tags("team/app") == TAGS
     assert _TokenRegistry.tokens[-1]["grant"] == "refresh_token"
 
 
 def test_auth_failures_are_one_line(token_registry):
     with pytest.raises(RegistryAuthError) as info:
-        _client(token_registry, {}).tags("team/app")
+        _client(token_registry, None).tags("team/app")
     assert info.value.line() == (f"The registry {token_registry} asks for credentials to list the tags of team/app, "
                                  f"and none are stored for it. To fix it, log in with '%docker login "
                                  f"{token_registry}' (or 'docker login {token_registry}').")
     with pytest.raises(RegistryAuthError) as info:
-        _client(token_registry, {"username": USER, "password": "wrong"}).catalog()
+        _client(token_registry, Credentials(token_registry, USER, "wrong")).catalog()
     assert info.value.line() == (f"The registry {token_registry} refused the stored credentials of 'bob' to list "
                                  f"its repositories. To fix it, log in again with '%docker login "
                                  f"{token_registry}' (or 'docker login {token_registry}').")

@@ -37,13 +37,13 @@ def search(cmd: Command, session: Session) -> Any:
     if not cmd.term:
         raise UsageError('"search" requires exactly 1 argument.',
                          hint="See '%docker search --help'. Usage: %docker search [OPTIONS] TERM")
-    from ..engine.registry.api import load_credentials
+    from ..engine.registry.credentials import login_for
     from ..engine.search import index_label, split_search_term
 
     filters = parse_search_filters(cmd.filter)
     engine = session.engine(cmd)
     index, _ = split_search_term(cmd.term)
-    credentials = load_credentials(index, cmd.config)
+    credentials = login_for(index, cmd.config)
     with interrupts_as(f"Interrupted while searching {index_label(index)}; nothing was changed."):
         results = engine.search(cmd.term, limit=cmd.limit, filters=filters,
                                 credentials=credentials)
@@ -63,9 +63,10 @@ def _format(cmd: Command, results: list[dict]) -> Any:
 
 
 def _client(domain: str, cmd: Command, session: Session) -> Any:
-    from ..engine.registry.api import RegistryClient, load_credentials
+    from ..engine.registry.api import RegistryClient
+    from ..engine.registry.credentials import login_for
 
-    return RegistryClient(domain, load_credentials(domain, cmd.config),
+    return RegistryClient(domain, login_for(domain, cmd.config),
                           timeout=session.settings.timeout, page_size=PAGE_SIZE)
 
 
