@@ -77,7 +77,7 @@ def candidates(words: list[str], current: str, references: Callable[[], list[str
     if index is None:
         return _matching(FLAG_VALUES.get(words[-1], ()), current) if words else []
     rest = words[index:]
-    flag_names = [n for f in grammar.GLOBAL_FLAGS for n in f[:2] if n]
+    flag_names = [n for f in grammar.GLOBAL_FLAGS for n in f.names]
     if not rest:
         if current.startswith("-"):
             return _matching(flag_names, current)
@@ -95,11 +95,11 @@ def candidates(words: list[str], current: str, references: Callable[[], list[str
 
 def _verb_candidates(verb: grammar.Verb, args: list[str], current: str,
                      references: Callable[[], list[str]]) -> list[str]:
-    takes_value = {n for f in verb.flags if f[2] in ("str", "list", "int") for n in f[:2] if n}
+    takes_value = {n for f in verb.flags if not f.boolean for n in f.names}
     if args and args[-1] in takes_value:
         return _matching(FLAG_VALUES.get(args[-1], ()), current)
     if current.startswith("-"):
-        return _matching([n for f in verb.flags for n in (f[1], f[0]) if n] + ["--help"], current)
+        return _matching([n for f in verb.flags for n in reversed(f.names)] + ["--help"], current)
     if verb.image_args or verb.name == "images":
         return _matching(references(), current)
     return []
@@ -109,7 +109,7 @@ def _skip_globals(words: list[str]) -> int | None:
     """Index of the first word after the global options; None while a global option awaits its value."""
     from . import grammar  # at the first Tab, not at %load_ext: it imports every handler module
 
-    takes_value = {n for f in grammar.GLOBAL_FLAGS if not f[2].startswith("bool") for n in f[:2] if n}
+    takes_value = {n for f in grammar.GLOBAL_FLAGS if not f.boolean for n in f.names}
     index = 0
     while index < len(words) and words[index].startswith("-"):
         word = words[index]

@@ -13,6 +13,30 @@ from .expand import expand
 from .session import Session, Settings
 
 
+def script_lines(cell: str) -> list[tuple[int, str]]:
+    """The commands of a ``%%docker`` script cell with their line numbers.
+
+    Blank lines and ``#`` comments are skipped; a line ending in ``\\`` continues on the next.
+    """
+    commands: list[tuple[int, str]] = []
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(cell.splitlines(), start=1):
+        text = raw.strip()
+        if not pending and (not text or text.startswith("#")):
+            continue
+        if not pending:
+            start = number
+        if text.endswith("\\"):
+            pending.append(text[:-1].strip())
+            continue
+        commands.append((start, " ".join([*pending, text]).strip()))
+        pending = []
+    if pending:
+        commands.append((start, " ".join(pending).strip()))
+    return commands
+
+
 @magics_class
 class DockerMagics(Magics):
     """Docker's image commands in a notebook."""
@@ -121,10 +145,8 @@ class DockerMagics(Magics):
         """Run each line of a ``%%docker`` cell as a command; stop at the first failure, naming its line."""
         from IPython.display import display
 
-        from . import grammar
-
         result = None
-        for number, text in grammar.script_lines(cell):
+        for number, text in script_lines(cell):
             if result is not None:
                 display(result)
             try:
