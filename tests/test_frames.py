@@ -32,3 +32,15 @@ def test_a_caption_belongs_to_the_returned_frame_only():
     assert df.attrs["caption"].startswith("Total reclaimed space")
     part = df[df["action"] == "Deleted"]
     assert "caption" not in part.attrs and part.attrs["engine"] == "e"
+
+
+def test_display_rows_is_read_from_the_magics_setting(ipshell):
+    frame = images_frame([{"Id": f"sha256:{i:064x}", "RepoTags": [f"app:{i}"], "Created": 0, "Size": 1}
+                          for i in range(100)])
+    try:
+        ipshell.run_line_magic("config", "DockerMagics.display_rows = 10")
+        assert "\n50 " not in repr(frame)  # row 50 is cut
+        ipshell.run_line_magic("config", "DockerMagics.display_rows = 200")
+        assert "\n50 " in repr(frame)
+    finally:
+        ipshell.run_line_magic("config", "DockerMagics.display_rows = 60")

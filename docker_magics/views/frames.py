@@ -138,9 +138,10 @@ def with_caption(df: DockerFrame, caption: str, *, at: str = "start", **attrs: A
 
 
 def _row_limit() -> Any:
-    from .frames_options import display_rows
+    from .frontend import display_rows
 
-    return pd.option_context("display.max_rows", display_rows, "display.min_rows", min(display_rows, 20))
+    rows = display_rows()
+    return pd.option_context("display.max_rows", rows, "display.min_rows", min(rows, 20))
 
 
 def _size_view(_now: datetime) -> Callable[[Any], str]:
