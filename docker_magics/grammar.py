@@ -75,9 +75,9 @@ class Verb:
     forms: tuple[str, ...] = ()  # every way to spell it: "images", "image ls", ...
     handler: Handler | None = None  # the function under docker_magics.commands that runs it
     image_args: tuple[str, ...] = ()  # positionals that name local images (for completion)
-    #: With several engines (-H A -H B, --context a,b): "each" runs the verb on every engine and stacks the
-    #: results under an ``engine`` column; "fleet" means the handler queries them itself (listings); "one"
-    #: refuses, because the verb changes state; "none": the verb talks to no engine and runs once.
+    #: With several engines (-H A -H B, --context a,b): "each" runs the verb on every engine at once and stacks the
+    #: results under an ``engine`` column (dispatch); "one" refuses, because the verb changes state; "none": the
+    #: verb talks to no engine and runs once.
     engines: str = "each"
     #: What it hands back: the end of its ``--help`` and the README's "What comes back".
     returns: Returns | None = None
@@ -108,7 +108,6 @@ VERBS: tuple[Verb, ...] = (
          positionals=(("reference", "?"),),
          forms=("images", "image ls", "image list"),
          handler=images.run,
-         engines="fleet",
          returns=Returns("A DataFrame, one row per tag (a list of IDs with `-q`, text with `--format`).",
                          IMAGE_COLUMNS)),
     Verb("pull",

@@ -294,7 +294,7 @@ def history_ids(history: list[dict], *, no_trunc: bool = False) -> list[str]:
     return [_history_id(h.get("Id", ""), no_trunc) for h in history]
 
 
-def fleet_frame(parts: list[tuple[str, DockerFrame, str | None]]) -> DockerFrame:
+def _stacked_frames(parts: list[tuple[str, DockerFrame, str | None]]) -> DockerFrame:
     """Stack per-engine frames under an ``engine`` column; an engine that failed is one row with its ``error``."""
     pieces = []
     for name, part, error in parts:
@@ -319,14 +319,14 @@ def fleet_frame(parts: list[tuple[str, DockerFrame, str | None]]) -> DockerFrame
 def stacked_results(parts: list[tuple[str, Any, str | None]]) -> DockerFrame:
     """One read-only command's results from several engines, in one frame with an ``engine`` column.
 
-    Frames are stacked as listings are (:func:`fleet_frame`); any other result (inspect's JSON, ``--format``
+    Frames are stacked under an ``engine`` column (their columns kept); any other result (inspect's JSON, ``--format``
     text) becomes one row per item with the item in a ``result`` column. A failed engine is a row with its
     ``error``.
     """
     if all(error or isinstance(result, DockerFrame) for _, result, error in parts) and any(
             isinstance(result, DockerFrame) for _, result, _ in parts):
         template = next(result for _, result, _ in parts if isinstance(result, DockerFrame))
-        return fleet_frame([(name, result if isinstance(result, DockerFrame) else template.iloc[0:0], error)
+        return _stacked_frames([(name, result if isinstance(result, DockerFrame) else template.iloc[0:0], error)
                             for name, result, error in parts])
     rows = []
     for name, result, error in parts:
