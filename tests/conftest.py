@@ -15,15 +15,12 @@ import functools
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+import sandbox as sandbox_module
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import sandbox as sandbox_module  # noqa: E402
 
 
 def pytest_addoption(parser):

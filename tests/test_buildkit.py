@@ -9,7 +9,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from fakes import FakeAPI, fake_engine
+from support.fakes import FakeAPI, fake_engine
 
 from docker_magics.commands import buildcache
 from docker_magics.commands import buildkit as cmd_buildkit
@@ -206,7 +206,7 @@ def test_docker_buildkit_must_be_a_boolean(monkeypatch):
     ({"Api-Version": "1.41", "Ostype": "windows", "Builder-Version": "1"}, False),
 ])
 def test_engine_has_buildkit_from_ping(headers, has):
-    from fakes import FakeAPI, fake_engine
+    from support.fakes import FakeAPI, fake_engine
 
     assert fake_engine(FakeAPI(ping=headers)).supports_buildkit() is has
 

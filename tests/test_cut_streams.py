@@ -12,7 +12,7 @@ import json
 import tarfile
 
 import pytest
-from loopback import Loopback, Reply, cut
+from support.loopback import Loopback, Reply, cut
 
 from docker_magics.errors import DockerMagicError
 

@@ -252,7 +252,7 @@ def test_frames_keep_types_after_filtering():
 
 
 def test_ctrl_c_during_system_df_is_one_line():
-    from fakes import FakeAPI, fake_engine
+    from support.fakes import FakeAPI, fake_engine
 
     from docker_magics.errors import Interrupted
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from browser.lab import CHROMIUM, LabServer, keep_evidence, launch, open_and_run_all, save, write_notebook
-from helpers_registry import unique_image
+from support.registry import unique_image
 
 SENTINEL = "ALL-CELLS-DONE"
 

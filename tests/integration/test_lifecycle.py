@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from helpers_lifecycle import image_id, make_image
+from support.lifecycle import image_id, make_image
 
 from docker_magics.errors import ConflictError, ImageNotFoundError, InvalidReferenceError, UsageError
 
