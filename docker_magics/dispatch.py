@@ -9,7 +9,8 @@ from .command import Command
 from .commands.form_request import FormRequest
 from .errors import UsageError
 from .grammar import verb_named
-from .session import Session
+from .session import Session, each
+from .views.display import message
 
 
 def run(cmd: Command, session: Session) -> Any:
@@ -45,8 +46,6 @@ def _on_each(handler: Any, cmd: Command, session: Session, endpoints: list[Any])
 
     An engine that cannot answer is a row whose ``error`` says why (and a warning), not a failed command.
     """
-    from .session import each
-    from .views.display import message
     from .views.frames import stacked_results
 
     def one(endpoint: Any) -> Any:

@@ -30,6 +30,7 @@ from .commands import (
 )
 from .errors import UsageError, did_you_mean
 from .returns import EVENTS, IMAGE_COLUMNS, Returns, returns_help
+from .shellwords import split as split_words
 from .units import go_bool
 
 #: A handler: takes the parsed command and the session, returns what the magic hands back.
@@ -546,7 +547,6 @@ def _flag_line(flag: Flag) -> str:
 
 def split(line: str) -> list[str]:
     """Split a command line like a POSIX shell (quotes removed, ``{{ }}`` templates kept whole)."""
-    from .shellwords import split as split_words  # shlex's rules in linear time (shlex is quadratic)
 
     try:
         return split_words(line)

@@ -9,7 +9,9 @@ where said, its totals.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,9 @@ def returns_help(entry: Returns | None) -> list[str]:
     return [line.replace("`", "") for line in lines]
 
 
-def readme_section() -> str:
-    """The README's "What comes back" section, one schema table per listing."""
-    from .grammar import VERBS
-
-    returned = {verb.name: verb.returns for verb in VERBS if verb.returns is not None}
+def readme_section(verbs: Iterable[Any]) -> str:
+    """The README's "What comes back" section from the verbs' rows (:data:`~.grammar.VERBS`), a table per listing."""
+    returned = {verb.name: verb.returns for verb in verbs if verb.returns is not None}
     out = []
     for verb, entry in returned.items():
         if not entry.columns:

@@ -9,18 +9,19 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..command import Command
+from ..engine import references, streams
+from ..engine.build.classic import BuildOptions
 from ..errors import BuildError, DockerMagicError, Interrupted, RegistryAuthError, UsageError
 from ..session import Session
-from ..units import ellipsis
-
-if TYPE_CHECKING:
-    from ..views.results import BuiltImage
-
+from ..units import ellipsis, human_size
+from ..views.progress import progress_for
+from ..views.results import BuiltImage
+from .buildkit import STEP_FIX, shm_size, step_exit_code
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _BUILT = re.compile(r"^Successfully built ([0-9a-f]+)$")
@@ -86,8 +87,6 @@ def _check_iidfile(target: Path) -> None:
 
 
 def _spec(cmd: Command) -> _Spec:
-    from ..engine import references
-
     path = cmd.path
     if path == "-" or cmd.file == "-":
         raise UsageError("Reading a context or Dockerfile from stdin is not possible in a notebook",
@@ -117,9 +116,6 @@ def _spec(cmd: Command) -> _Spec:
 
 
 def _options(cmd: Command) -> Any:
-    from ..engine.build.classic import BuildOptions
-    from .buildkit import shm_size
-
     return BuildOptions(dockerfile="", buildargs=_build_args(cmd.build_arg), labels=_labels(cmd.label),
                         target=cmd.target, nocache=cmd.no_cache, pull=cmd.pull, platform=cmd.platform,
                         network=cmd.network, rm=cmd.rm, forcerm=cmd.force_rm,
@@ -195,11 +191,6 @@ class _Log:
 
 
 def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec, options: Any) -> BuiltImage:
-    from dataclasses import replace
-
-    from ..units import human_size
-    from ..views.progress import progress_for
-
     title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
     big = context.size >= _UPLOAD_PROGRESS
     progress = progress_for(session.settings.progress, title, quiet=cmd.quiet, total_bytes=context.size if big else 0)
@@ -227,7 +218,6 @@ def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec,
 
 def _follow(stream: Any, log: _Log) -> str | None:
     """Show every event; raise at the first error with the failing step named. Returns the image ID."""
-    from ..engine import streams
 
     image_id = None
     for event in stream:
@@ -249,7 +239,6 @@ def _step_error(exc: DockerMagicError, event: dict[str, Any], step: tuple[int, i
     """One line: which step failed and how (its exit code for a RUN), and what to do."""
     text = " ".join(str(event.get("error") or (event.get("errorDetail") or {}).get("message") or "").split())
     detail = event.get("errorDetail") if isinstance(event.get("errorDetail"), dict) else {}
-    from .buildkit import STEP_FIX, step_exit_code
 
     code = detail.get("code") or step_exit_code(text)
     where = f"Step {step[0]}/{step[1]} ({ellipsis(' '.join(step[2].split()), 60)})" if step else "The build"
@@ -270,7 +259,6 @@ def _resolve(engine: Any, short_id: str | None) -> str:
 
 def _tag(engine: Any, image_id: str, tags: tuple[Any, ...], log: _Log, *, quiet: bool) -> BuiltImage:
     """Apply every -t (the CLI's Successfully tagged lines) and return the result."""
-    from ..views.results import BuiltImage
     for ref in tags:
         engine.tag(image_id, ref.familiar())
         log.line(f"Successfully tagged {ref.familiar()}")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..command import Command
+from ..engine.build.buildkit import plan_cache_prune
+from ..engine.filters import parse_until
 from ..session import Session
 from .filters import parse_filters
 
 
 def prune(cmd: Command, session: Session) -> Any:
     """Remove build cache: at once with ``-f``, after a look and a yes otherwise, never with ``--dry-run``."""
-    from ..engine.build.buildkit import plan_cache_prune
     from ..views.buildcache import plan_frame, pruned_frame
     from ..views.confirm import confirm
 
@@ -31,8 +32,6 @@ def prune(cmd: Command, session: Session) -> Any:
 
 
 def _filters(values: list[str]) -> dict[str, list[str]]:
-    from ..engine.filters import parse_until
-
     filters = parse_filters(values, hint="Write --filter until=24h.")
     for text in filters.get("until", ()):
         parse_until(text)  # refuse a bad duration before asking anything

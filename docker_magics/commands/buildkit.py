@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from typing import Any
 
+from ..engine.build.buildkit import Trace
 from ..errors import BuildError, DockerMagicError, UsageError
-from ..units import go_bool
+from ..units import go_bool, human_size
+from ..views.buildsteps import steps_display
+from ..views.results import BuiltImage
 
 #: A failed RUN's exit code in the engine's words: BuildKit's "exit code: N", the classic builder's "returned a
 #: non-zero code: N".
@@ -93,11 +97,6 @@ def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: A
         BuildError: a step failed (one line: the step, its exit code, its last lines) or the engine refused.
         KeyboardInterrupt: passed on after the stream is closed (the engine cancels the build).
     """
-    from dataclasses import replace
-
-    from ..units import human_size
-    from ..views.buildsteps import steps_display
-    from ..views.results import BuiltImage
 
     title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
     display = steps_display(session.settings.progress, title, quiet=cmd.quiet)
@@ -130,7 +129,6 @@ def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: A
 
 def _follow(stream: Any, display: Any) -> str:
     """Show every trace; raise at the first error with the failing step named. Returns the image ID."""
-    from ..engine.build.buildkit import Trace
 
     image_id = None
     for event in stream:

@@ -13,8 +13,12 @@ import re
 from typing import Any
 
 from ..command import Command
+from ..engine.references import parse
+from ..engine.registry.credentials import login_for
+from ..engine.search import index_label, split_search_term
 from ..errors import UsageError, interrupts_as
 from ..session import Session
+from ..views.display import Text, message
 from .filters import parse_filters
 
 #: ``n`` asked of a registry per page of a catalog or tag list (tests lower it to exercise paging).
@@ -37,8 +41,6 @@ def search(cmd: Command, session: Session) -> Any:
     if not cmd.term:
         raise UsageError('"search" requires exactly 1 argument.',
                          hint="See '%docker search --help'. Usage: %docker search [OPTIONS] TERM")
-    from ..engine.registry.credentials import login_for
-    from ..engine.search import index_label, split_search_term
 
     filters = parse_search_filters(cmd.filter)
     engine = session.engine(cmd)
@@ -56,7 +58,6 @@ def search(cmd: Command, session: Session) -> Any:
 
 def _format(cmd: Command, results: list[dict]) -> Any:
     from ..gotemplate import contexts, format_list
-    from ..views.display import Text
 
     rows = contexts.search_rows(results, no_trunc=cmd.no_trunc)
     return Text(format_list(cmd.format, rows, command="search"))
@@ -64,7 +65,6 @@ def _format(cmd: Command, results: list[dict]) -> Any:
 
 def _client(domain: str, cmd: Command, session: Session) -> Any:
     from ..engine.registry.api import RegistryClient
-    from ..engine.registry.credentials import login_for
 
     return RegistryClient(domain, login_for(domain, cmd.config),
                           timeout=session.settings.timeout, page_size=PAGE_SIZE)
@@ -100,7 +100,6 @@ def _catalog(cmd: Command, session: Session) -> Any:
 
 def tags(cmd: Command, session: Session) -> Any:
     """``tags REPOSITORY[:TAG]``: one row per tag: digest, compressed size, platforms, created; nothing is pulled."""
-    from ..engine.references import parse
 
     if not cmd.repository:
         raise UsageError('"tags" requires exactly 1 argument.',
@@ -126,7 +125,6 @@ def tags(cmd: Command, session: Session) -> Any:
 
 def _say(notes: list[str]) -> None:
     """What a listing left out, as warnings (the result itself stays a plain DataFrame)."""
-    from ..views.display import message
 
     for note in notes:
         message(note + ".", warning=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError, Stalled, UsageError
 from .connection import Connection
+from .failures import translate
 from .references import server_label
 from .registry.credentials import Credentials, auth_header
 
@@ -68,7 +69,6 @@ def _events(events: Iterator[dict[str, Any]], seconds: float) -> Iterator[dict[s
 def _unanswered(engine: Connection, exc: Exception, server: str) -> DockerMagicError:
     import requests.exceptions
 
-    from .failures import translate
 
     if isinstance(exc, requests.exceptions.Timeout):  # the engine answers /auth once the registry has
         return RegistryError(f"Login to {server_label(server)}: no answer within {engine.timeout:g} s from the engine, "

@@ -12,8 +12,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..engine.identity import EngineLabel, ServerFacts, describe
 from ..engine.references import NONE, listing_rows
-from ..units import truncate_id
+from ..units import escape_html, human_duration, human_size, truncate_id
+from .frontend import display_rows
 
 #: pandas' string dtype: "str" since pandas 3 (missing values are NaN), the nullable "string" before.
 TEXT = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
@@ -70,7 +72,6 @@ class DockerFrame(pd.DataFrame):
     @property
     def dm_engine_text(self) -> str:
         """The engine line's text: ``NAME: Engine 26.1.5, API 1.45, containerd store``, ``NAME (index): ...``."""
-        from ..engine.identity import EngineLabel, ServerFacts, describe
 
         engine = self.dm_engine
         if engine and self.dm_index:
@@ -97,8 +98,6 @@ class DockerFrame(pd.DataFrame):
         return view
 
     def _repr_html_(self) -> str | None:
-        from ..units import escape_html
-
         with _row_limit():
             html = self._display_copy()._repr_html_() if len(self) or not self.dm_caption else ""
         engine = self.dm_engine_text
@@ -138,21 +137,15 @@ def with_caption(df: DockerFrame, caption: str, *, at: str = "start", **attrs: A
 
 
 def _row_limit() -> Any:
-    from .frontend import display_rows
-
     rows = display_rows()
     return pd.option_context("display.max_rows", rows, "display.min_rows", min(rows, 20))
 
 
 def _size_view(_now: datetime) -> Callable[[Any], str]:
-    from ..units import human_size
-
     return lambda v: v if not isinstance(v, int | float) or pd.isna(v) or v < 0 else human_size(int(v))
 
 
 def _age_view(now: datetime) -> Callable[[Any], str]:
-    from ..units import human_duration
-
     def view(value: Any) -> Any:
         if not isinstance(value, datetime) or pd.isna(value):
             return value

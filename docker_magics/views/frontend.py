@@ -27,6 +27,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from ..session import Settings
+
 NOTEBOOK, HEADLESS, TERMINAL, PLAIN = "notebook", "headless", "terminal", "plain"
 
 
@@ -143,7 +145,6 @@ def display_rows() -> int:
     """
     from IPython import get_ipython
 
-    from ..session import Settings
 
     shell = get_ipython()
     magics = shell.magics_manager.registry.get("DockerMagics") if shell is not None else None

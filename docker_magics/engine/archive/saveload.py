@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ...errors import DockerMagicError, ImageNotFoundError, Interrupted, StreamError, UsageError
+from ...units import human_size
 from .. import streams
 from ..connection import Connection, broken_stream
 from ..images import ImageCalls
@@ -91,7 +92,6 @@ class _Writer:
 
 def _disk_full(target: Path, folder: Path, need: int) -> DockerMagicError:
     """The line for a full disk: where, how much is free (the partial file is gone by now), how much is needed."""
-    from ...units import human_size
 
     free = shutil.disk_usage(folder).free
     needed = f"; the images need about {human_size(need)}" if need else ""

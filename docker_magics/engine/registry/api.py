@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
 import hashlib
 import ipaddress
 import json
@@ -30,6 +31,7 @@ from ... import errors
 from ..references import DEFAULT_DOMAIN, HUB_API_HOST, HUB_HOSTS, HUB_LABEL
 from . import bounded_http
 from .credentials import Credentials
+from .redact import redact
 
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -306,7 +308,6 @@ class RegistryClient:
 
     def redacted(self, text: str) -> str:
         """A registry's words with the stored secret and the tokens it earned masked (a registry may echo them)."""
-        from .redact import redact
 
         creds = self.credentials
         secrets = [creds.password, creds.identity_token] if creds is not None else []
@@ -561,7 +562,6 @@ def created_time(value: Any) -> str | None:
     if not match:
         return None
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    import datetime
 
     try:
         datetime.datetime(year, month, day, hour, minute, second)

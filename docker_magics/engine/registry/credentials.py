@@ -25,6 +25,7 @@ from typing import Any
 from ...errors import CredentialStoreError
 from ..config import config_path, read_config, write_config
 from ..references import HUB_HOSTS, HUB_KEY
+from .redact import redact
 
 _HELPER_PREFIX = "docker-credential-"
 _TOKEN_USER = "<token>"  # what helpers hold as Username for an identity token
@@ -131,8 +132,6 @@ def _run_helper(name: str, action: str, payload: str, secret: str = "") -> subpr
 
 
 def _scrub(text: str, secret: str) -> str:
-    from .redact import redact  # every form: as typed, JSON-escaped, re-spaced, base64
-
     return " ".join(redact(text, [secret]).split())[:500]
 
 
