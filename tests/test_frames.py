@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from support.shell import configured
 
 from docker_magics.views.frames import TEXT, images_frame
 from docker_magics.views.lifecycle import pruned_frame
@@ -37,10 +38,7 @@ def test_a_caption_belongs_to_the_returned_frame_only():
 def test_display_rows_is_read_from_the_magics_setting(ipshell):
     frame = images_frame([{"Id": f"sha256:{i:064x}", "RepoTags": [f"app:{i}"], "Created": 0, "Size": 1}
                           for i in range(100)])
-    try:
-        ipshell.run_line_magic("config", "DockerMagics.display_rows = 10")
+    with configured(ipshell, display_rows=10):
         assert "\n50 " not in repr(frame)  # row 50 is cut
-        ipshell.run_line_magic("config", "DockerMagics.display_rows = 200")
+    with configured(ipshell, display_rows=200):
         assert "\n50 " in repr(frame)
-    finally:
-        ipshell.run_line_magic("config", "DockerMagics.display_rows = 60")
