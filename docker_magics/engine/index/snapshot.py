@@ -247,6 +247,7 @@ class SnapshotStore:
         if existing is not None and existing[0] > int(snapshot.cursor["until_ns"]):
             return True  # another kernel saved a newer view of the same engine: keep it
         try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # image names are this user's business
             written = _write_atomically(path, snapshot.to_bytes())
             if written and host is not None and references is not None:
                 tab = {"version": _package_version(), "host": host, "key": snapshot.identity.key(),
