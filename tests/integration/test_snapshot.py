@@ -35,6 +35,12 @@ ip = InteractiveShell.instance()
 ip.run_line_magic("load_ext", "docker_magics")
 ip.run_line_magic("config", f"DockerMagics.index = {plan['index']!r}")
 session = docker_magics._loaded[id(ip)].session
+if plan.get("tab"):  # the first Tab, right after %load_ext, before any command
+    from IPython.core.completer import provisionalcompleter
+    with provisionalcompleter():
+        found = [c.text for c in ip.Completer.completions(plan["tab"], len(plan["tab"]))]
+    print(json.dumps({"tab": found, "provisional": docker_magics._loaded[id(ip)].completion_cache.provisional}))
+    sys.exit(0)
 when = "%Y-%m-%d %H:%M:%S +0000 UTC"
 out = []
 for step in range(plan.get("repeat", 1)):
@@ -60,7 +66,8 @@ def kernel(sandbox, cache: Path, *, host: str | None = None, index: str | bool =
     done = subprocess.run([sys.executable, "-c", KERNEL, json.dumps({"index": index, **plan})], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer if isinstance(answer, list) else [answer]
 
 
 def start(sandbox, cache: Path, **plan) -> subprocess.Popen:
@@ -194,6 +201,12 @@ def test_two_kernels_writing_at_once(sandbox, cache, cleanup):
     assert rows(after) == cli_rows(sandbox.cli)
     assert {f"ks/{n}" for n in "ab"} <= {r[0] for r in after["rows"]}
     assert not [p for p in snapshot_file(sandbox, cache).parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_first_tab_of_a_new_kernel_offers_the_local_images(sandbox, cache):
+    kernel(sandbox, cache)
+    (seen,) = kernel(sandbox, cache, tab="%docker inspect dmtest/ap")
+    assert {"dmtest/app:1.0", "dmtest/app:2.0", "dmtest/app:latest"} <= set(seen["tab"]) and seen["provisional"]
 
 
 def test_the_setting_off_writes_no_snapshot(sandbox, cache):
