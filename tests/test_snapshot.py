@@ -111,6 +111,7 @@ def test_another_engine_id_does_not_read_it(engine, store):
     index = kernel(engine, store)
     tags_of(index)
     assert index.rebuilds == 1 and index.full_reason == "snapshot: no snapshot"
+    index.close()
     same_key = store.path(identity(engine))
     same_key.parent.mkdir(parents=True, exist_ok=True)
     store.path(EngineIdentity("ENGINE-A", "/var/lib/docker", "box")).rename(same_key)  # a copied file
@@ -233,6 +234,19 @@ def test_an_older_snapshot_never_replaces_a_newer_one(engine, store):
     assert store.header(identity(engine)) == newest and new.saves == 1
 
 
+def test_a_snapshot_ahead_of_the_engines_clock_is_refused_and_replaced(engine, store):
+    first_kernel(engine, store)
+    engine.clock -= 500  # the engine's clock went back (or the file came from elsewhere)
+    engine.tag(2, "later:1")
+    index = kernel(engine, store)
+    tags_of(index)
+    assert index.rebuilds == 1 and index.full_reason == "snapshot: newer than the engine's clock"
+    index.close()
+    again = kernel(engine, store)
+    tags_of(again)
+    assert again.resumes == 1 and again.rebuilds == 0  # replaced although its cursor looked older
+
+
 def test_saves_wait_for_the_interval_and_close_saves_what_is_pending(engine, store, monkeypatch):
     monkeypatch.setattr(index_module, "SAVE_INTERVAL", 3600.0)
     index = kernel(engine, store)
@@ -296,3 +310,5 @@ def test_snapshot_round_trip():
 
     plain = {**cursor, "cache": [["a", 1, "t"]], "seen": [[4, "image", "tag", "x"]]}
     assert cursor_to_plain(cursor_from_plain(plain)) == plain
+    odd = {**cursor, "seen": [[4, "image", "tag", None], [4, "image", "tag", "x"]]}  # an event without an actor
+    assert cursor_from_plain(cursor_to_plain(cursor_from_plain(odd))) == cursor_from_plain(odd)

@@ -234,16 +234,18 @@ class SnapshotStore:
 
     # ---- writing ------------------------------------------------------------------------------------
 
-    def save(self, snapshot: Snapshot, *, host: str | None = None, references: list[str] | None = None) -> bool:
+    def save(self, snapshot: Snapshot, *, host: str | None = None, references: list[str] | None = None,
+             replace: bool = False) -> bool:
         """Write the snapshot atomically (unless the file already holds a newer one); False when it could not.
 
         Args:
             snapshot: what to save.
             host: the endpoint it was listed through: its Tab references are saved too.
             references: those references.
+            replace: even over a file that looks newer (one the index refused, e.g. ahead of the engine's clock).
         """
         path = self.path(snapshot.identity)
-        existing = self.header(snapshot.identity)
+        existing = None if replace else self.header(snapshot.identity)
         if existing is not None and existing[0] > int(snapshot.cursor["until_ns"]):
             return True  # another kernel saved a newer view of the same engine: keep it
         try:

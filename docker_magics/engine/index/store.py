@@ -121,7 +121,7 @@ class _Cursor:
 def cursor_to_plain(cursor: _Cursor) -> dict[str, Any]:
     """A cursor as JSON values, for the snapshot."""
     return {"until_ns": cursor.until_ns, "anchor": list(cursor.anchor) if cursor.anchor else None,
-            "anchor_ns": cursor.anchor_ns, "seen": sorted(list(key) for key in cursor.seen),
+            "anchor_ns": cursor.anchor_ns, "seen": [list(key) for key in cursor.seen],
             "offset": cursor.offset, "cache": None if cursor.cache is None else [list(r) for r in cursor.cache]}
 
 
@@ -220,6 +220,7 @@ class ImageIndex:
         self._saved_at = float("-inf")  # the first save starts at once
         self._saver: threading.Timer | None = None
         self._saved_records: int | None = None
+        self._refused_saved = False  # the saved file was refused: the next save replaces it, newer or not
 
     # ---- answering ----------------------------------------------------------------------------------
 
@@ -355,6 +356,7 @@ class ImageIndex:
         if probe.identity is None:
             raise _Stale("the engine gives no ID: no snapshot")
         saved = self.snapshots.load(probe.identity)
+        self._refused_saved = True  # until it is proven exact below
         if saved is None:
             raise _Stale(f"snapshot: {self.snapshots.last_miss}")
         conventions = Conventions.of(self.engine.api_version, probe.containerd)
@@ -374,6 +376,7 @@ class ImageIndex:
         self._created = dict(saved.created)
         self._cursor = cursor
         self._catch_up(probe)
+        self._refused_saved = False
         self.resumes += 1
 
     def _catch_up(self, probe: _Probe | None = None) -> None:
@@ -545,8 +548,10 @@ class ImageIndex:
     def _write(self, snapshot: Snapshot, tab: list[str]) -> None:
         assert self.snapshots is not None
         endpoint = getattr(self.engine, "endpoint", None)
-        if self.snapshots.save(snapshot, host=getattr(endpoint, "host", None), references=tab):
+        if self.snapshots.save(snapshot, host=getattr(endpoint, "host", None), references=tab,
+                               replace=self._refused_saved):
             self.saves += 1
+            self._refused_saved = False
 
 
 def _refs(row: dict | None) -> list[str]:
