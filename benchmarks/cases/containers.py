@@ -1,4 +1,4 @@
-"""Case 10: ``%docker run --rm`` of a trivial command against ``docker run --rm``, and the output display's CPU."""
+"""Case 11: ``%docker run --rm`` of a trivial command against ``docker run --rm``, and the output display's CPU."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _quiet() -> contextlib.ExitStack:
 def run_rm(bench: Bench) -> None:
     """``%docker run --rm BASE /bin/busybox true`` vs the CLI's ``docker run --rm --network none`` (the sandbox has
     no bridge network; the magic picks ``none`` there itself, as it does for a build)."""
-    case = "10. run --rm of a trivial command"
+    case = "11. run --rm of a trivial command"
     image = fixtures.BASE
 
     def magic() -> float:
@@ -43,7 +43,7 @@ def run_rm(bench: Bench) -> None:
 def display_cpu(bench: Bench) -> None:
     """The output display's CPU time (``time.thread_time`` around every write) over a run's wall time, for a run that
     writes 4 MB in 64-byte lines (all of it shown)."""
-    case = "10. run output display"
+    case = "11. run output display"
     image = fixtures.BASE
     size = 1_000_000 if bench.quick else 4_000_000
     line = f"run --rm {image} /bin/busybox sh -c '/bin/busybox yes {'x' * 63} | /bin/busybox head -c {size}'"

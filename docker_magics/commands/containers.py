@@ -28,13 +28,13 @@ def _listing(engine: Engine, cmd: Command) -> list[dict[str, Any]]:
 
 
 def ps(cmd: Command, session: Session) -> Any:
-    """List containers (running ones; every one with ``-a``): a DataFrame, or a list of IDs with ``-q``."""
+    """List containers (running ones; every one with ``-a``): a DataFrame, or a list of IDs with ``-q``.
+
+    With several engines, dispatch runs it on each and stacks the frames under an ``engine`` column.
+    """
     from ..views import containers as views
 
-    endpoints = session.endpoints(cmd)
-    if len(endpoints) > 1:
-        return _fleet(cmd, session, endpoints)
-    engine = session.engine_at(endpoints[0])
+    engine = session.engine(cmd)
     if cmd.format:
         return _formatted(engine, cmd)
     containers = _listing(engine, cmd)
@@ -54,20 +54,6 @@ def _formatted(engine: Engine, cmd: Command) -> Any:
     found = newest_first(_listing(engine, dataclasses.replace(cmd, options={**cmd.options, "size": size})))
     return Text(format_list(cmd.format, ps_rows(found, no_trunc=cmd.no_trunc), command="ps", digests=cmd.size,
                             quiet=cmd.quiet))
-
-
-def _fleet(cmd: Command, session: Session, endpoints: list) -> Any:
-    """Every engine at once: one frame with an ``engine`` column; an engine that cannot answer is a row."""
-    from ..session import each
-    from ..views import containers as views
-    from ..views import frames
-
-    if cmd.format or cmd.quiet:
-        raise UsageError("--format and -q take one engine.", hint="Drop the extra -H, or drop --format/-q.")
-    results = each(endpoints, lambda endpoint: _listing(session.engine_at(endpoint), cmd))
-    parts = [(endpoint.name, views.ps_frame(found or [], size=cmd.size, no_trunc=cmd.no_trunc), error)
-             for endpoint, found, error in results]
-    return frames.fleet_frame(parts)
 
 
 def read_logs(engine: Engine, container: str, *, tail: str | None = None, since: str | None = None,

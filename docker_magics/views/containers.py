@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..units import ellipsis, human_size, truncate_id
-from .display import engine_line
+from .display import engine_line, message
 
 #: Bytes of one run's output written into the cell; beyond that it is only captured (a cell holding hundreds of
 #: megabytes would stall the notebook), and one line says so.
@@ -61,8 +61,8 @@ class OutputDisplay:
                 self._flushed = now
         elif not self._said_limit:
             self._said_limit = True
-            sys.stderr.write(f"\n[output beyond {human_size(self.limit)} not shown here; the result keeps the last "
-                             "part of each stream]\n")
+            message(f"\n[output beyond {human_size(self.limit)} not shown here; the result keeps the last part of "
+                    "each stream]", warning=True)
         self.cpu += time.thread_time() - started
 
     def close(self) -> None:
@@ -233,21 +233,20 @@ def ps_ids(containers: list[dict[str, Any]], *, no_trunc: bool = False) -> list[
 
 def pruned_frame(deleted: list[str], space: int, *, engine: str | None) -> Any:
     """``container prune``'s result: one row per removed container ID, the bytes reclaimed below it."""
-    from .frames import frame
-    from .lifecycle import captioned
+    from .frames import frame, with_caption
 
     df = frame([(c,) for c in deleted], ["container_id"], dtypes={"container_id": "string"}, engine=engine)
-    return captioned(df, f"Total reclaimed space: {human_size(space)}", space_reclaimed=space)
+    return with_caption(df, f"Total reclaimed space: {human_size(space)}", at="end", space_reclaimed=space)
 
 
 def prune_plan_frame(stopped: list[dict[str, Any]], *, engine: str | None) -> Any:
     """What ``container prune`` would remove: the ``ps -a -s`` rows of the stopped containers, their writable
     layers' bytes in ``attrs["space_reclaimed"]``."""
-    from .lifecycle import captioned
+    from .frames import with_caption
 
     df = ps_frame(stopped, size=True, engine=engine)
     space = int(df["size"].sum()) if len(df) else 0
     count = len(df)
     caption = (f"Would remove {count} stopped container{'s' if count != 1 else ''}, freeing {human_size(space)}"
                if count else "Nothing to remove.")
-    return captioned(df, caption, space_reclaimed=space)
+    return with_caption(df, caption, at="end", space_reclaimed=space)
