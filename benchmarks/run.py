@@ -97,6 +97,7 @@ def _cases(bench: harness.Bench) -> list[tuple[str, object]]:
               ("build", lambda: build.builders(bench)),
               ("run", lambda: containers.run_rm(bench)),
               ("run output", lambda: containers.display_cpu(bench)),
+              ("ps -a listing", lambda: containers.ps(bench, 100 if bench.quick else 500)),
               ("snapshot, new kernels, 1,000 images", lambda: snapshot.snapshot(bench, 100 if bench.quick else 1_000)),
               ("index", lambda: index.index(bench, 100 if bench.quick else 3_000))]
     if not bench.quick:  # after case 9 made 3,000 images

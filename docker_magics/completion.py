@@ -93,9 +93,11 @@ class ContainerCache(ReferenceCache):
 
     @staticmethod
     def names(containers: list[dict]) -> list[str]:
-        """What completes a container: its names, then its short IDs."""
+        """What completes a container: its names (not its links'), then its short IDs."""
+        from .units import truncate_id
+
         names = {n.lstrip("/") for c in containers for n in c.get("Names") or () if "/" not in n.lstrip("/")}
-        return sorted(names) + sorted({c.get("Id", "")[:12] for c in containers})
+        return sorted(names) + sorted({truncate_id(c.get("Id", "")) for c in containers})
 
 
 def candidates(words: list[str], current: str, references: Callable[[], list[str]],

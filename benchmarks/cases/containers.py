@@ -1,4 +1,5 @@
-"""Case 11: ``%docker run --rm`` of a trivial command against ``docker run --rm``, and the output display's CPU."""
+"""Case 11: ``%docker run --rm`` of a trivial command against ``docker run --rm``, the output display's CPU, and
+``%docker ps -a`` against ``docker ps -a --format json``."""
 
 from __future__ import annotations
 
@@ -58,3 +59,30 @@ def display_cpu(bench: Bench) -> None:
     share = median(shares)
     bench.add(Result(case, f"display CPU, {size / 1e6:g} MB in lines", f"{share:.2%} of the wall time",
                      f"wall {seconds(median(walls))}", None, "< 2%", verdict(share < 0.02)))
+
+
+def ps(bench: Bench, count: int) -> None:
+    """``%docker ps -a`` over ``count`` stopped containers against ``docker ps -a --format json``: whether a
+    container index kept from the engine's events (as images have) would pay. One ``/containers/json`` call."""
+    case = f"11. ps -a over {count:,} containers"
+    made = [bench.api.create_container(fixtures.BASE, ["/bin/busybox", "true"], name=f"dmbench-ps-{i:04d}",
+                                       host_config=bench.api.create_host_config(network_mode="none"))["Id"]
+            for i in range(count)]
+    try:
+        def magic() -> float:
+            started = time.perf_counter()
+            bench.magic("ps -a")
+            return time.perf_counter() - started
+
+        def cli() -> float:
+            return bench.timed_cli("ps", "-a", "--format", "json")
+
+        times = interleave({"magic": magic, "cli": cli}, bench.rounds)
+        ours, theirs = median(times["magic"]), median(times["cli"])
+        listed = set(bench.magic("ps -a --no-trunc").container_id)
+        bench.add(Result(case, "warm listing", seconds(ours), f"`docker ps -a --format json` {seconds(theirs)}",
+                         ours / theirs, "<= 1.1x", verdict(ours / theirs <= 1.1),
+                         f"rows equal to the engine's: {'yes' if set(made) <= listed else 'no'}"))
+    finally:
+        for container in made:
+            bench.api.remove_container(container, force=True)

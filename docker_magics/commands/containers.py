@@ -47,11 +47,11 @@ def _formatted(engine: Engine, cmd: Command) -> Any:
     """``ps --format``: the CLI's text, from the CLI's container context (``ps -s`` adds the SIZE column)."""
     from ..gotemplate import format_list
     from ..gotemplate.containers import ps_rows, wants_size
-    from ..views.containers import newest_first
     from ..views.display import Text
 
     size = wants_size(cmd.format, cmd.size)
-    found = newest_first(_listing(engine, dataclasses.replace(cmd, options={**cmd.options, "size": size})))
+    # In the engine's order, newest first to the nanosecond (Created is in seconds: no sort of ours could keep it).
+    found = _listing(engine, dataclasses.replace(cmd, options={**cmd.options, "size": size}))
     return Text(format_list(cmd.format, ps_rows(found, no_trunc=cmd.no_trunc), command="ps", digests=cmd.size,
                             quiet=cmd.quiet))
 

@@ -205,30 +205,24 @@ def ps_row(container: dict[str, Any], *, no_trunc: bool = False) -> dict[str, An
             "virtual_size": container.get("SizeRootFs") or 0}
 
 
-def newest_first(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The CLI's order: the newest container first (ties by ID, so two listings compare equal)."""
-    return sorted(containers, key=lambda c: (-c.get("Created", 0), c.get("Id", "")))
-
-
 PS_COLUMNS = ["container_id", "image", "command", "created", "status", "ports", "names"]
 
 
 def ps_frame(containers: list[dict[str, Any]], *, size: bool = False, no_trunc: bool = False,
              engine: str | None = None) -> Any:
-    """``%docker ps``: one row per container, newest first, as the CLI lists them."""
+    """``%docker ps``: one row per container in the engine's order (newest first, to the nanosecond), as the CLI
+    lists them."""
     from .frames import frame
 
     columns = PS_COLUMNS + (["size", "virtual_size"] if size else [])
-    ordered = newest_first(containers)
-    rows = [tuple(ps_row(c, no_trunc=no_trunc)[k] for k in columns) for c in ordered]
+    rows = [tuple(ps_row(c, no_trunc=no_trunc)[k] for k in columns) for c in containers]
     return frame(rows, columns, dtypes={"created": "datetime", "size": "int64", "virtual_size": "int64"},
                  views={"created": "age", "size": "size", "virtual_size": "size"}, engine=engine)
 
 
 def ps_ids(containers: list[dict[str, Any]], *, no_trunc: bool = False) -> list[str]:
-    """``ps -q``: the containers' IDs, newest first."""
-    ordered = newest_first(containers)
-    return [truncate_id(c.get("Id", ""), no_trunc) for c in ordered]
+    """``ps -q``: the containers' IDs, in the engine's order (newest first)."""
+    return [truncate_id(c.get("Id", ""), no_trunc) for c in containers]
 
 
 def pruned_frame(deleted: list[str], space: int, *, engine: str | None) -> Any:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from IPython.core.completer import provisionalcompleter
-
-
-def completions(ip, line: str) -> list[str]:
-    with provisionalcompleter():
-        return [c.text for c in ip.Completer.completions(line, len(line))]
+from support.shell import completions
 
 
 def test_ipython_completes_image_references(ip, sandbox):

@@ -1,4 +1,5 @@
-"""The test shell's settings: ``%config DockerMagics.NAME = VALUE`` for a block, then back to what they were."""
+"""The test shell's settings: ``%config DockerMagics.NAME = VALUE`` for a block, then back to what they were; and
+what IPython's own completer offers at the end of a line."""
 
 from __future__ import annotations
 
@@ -23,3 +24,11 @@ def configured(shell: Any, **settings: Any) -> Iterator[Any]:
     finally:
         for name, value in before.items():
             shell.run_line_magic("config", f"DockerMagics.{name} = {value!r}")
+
+
+def completions(shell: Any, line: str) -> list[str]:
+    """The completions IPython's completer offers with the cursor at the end of ``line`` (as a Tab there does)."""
+    from IPython.core.completer import provisionalcompleter
+
+    with provisionalcompleter():
+        return [c.text for c in shell.Completer.completions(line, len(line))]
