@@ -16,6 +16,9 @@ from .filters import parse_filters
 if TYPE_CHECKING:
     from ..engine.client import Engine
 
+#: What the engine accepts in ``commit -c`` (moby's validCommitCommands), one instruction per ``-c``.
+_CHANGE_HINT = ("To fix it, give -c one of CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL, "
+                "USER, VOLUME or WORKDIR, one instruction per -c (e.g. -c 'CMD [\"sh\"]').")
 _PS_FILTERS = "Write --filter status=exited, --filter name=NAME, --filter label=KEY=VALUE, --filter ancestor=IMAGE."
 
 
@@ -173,7 +176,12 @@ def commit(cmd: Command, session: Session) -> Any:
             raise UsageError(f"cannot commit to '{cmd.reference}': a reference with a digest names an existing "
                              "image", hint="To fix it, give REPOSITORY[:TAG].")
         repository, tag = ref.familiar_name, ref.tag
-    image_id = session.engine(cmd).commit_container(cmd.container, repository=repository, tag=tag,
-                                                    message=cmd.message, author=cmd.author,
-                                                    changes=list(cmd.change), pause=cmd.pause)
+    try:
+        image_id = session.engine(cmd).commit_container(cmd.container, repository=repository, tag=tag,
+                                                        message=cmd.message, author=cmd.author,
+                                                        changes=list(cmd.change), pause=cmd.pause)
+    except UsageError as exc:  # the engine checks each -c (the CLI passes them on as they are)
+        if not cmd.change:
+            raise
+        raise UsageError(exc.message, hint=_CHANGE_HINT, status=exc.status, engine_text=exc.engine_text) from None
     return Text(image_id)

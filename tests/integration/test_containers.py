@@ -156,6 +156,12 @@ def test_commit_with_change_and_message_then_run_it(ip, busybox, sandbox, contai
         assert config["Config"]["Cmd"] == ["cat", "/made.txt"] and "STAGE=committed" in config["Config"]["Env"]
         assert config["Comment"] == "from a notebook"
         assert ip.run_line_magic("docker", "run --rm dmtest/committed:1").stdout == "made\n"
+        with pytest.raises(UsageError) as info:
+            ip.run_line_magic("docker", "commit -c 'RUN echo no' dm-to-commit dmtest/committed:2")
+        assert "is not a valid change command" in info.value.message
+        assert info.value.hint == ("To fix it, give -c one of CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, "
+                                   "ONBUILD, STOPSIGNAL, USER, VOLUME or WORKDIR, one instruction per -c (e.g. -c "
+                                   "'CMD [\"sh\"]').")
     finally:
         sandbox.cli("rmi", "-f", "dmtest/committed:1", check=False)
 
