@@ -9,9 +9,16 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..command import Command
+from ..engine import references
+from ..engine.containers.demux import Tail
+from ..engine.filters import match_labels, parse_until
 from ..errors import DockerMagicError, Interrupted, UsageError
 from ..session import Session
+from ..views import containers as views
+from ..views.containers import ContainerLogs, OutputDisplay
+from ..views.display import Text
 from .filters import parse_filters
+from .run import CAPTURE_LIMIT
 
 if TYPE_CHECKING:
     from ..engine.client import Engine
@@ -35,8 +42,6 @@ def ps(cmd: Command, session: Session) -> Any:
 
     With several engines, dispatch runs it on each and stacks the frames under an ``engine`` column.
     """
-    from ..views import containers as views
-
     engine = session.engine(cmd)
     if cmd.format:
         return _formatted(engine, cmd)
@@ -50,7 +55,6 @@ def _formatted(engine: Engine, cmd: Command) -> Any:
     """``ps --format``: the CLI's text, from the CLI's container context (``ps -s`` adds the SIZE column)."""
     from ..gotemplate import format_list
     from ..gotemplate.containers import ps_rows, wants_size
-    from ..views.display import Text
 
     size = wants_size(cmd.format, cmd.size)
     # In the engine's order, newest first to the nanosecond (Created is in seconds: no sort of ours could keep it).
@@ -63,10 +67,6 @@ def read_logs(engine: Engine, container: str, *, tail: str | None = None, since:
               timestamps: bool = False, follow: bool = False) -> Any:
     """A container's output (:class:`~docker_magics.views.containers.ContainerLogs`); with ``follow``, also
     written into the cell as it comes, until the container stops (or Ctrl-C)."""
-    from ..engine.containers.demux import Tail
-    from ..views.containers import ContainerLogs, OutputDisplay
-    from .run import CAPTURE_LIMIT
-
     tty = bool(engine.inspect_container(container).get("Config", {}).get("Tty"))
     tails = {1: Tail(CAPTURE_LIMIT), 2: Tail(CAPTURE_LIMIT)}
     display = OutputDisplay(quiet=not follow)
@@ -96,8 +96,6 @@ def logs(cmd: Command, session: Session) -> Any:
 def _each_container(cmd: Command, verb: str, call: Any) -> Any:
     """Run ``call`` on every container named (as the CLI does, every one is tried); the names, as the CLI prints
     them; the first failure is raised once the others are done, saying how many went through."""
-    from ..views.display import Text
-
     if not cmd.containers:
         raise UsageError(f'"docker {verb}" requires at least 1 argument.',
                          hint=f"Write %docker {verb} [OPTIONS] CONTAINER [CONTAINER...].")
@@ -131,9 +129,6 @@ def rm(cmd: Command, session: Session) -> Any:
 def prune(cmd: Command, session: Session) -> Any:
     """``%docker container prune``: remove stopped containers; at once with ``-f``, after a look and a yes
     otherwise, never with ``--dry-run``."""
-    from ..engine.filters import match_labels, parse_until
-    from ..views import containers as views
-
     engine = session.engine(cmd)
     filters = parse_filters(cmd.filter, hint="Write --filter until=24h or --filter label=KEY=VALUE.")
     unknown = sorted(set(filters) - {"until", "label", "label!"})
@@ -163,9 +158,6 @@ def prune(cmd: Command, session: Session) -> Any:
 
 def commit(cmd: Command, session: Session) -> Any:
     """``%docker commit [-a] [-c] [-m] [-p] CONTAINER [REPOSITORY[:TAG]]``: the new image's ID."""
-    from ..engine import references
-    from ..views.display import Text
-
     if not cmd.container:
         raise UsageError('"docker commit" requires at least 1 and at most 2 arguments.',
                          hint="Write %docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]].")

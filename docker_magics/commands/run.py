@@ -7,16 +7,22 @@ Ctrl-C stops the container (the engine's stop, then its kill) and removes it whe
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import threading
 from typing import TYPE_CHECKING, Any
 
 from ..command import Command
+from ..engine.containers.demux import Tail
+from ..engine.containers.options import RunOptions, shown_command
 from ..errors import ConflictError, ContainerExitError, DockerMagicError, ImageNotFoundError, Interrupted, UsageError
 from ..session import Session
+from ..views.containers import DetachedContainer, OutputDisplay, RunResult
+from ..views.display import message
+from .transfer import pull
 
 if TYPE_CHECKING:
     from ..engine.client import Engine
-    from ..engine.containers.options import RunOptions
 
 #: Bytes of each stream a foreground run keeps for its result (the last ones): a run that writes gigabytes
 #: must not fill the kernel.
@@ -35,8 +41,6 @@ def _refuse_terminal(cmd: Command) -> None:
 
 
 def _options(cmd: Command) -> RunOptions:
-    from ..engine.containers.options import RunOptions
-
     if not cmd.image:
         raise UsageError("'%docker run' requires at least 1 argument",
                          hint="Write %docker run [OPTIONS] IMAGE [COMMAND] [ARG...].")
@@ -59,8 +63,6 @@ def _options(cmd: Command) -> RunOptions:
 
 def _pull(cmd: Command, session: Session, image: str) -> None:
     """Pull as ``docker run`` does (with the pull's progress); its failures are the pull's one line."""
-    from .transfer import pull
-
     options = {"name": image, "all_tags": False, "platform": cmd.platform, "quiet": False,
                "disable_content_trust": False}
     pull(dataclasses.replace(cmd, verb="pull", options=options), session)
@@ -68,8 +70,6 @@ def _pull(cmd: Command, session: Session, image: str) -> None:
 
 def _create(engine: Engine, cmd: Command, session: Session, options: RunOptions) -> str:
     """Create the container, pulling its image first when it is missing (or always, with ``--pull always``)."""
-    from ..views.display import message
-
     network = engine.run_network(options.network)
     if cmd.pull == "always":
         _pull(cmd, session, options.image)
@@ -126,8 +126,6 @@ def _start(engine: Engine, options: RunOptions, container: str) -> None:
 
 
 def _detached(engine: Engine, options: RunOptions, container: str, *, auto_remove: bool) -> Any:
-    from ..views.containers import DetachedContainer
-
     try:
         _start(engine, options, container)
     except DockerMagicError:
@@ -141,9 +139,6 @@ def _detached(engine: Engine, options: RunOptions, container: str, *, auto_remov
 def _remove_when_done(engine: Engine, container: str) -> None:
     """``-d --rm``: a thread waits for the container and removes it (we never set the engine's AutoRemove, so that
     a foreground run can still read the output of a container that exited at once)."""
-    import contextlib
-    import threading
-
     def wait_and_remove() -> None:
         with contextlib.suppress(DockerMagicError):
             engine.wait_container(container)
@@ -154,7 +149,7 @@ def _remove_when_done(engine: Engine, container: str) -> None:
 
 def container_actions(engine: Engine, container: str) -> dict[str, Any]:
     """The functions a detached container's result calls: ``logs``, ``stop``, ``remove``."""
-    from .containers import read_logs
+    from .containers import read_logs  # here: commands.containers imports this module
 
     return {"logs": lambda tail: read_logs(engine, container, tail=None if tail is None else str(tail)),
             "stop": lambda timeout: engine.stop_container(container, timeout),
@@ -162,9 +157,6 @@ def container_actions(engine: Engine, container: str) -> dict[str, Any]:
 
 
 def _foreground(engine: Engine, cmd: Command, options: RunOptions, container: str, remove: bool) -> Any:
-    from ..engine.containers.demux import Tail
-    from ..views.containers import OutputDisplay, RunResult
-
     tails = {1: Tail(CAPTURE_LIMIT), 2: Tail(CAPTURE_LIMIT)}
     display = OutputDisplay()
     try:
@@ -193,8 +185,6 @@ def _foreground(engine: Engine, cmd: Command, options: RunOptions, container: st
 
 
 def _quietly_remove(engine: Engine, container: str) -> None:
-    import contextlib
-
     with contextlib.suppress(DockerMagicError):
         engine.remove_container(container, force=True, volumes=True)
 
@@ -214,8 +204,6 @@ def _interrupted(engine: Engine, cmd: Command, options: RunOptions, container: s
 
 
 def _exit_error(options: RunOptions, result: Any) -> ContainerExitError:
-    from ..engine.containers.options import shown_command
-
     cell = len(options.command) == 3 and options.command[1] == "-c" and "\n" in options.command[2]
     shown = f"The cell run by {options.command[0]} in {options.image}" if cell else \
         shown_command(options.image, options.command)

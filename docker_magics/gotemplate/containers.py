@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..units import ellipsis, human_duration, human_size, truncate_id
+from ..views.containers import ps_row
 from .contexts import go_time_string
 from .values import ContextType
 
@@ -58,8 +59,6 @@ def _mounts(container: dict[str, Any], no_trunc: bool) -> str:
 def ps_rows(containers: Iterable[dict[str, Any]], *, no_trunc: bool = False,
             now: float | None = None) -> list[dict[str, Any]]:
     """One context row per container, in the order given."""
-    from ..views.containers import ps_row
-
     now = time.time() if now is None else now
     rows = []
     for container in containers:
