@@ -18,7 +18,7 @@ from docker_magics.engine.containers.options import (
     ram_bytes,
 )
 from docker_magics.errors import UsageError
-from docker_magics.views.containers import ps_row
+from docker_magics.views.containers import ps_frame, ps_ids, ps_row
 
 
 def _frame(stream: int, data: bytes) -> bytes:
@@ -91,6 +91,13 @@ def test_ps_row_as_the_cli_shows_it():
                   "Names": ["/web", "/other/alias"]})
     assert (row["container_id"], row["image"], row["command"]) == ("a" * 12, "b" * 12, "sh -c 'sleep 100; e…")
     assert (row["ports"], row["names"]) == ("53/udp, 0.0.0.0:8080->80/tcp", "web")
+
+
+def test_ps_keeps_the_engines_order_within_a_second():
+    # Created is in seconds; the engine orders by its nanoseconds, and the CLI prints that order as it comes.
+    later, earlier = ({"Id": c * 64, "Names": [f"/{c}"], "Created": 5} for c in "ab")
+    assert list(ps_frame([later, earlier]).names) == ["a", "b"]
+    assert ps_ids([later, earlier]) == ["a" * 12, "b" * 12]
 
 
 def test_completion_offers_containers_where_a_verb_takes_one():
