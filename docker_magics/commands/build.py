@@ -19,7 +19,7 @@ from ..engine.build.classic import BuildOptions
 from ..errors import BuildError, DockerMagicError, Interrupted, RegistryAuthError, UsageError
 from ..session import Session
 from ..units import ellipsis, human_size
-from ..views.progress import progress_for
+from ..views import progress as progress_view
 from ..views.results import BuiltImage
 from .buildkit import STEP_FIX, shm_size, step_exit_code
 
@@ -193,7 +193,8 @@ class _Log:
 def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec, options: Any) -> BuiltImage:
     title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
     big = context.size >= _UPLOAD_PROGRESS
-    progress = progress_for(session.settings.progress, title, quiet=cmd.quiet, total_bytes=context.size if big else 0)
+    progress = progress_view.progress_for(session.settings.progress, title, quiet=cmd.quiet,
+                                          total_bytes=context.size if big else 0)
     progress.start()
     log = _Log(progress)
     log.line(f"Sending build context to Docker daemon  {human_size(context.size, 4)}")

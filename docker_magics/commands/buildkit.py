@@ -15,7 +15,7 @@ from typing import Any
 from ..engine.build.buildkit import Trace
 from ..errors import BuildError, DockerMagicError, UsageError
 from ..units import go_bool, human_size
-from ..views.buildsteps import steps_display
+from ..views import buildsteps
 from ..views.results import BuiltImage
 
 #: A failed RUN's exit code in the engine's words: BuildKit's "exit code: N", the classic builder's "returned a
@@ -99,7 +99,7 @@ def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: A
     """
 
     title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
-    display = steps_display(session.settings.progress, title, quiet=cmd.quiet)
+    display = buildsteps.steps_display(session.settings.progress, title, quiet=cmd.quiet)
     network = options.network if options.network else engine.default_network()
     options = replace(options, dockerfile=context.dockerfile, network=network)
     display.start()

@@ -34,9 +34,9 @@ from ..errors import (
     interrupts_as,
 )
 from ..session import Session
+from ..views import progress
 from ..views.display import Text
 from ..views.frontend import shows_forms
-from ..views.progress import progress_for
 from ..views.results import LoggedIn, Pulled, Pushed, PushedTag
 from .form_request import FormRequest
 
@@ -74,7 +74,7 @@ def pull(cmd: Command, session: Session) -> Pulled:
     engine = session.engine(cmd)
     creds = credentials.get(_server(ref), cmd.config)
     what = f"Pull of {shown}"
-    with (progress_for(session.settings.progress, f"Pulling {shown}", quiet=cmd.quiet) as bar,
+    with (progress.progress_for(session.settings.progress, f"Pulling {shown}", quiet=cmd.quiet) as bar,
           _transfer_interrupts(what), _stream_errors(ref, what, push=False),
           engine.pull(ref.name, ref.digest or ref.tag, creds=creds, platform=cmd.platform) as events):
         return _pull_result(streams.follow(events, bar, action=what), shown, engine.label)
@@ -124,7 +124,7 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
     creds = credentials.get(_server(ref), cmd.config)
     shown = ref.familiar()
     what = f"Push of {shown}"
-    bar = bar or progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet)
+    bar = bar or progress.progress_for(session.settings.progress, f"Pushing {shown}", quiet=cmd.quiet)
     with (bar, _transfer_interrupts(what), _stream_errors(ref, what, push=True),
           engine.push(ref.familiar_name, ref.tag, creds=creds) as events):
         pushed = pushed_tags(streams.follow(events, bar, action=what))
