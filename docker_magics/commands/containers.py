@@ -15,7 +15,6 @@ from ..engine.filters import match_labels, parse_until
 from ..errors import DockerMagicError, Interrupted, UsageError
 from ..session import Session
 from ..views import containers as views
-from ..views.containers import ContainerLogs, OutputDisplay
 from ..views.display import Text
 from .filters import parse_filters
 from .run import CAPTURE_LIMIT
@@ -69,7 +68,7 @@ def read_logs(engine: Engine, container: str, *, tail: str | None = None, since:
     written into the cell as it comes, until the container stops (or Ctrl-C)."""
     tty = bool(engine.inspect_container(container).get("Config", {}).get("Tty"))
     tails = {1: Tail(CAPTURE_LIMIT), 2: Tail(CAPTURE_LIMIT)}
-    display = OutputDisplay(quiet=not follow)
+    display = views.OutputDisplay(quiet=not follow)
     try:
         with engine.container_output(container, follow=follow, tail=tail, since=since, timestamps=timestamps,
                                      tty=tty) as output:
@@ -80,7 +79,7 @@ def read_logs(engine: Engine, container: str, *, tail: str | None = None, since:
         raise Interrupted(f"Stopped following the output of {container} (the container still runs)") from None
     finally:
         display.close()
-    return ContainerLogs(container, tails[1].text(), tails[2].text(), tails[1].dropped + tails[2].dropped,
+    return views.ContainerLogs(container, tails[1].text(), tails[2].text(), tails[1].dropped + tails[2].dropped,
                          shown=follow)
 
 

@@ -17,7 +17,7 @@ from ..engine.containers.demux import Tail
 from ..engine.containers.options import RunOptions, shown_command
 from ..errors import ConflictError, ContainerExitError, DockerMagicError, ImageNotFoundError, Interrupted, UsageError
 from ..session import Session
-from ..views.containers import DetachedContainer, OutputDisplay, RunResult
+from ..views import containers as views
 from ..views.display import message
 from .transfer import pull
 
@@ -133,7 +133,7 @@ def _detached(engine: Engine, options: RunOptions, container: str, *, auto_remov
         raise
     if auto_remove:
         _remove_when_done(engine, container)
-    return DetachedContainer(container, engine=engine.label, actions=container_actions(engine, container))
+    return views.DetachedContainer(container, engine=engine.label, actions=container_actions(engine, container))
 
 
 def _remove_when_done(engine: Engine, container: str) -> None:
@@ -158,7 +158,7 @@ def container_actions(engine: Engine, container: str) -> dict[str, Any]:
 
 def _foreground(engine: Engine, cmd: Command, options: RunOptions, container: str, remove: bool) -> Any:
     tails = {1: Tail(CAPTURE_LIMIT), 2: Tail(CAPTURE_LIMIT)}
-    display = OutputDisplay()
+    display = views.OutputDisplay()  # read at the call: a replaced display is the one used
     try:
         try:
             with engine.attached_output(container) as output:
@@ -177,7 +177,7 @@ def _foreground(engine: Engine, cmd: Command, options: RunOptions, container: st
         raise
     if remove:
         engine.remove_container(container, force=True, volumes=True)
-    result = RunResult(container, code, tails[1].text(), tails[2].text(), tails[1].dropped, tails[2].dropped,
+    result = views.RunResult(container, code, tails[1].text(), tails[2].text(), tails[1].dropped, tails[2].dropped,
                        name=options.name, removed=remove, engine=engine.label, display_cpu=display.cpu)
     if code != 0:
         raise _exit_error(options, result)
