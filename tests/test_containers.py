@@ -8,6 +8,7 @@ import pytest
 from docker_magics import grammar
 from docker_magics.completion import ContainerCache, candidates
 from docker_magics.engine.containers import demux
+from docker_magics.engine.containers.index import status_text
 from docker_magics.engine.containers.options import (
     RunOptions,
     create_body,
@@ -17,6 +18,7 @@ from docker_magics.engine.containers.options import (
     port_bindings,
     ram_bytes,
 )
+from docker_magics.engine.index.view import nanoseconds_of
 from docker_magics.errors import UsageError
 from docker_magics.views.containers import ps_frame, ps_ids, ps_row
 
@@ -106,3 +108,23 @@ def test_completion_offers_containers_where_a_verb_takes_one():
     assert candidates(["rm", "-f"], "w", lambda: ["img:1"], lambda: names) == ["web"]
     assert candidates(["logs"], "", lambda: ["img:1"], lambda: names) == names
     assert candidates(["run"], "im", lambda: ["img:1"], lambda: names) == ["img:1"]
+
+
+@pytest.mark.parametrize(("state", "status"), [
+    ({"Running": True, "StartedAt": "2026-12-07T06:00:00.5Z"}, "Up About a minute"),
+    ({"Running": True, "StartedAt": "2026-12-07T06:00:00Z"}, "Up 2 minutes"),
+    ({"Running": True, "Paused": True, "StartedAt": "2026-12-07T06:01:59.9Z"}, "Up Less than a second (Paused)"),
+    ({"Running": True, "StartedAt": "2026-12-07T06:01:00Z", "Health": {"Status": "starting"}},
+     "Up About a minute (health: starting)"),
+    ({"Running": True, "StartedAt": "2026-12-07T06:01:00Z", "Health": {"Status": "healthy"}},
+     "Up About a minute (healthy)"),
+    ({"Running": True, "Restarting": True, "ExitCode": 1, "StartedAt": "2026-12-07T05:00:00Z",
+      "FinishedAt": "2026-12-07T06:01:57Z"}, "Restarting (1) 3 seconds ago"),
+    ({"Status": "created", "StartedAt": "0001-01-01T00:00:00Z", "FinishedAt": "0001-01-01T00:00:00Z"}, "Created"),
+    ({"Status": "exited", "ExitCode": 137, "StartedAt": "2026-12-07T04:00:00Z",
+      "FinishedAt": "2026-12-07T05:02:00Z"}, "Exited (137) About an hour ago"),
+    ({"Status": "dead", "Dead": True, "StartedAt": "2026-12-07T04:00:00Z"}, "Dead"),
+    ({"Status": "removing", "StartedAt": "2026-12-07T04:00:00Z"}, "Removal In Progress"),
+])
+def test_status_written_again_as_moby_writes_it(state, status):
+    assert status_text(state, nanoseconds_of("2026-12-07T06:02:00Z")) == status

@@ -28,11 +28,15 @@ _CHANGE_HINT = ("To fix it, give -c one of CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHC
 _PS_FILTERS = "Write --filter status=exited, --filter name=NAME, --filter label=KEY=VALUE, --filter ancestor=IMAGE."
 
 
-def _listing(engine: Engine, cmd: Command) -> list[dict[str, Any]]:
+def _listing(engine: Engine, cmd: Command, session: Session) -> list[dict[str, Any]]:
+    """The rows ``docker ps`` gets; without filters or sizes, from the container index where it is faster."""
     filters = parse_filters(cmd.filter, hint=_PS_FILTERS)
     last = cmd.last if cmd.last is not None and cmd.last >= 0 else None
     if cmd.latest:
         last = 1
+    setting = session.settings.index
+    if not filters and not cmd.size and setting:
+        return engine.container_rows(all=cmd.all, limit=last, index="always" if setting == "always" else "auto")
     return engine.list_containers(all=cmd.all or last is not None, filters=filters, size=cmd.size, limit=last)
 
 
@@ -43,21 +47,21 @@ def ps(cmd: Command, session: Session) -> Any:
     """
     engine = session.engine(cmd)
     if cmd.format:
-        return _formatted(engine, cmd)
-    containers = _listing(engine, cmd)
+        return _formatted(engine, cmd, session)
+    containers = _listing(engine, cmd, session)
     if cmd.quiet:
         return views.ps_ids(containers, no_trunc=cmd.no_trunc)
     return views.ps_frame(containers, size=cmd.size, no_trunc=cmd.no_trunc, engine=engine.label)
 
 
-def _formatted(engine: Engine, cmd: Command) -> Any:
+def _formatted(engine: Engine, cmd: Command, session: Session) -> Any:
     """``ps --format``: the CLI's text, from the CLI's container context (``ps -s`` adds the SIZE column)."""
     from ..gotemplate import format_list
     from ..gotemplate.containers import ps_rows, wants_size
 
     size = wants_size(cmd.format, cmd.size)
     # In the engine's order, newest first to the nanosecond (Created is in seconds: no sort of ours could keep it).
-    found = _listing(engine, dataclasses.replace(cmd, options={**cmd.options, "size": size}))
+    found = _listing(engine, dataclasses.replace(cmd, options={**cmd.options, "size": size}), session)
     return Text(format_list(cmd.format, ps_rows(found, no_trunc=cmd.no_trunc), command="ps", digests=cmd.size,
                             quiet=cmd.quiet))
 

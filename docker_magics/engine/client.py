@@ -30,3 +30,8 @@ class Engine(ImageCalls, LifecycleCalls, TransferCalls, ArchiveCalls, BuildCalls
         timeout: seconds to wait for an answer to one request.
         client: a docker-py ``APIClient`` to use instead of creating one (tests of pure logic).
     """
+
+    def close(self) -> None:
+        """Stop the streams this engine holds open (the image index's and the container index's watches)."""
+        super().close()
+        self.close_container_index()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shlex
 import signal
 import subprocess
@@ -311,3 +312,35 @@ def test_ps_format_prints_what_the_cli_prints(ip, busybox, sandbox, containers, 
         "ps", "-a", "--format", template).stdout
     assert str(ip.run_line_magic("docker", "ps --format 'table {{.Names}}\\t{{.State}}'")) == sandbox.cli(
         "ps", "--format", "table {{.Names}}\t{{.State}}").stdout
+
+
+def test_ps_from_the_container_index_follows_what_the_cli_did(ip, busybox, sandbox, containers):
+    def ticking(text: str) -> list[dict]:  # RunningFor and Status tick between our call and the CLI's
+        rows = [json.loads(line) for line in text.splitlines()]
+        return [{k: v for k, v in row.items() if k not in ("RunningFor", "Status")} for row in rows]
+
+    def words(text: str) -> list[str]:  # the Status without its durations: "Up", "Exited (137)", "Created"
+        return [re.sub(r" (Less than a second|About an? \w+|\d+ \w+)( ago)?", "", json.loads(line)["Status"])
+                for line in text.splitlines()]
+
+    names = [f"dm-ix-{i}" for i in range(4)]
+    containers += [*names, "dm-ix-renamed"]
+    for name in names:
+        sandbox.cli("create", "--name", name, "--network", "none", busybox, "sleep", "60")
+    sandbox.cli("start", names[0], names[1])
+    with configured(ip, index="always") as magics:
+        assert ticking(ip.run_line_magic("docker", "ps -a --format json")) == ticking(
+            sandbox.cli("ps", "-a", "--format", "json").stdout)
+        sandbox.cli("stop", "-t", "0", names[0])
+        sandbox.cli("rm", names[2])
+        sandbox.cli("rename", names[3], "dm-ix-renamed")
+        sandbox.cli("start", "dm-ix-renamed")
+        sandbox.cli("run", "-d", "--name", names[2], "--network", "none", busybox, "sleep", "60")
+        for flags in ("-a", "", "-n 2"):
+            ours = ip.run_line_magic("docker", f"ps {flags} --format json")
+            theirs = sandbox.cli("ps", *flags.split(), "--format", "json").stdout
+            assert (ticking(ours), words(ours)) == (ticking(theirs), words(theirs)), flags
+        df = ip.run_line_magic("docker", "ps -a")
+        assert list(df.names[:3]) == [names[2], "dm-ix-renamed", names[1]]
+        index = magics.session.default_engine().container_index()
+        assert (index.rebuilds, index.answers) == (1, 5)  # listed once; the rest from the engine's events

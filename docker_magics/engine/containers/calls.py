@@ -14,6 +14,7 @@ from typing import Any
 from ...errors import ContainerNotFoundError, ImageNotFoundError
 from ..connection import Connection
 from . import demux
+from .index import ContainerIndex
 from .options import RunOptions, create_body
 
 _PS_HINT = "List containers with '%docker ps -a'."
@@ -135,6 +136,38 @@ class ContainerCalls(Connection):
         with self.translated("list containers"):
             return self.api.containers(all=all, trunc=False, size=size, filters=filters or None,
                                        limit=limit if limit is not None else -1)
+
+    def container_rows(self, *, all: bool = False, limit: int | None = None, index: str = "auto") -> list[dict]:
+        """``docker ps``' rows (no filters, no sizes): from the container index where it is faster, else listed.
+
+        Args:
+            all: every state, not only running containers.
+            limit: the last N created, any state.
+            index: ``auto`` answers from the index on the containerd image store (it lists at about 1.7 ms per
+                container; the classic store lists 500 in about 30 ms, as fast as the index's ``/info`` and
+                ``/events``); ``always`` on any engine; ``never`` lists, as the CLI does.
+
+        Raises:
+            DockerMagicError: the engine refused or could not be reached.
+        """
+        if index == "always" or (index == "auto" and self.containerd_store()):
+            kept = self.container_index()
+            with self.translated("list containers"):
+                return kept.containers(all=all, limit=limit)
+        return self.list_containers(all=all, limit=limit)
+
+    def container_index(self) -> ContainerIndex:
+        """This engine's :class:`~.index.ContainerIndex`, made at its first use."""
+        kept = self.__dict__.get("_container_index")
+        if kept is None:
+            kept = self.__dict__["_container_index"] = ContainerIndex(self)
+        return kept
+
+    def close_container_index(self) -> None:
+        """Stop the container index's ``/events`` stream, if it holds one."""
+        kept = self.__dict__.get("_container_index")
+        if kept is not None:
+            kept.close()
 
     def commit_container(self, container: str, *, repository: str | None = None, tag: str | None = None,
                          message: str | None = None, author: str | None = None, changes: list[str] | None = None,
