@@ -68,7 +68,9 @@ class DockerMagics(Magics):
                        "engine's images, brought up to date from the engine's events before every use. True: where "
                        "that is faster than the engine's own listing (the containerd image store; the classic "
                        "store from 1,000 images); 'always': on every engine; False: "
-                       "list from the engine every time, as the CLI does (also: images --no-index).").tag(config=True)
+                       "list from the engine every time, as the CLI does (also: images --no-index). ps keeps an "
+                       "index of the engine's containers alike (True: on the containerd image store)."
+                  ).tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         # Before traitlets applies the shell's %config (which calls _on_setting).
