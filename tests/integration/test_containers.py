@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 import shlex
 import signal
 import subprocess
@@ -19,8 +20,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import sandbox as sandbox_module
 from support.shell import completions, configured
 
+from docker_magics.engine.endpoints import resolve_endpoint
 from docker_magics.errors import ContainerExitError, ContainerNotFoundError, Interrupted, UsageError
 
 BUSYBOX = "dmtest/busybox:1.0"
@@ -344,3 +347,41 @@ def test_ps_from_the_container_index_follows_what_the_cli_did(ip, busybox, sandb
         assert list(df.names[:3]) == [names[2], "dm-ix-renamed", names[1]]
         index = magics.session.default_engine().container_index()
         assert (index.rebuilds, index.answers) == (1, 5)  # listed once; the rest from the engine's events
+
+
+@pytest.fixture
+def own_engine(sandbox):
+    """An engine of the test's own (of the session's kind), stopped and started by the test."""
+    root = Path(f"/tmp/dmc-{secrets.token_hex(3)}")  # unix socket paths must stay short
+    engine = sandbox_module.Engine(root / "engine", kind=sandbox.kind)
+    try:
+        engine.start()
+        yield engine
+    finally:
+        engine.stop()
+        sandbox_module._remove_tree(root)
+
+
+def test_container_index_lists_again_after_an_engine_restart(ip, busybox, sandbox, own_engine, tmp_path):
+    def run(*args: str) -> str:
+        return subprocess.run(["docker", *args], env={**sandbox.env, "DOCKER_HOST": own_engine.host},
+                              capture_output=True, text=True, check=True).stdout
+
+    def names(text: str) -> list[str]:
+        return [json.loads(line)["Names"] for line in text.splitlines()]
+
+    archive = tmp_path / "busybox.tar"
+    sandbox.cli("save", "-o", str(archive), busybox)
+    run("load", "-i", str(archive))
+    run("create", "--name", "dm-before", "--network", "none", busybox, "true")
+    with configured(ip, index="always") as magics:
+        line = f"-H {own_engine.host} ps -a --format json"
+        assert names(ip.run_line_magic("docker", line)) == names(run("ps", "-a", "--format", "json"))
+        index = magics.session.engine_at(resolve_endpoint(host=own_engine.host)).container_index()
+        run("create", "--name", "dm-forgotten", "--network", "none", busybox, "true")  # the restart forgets it
+        own_engine.stop()
+        own_engine.start()
+        assert names(ip.run_line_magic("docker", line)) == names(run("ps", "-a", "--format", "json")) == [
+            "dm-forgotten", "dm-before"]
+        assert (index.rebuilds, index.answers) == (2, 2)  # the watch stream ended with the engine: listed again
+        magics.session.forget()  # closes the stream to this engine before the fixture stops it
