@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from ...errors import ContainerNotFoundError, ImageNotFoundError
+from ...errors import ContainerNotFoundError, DockerMagicError, ImageNotFoundError, Interrupted
 from ..connection import Connection
 from . import demux
 from .index import ContainerIndex
@@ -152,8 +152,14 @@ class ContainerCalls(Connection):
         """
         if index == "always" or (index == "auto" and self.containerd_store()):
             kept = self.container_index()
-            with self.translated("list containers"):
-                return kept.containers(all=all, limit=limit)
+            try:
+                with self.translated("list containers"):
+                    return kept.containers(all=all, limit=limit)
+            except ValueError:  # the engine does not tell its time: list, as the CLI does
+                pass
+            except DockerMagicError as exc:  # e.g. an authorization plugin that forbids /events: list directly
+                if exc.status is None or isinstance(exc, Interrupted) or not 400 <= exc.status < 500:
+                    raise
         return self.list_containers(all=all, limit=limit)
 
     def container_index(self) -> ContainerIndex:
