@@ -15,7 +15,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from .command import Command
-from .commands import archive, build, buildcache, contexts, files, history, images, inspect, lifecycle, search, usage
+from .commands import (
+    archive,
+    build,
+    buildcache,
+    contexts,
+    files,
+    history,
+    images,
+    inspect,
+    lifecycle,
+    sbom,
+    search,
+    usage,
+)
 from .commands import transfer as registry
 from .errors import UsageError, did_you_mean
 
@@ -153,7 +166,8 @@ VERBS: tuple[Verb, ...] = (
           (None, "--plot", "bool", "Draw the layer sizes (needs matplotlib)")),
          (("images", "*"),), ("layers", "image layers"), usage.layers, ("images",)),
     Verb("diff", "image diff [OPTIONS] IMAGE_A IMAGE_B", "Shared and unique layers and bytes of two images",
-         ((None, "--files", "bool", "Compare the two final filesystems file by file (content by sha256)"),),
+         ((None, "--files", "bool", "Compare the two final filesystems file by file (content by sha256)"),
+          (None, "--packages", "bool", "Compare the two images' packages: added, removed, changed versions")),
          (("image_a", "?"), ("image_b", "?")), ("image diff",), usage.diff, ("image_a", "image_b")),
     Verb("files", "files [OPTIONS] IMAGE", "Every file of every layer of an image, read without running it",
          ((None, "--layer", "int", "Only this layer (0 = bottom, -1 = top)"),
@@ -164,6 +178,14 @@ VERBS: tuple[Verb, ...] = (
           (None, "--lowest-efficiency", "str", "Fail when dive's image efficiency is below this (0 to 1)"),
           (None, "--plot", "bool", "Draw the wasted space (with --wasted; needs matplotlib)")),
          (("image", "?"),), ("files", "image files"), files.files, ("image",)),
+    Verb("sbom", "sbom [OPTIONS] IMAGE [IMAGE...]", "The packages inside images, read without running them",
+         ((None, "--type", "list", "Only these package types (deb, apk, rpm, python, npm, go-module, java-archive, "
+                                   "conda; comma-separated or repeated)"),
+          ("-a", "--all", "bool", "Every local image, once per image ID"),
+          (None, "--format", "str", "table (a DataFrame, the default), cyclonedx (CycloneDX 1.6 JSON) or spdx "
+                                    "(SPDX 2.3 JSON)"),
+          ("-o", "--output", "str", "Write the document to a file (with --format cyclonedx or spdx)")),
+         (("images", "*"),), ("sbom", "image sbom"), sbom.sbom, ("images",)),
     Verb("df", "df [OPTIONS]", "Disk usage of images (as 'docker system df' shows it)",
          (("-v", "--verbose", "bool", "Show one row per image"),
           (None, "--plot", "bool", "Draw sizes by repository, shared versus unique (needs matplotlib)")),

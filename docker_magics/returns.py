@@ -76,7 +76,9 @@ RETURNS: dict[str, Returns] = {
                        ("shared", "bool", "whether another given image holds it"),
                        ("shared_with", "list", "those images"))),
     "diff": Returns("A DataFrame of the two images' layers with a `side` column (`both`, `A only`, `B only`); "
-                    "with `--files`, one row per path that differs: `path, change, size_a, size_b, size_delta`."),
+                    "with `--files`, one row per path that differs: `path, change, size_a, size_b, size_delta`; "
+                    "with `--packages`, one row per package that differs: `type, name, version_a, version_b, "
+                    "change` (added, removed, changed)."),
     "files": Returns("A DataFrame, one row per entry per layer; with `--wasted`, one row per wasted path (`path, "
                      "layers, count, cumulative_size`) and dive's `efficiency` and `wasted_bytes` in `attrs`.",
                      (("layer", "int64", "0 is the bottom layer"), ("layer_id", "str", "the layer's diff ID"),
@@ -84,6 +86,20 @@ RETURNS: dict[str, Returns] = {
                       ("type", "str", "file, dir, symlink, hardlink or other"), ("size", "int64", "bytes"),
                       ("mode", "str", "as `ls -l` shows it"),
                       ("change", "str", "added, modified, removed or unchanged"))),
+    "sbom": Returns("A DataFrame, one row per package per image; `attrs` has each image's os-release (`os`) and "
+                    "the packages per type (`counts`); with `--format cyclonedx` or `spdx`, the document (a dict), "
+                    "written to a file with `-o`.",
+                    (("image", "str", "the image asked for (with `--all`: its first tag, else its short ID)"),
+                     ("image_id", "str", "the full image ID"),
+                     ("type", "str", "syft's type: deb, apk, python, npm, go-module, java-archive, conda"),
+                     ("name", "str", "the package's name"), ("version", "str", "its version"),
+                     ("purl", "str", "its package URL"),
+                     ("license", "str", "an SPDX expression where the metadata gives one, else the text found"),
+                     ("layer", "int64", "the first layer that added it at that version (0 is the bottom layer)"),
+                     ("layer_diff_id", "str", "that layer's diff ID"),
+                     ("path", "str", "the file it was read from"),
+                     ("arch", "str", "its architecture, where the ecosystem says"),
+                     ("source", "str", "its source package, apk origin, or a Go module's main module"))),
     "df": Returns("A DataFrame of `docker system df`'s rows (`type, total, active, size, reclaimable`); with `-v`, "
                   "one row per image (`repository, tag, image_id, created, size, shared_size, unique_size, "
                   "containers`)."),
