@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 
 import fixtures  # noqa: E402
 import harness  # noqa: E402
-from cases import archive, build, formats, imagefs, index, listing, registry  # noqa: E402
+from cases import archive, build, formats, imagefs, index, listing, registry, sbom  # noqa: E402
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -94,6 +94,7 @@ def _cases(bench: harness.Bench) -> list[tuple[str, object]]:
               ("files", lambda: imagefs.files(bench)),
               ("push/pull", lambda: registry.pull_push(bench)),
               ("build", lambda: build.builders(bench)),
+              ("sbom", lambda: sbom.sbom(bench)),
               ("index", lambda: index.index(bench, 100 if bench.quick else 3_000))]
     return steps
 
