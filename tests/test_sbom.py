@@ -149,7 +149,8 @@ def test_go_build_info_modules_and_stdlib():
 
 
 def test_go_devel_main_module_version_from_ldflags():
-    modinfo = "path\texample.com/app/cmd/app\nmod\texample.com/app\t(devel)\t\nbuild\t-ldflags=\"-X main.version=2.0.1\""
+    modinfo = ("path\texample.com/app/cmd/app\nmod\texample.com/app\t(devel)\t\n"
+               "build\t-ldflags=\"-X main.version=2.0.1\"")
     found = layer(member("app", _go_binary(modinfo)))
     assert ("go-module", "example.com/app", "v2.0.1") in [p.key for p in found.files["/app"]]
 

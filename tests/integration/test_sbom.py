@@ -90,7 +90,7 @@ def test_second_sbom_reads_no_layer_again(ip, sandbox, images):
     assert "0 exported" in again.dm_caption and rows(again) == rows(first)
     base = ip.run_line_magic("docker", f"sbom {BASE}")  # its one layer is the app's base: known already
     assert "0 exported" in base.dm_caption
-    assert ("deb", "python3-numpy") in set(zip(base["type"], base["name"]))
+    assert ("deb", "python3-numpy") in set(zip(base["type"], base["name"], strict=True))
     assert rows(ip.run_line_magic("docker", f"sbom --type python,npm {APP}")) == {
         ("python", "six", "1.16.0"), ("python", "idna", "3.7"), ("npm", "left-pad", "1.3.0")}
 
@@ -98,7 +98,8 @@ def test_second_sbom_reads_no_layer_again(ip, sandbox, images):
 def test_sbom_all_one_row_set_per_image(ip, sandbox, images):
     df = ip.run_line_magic("docker", "sbom --all --type deb,apk")
     assert {APP, BASE, SMALL} <= set(df["image"])
-    assert ("deb", "python3-numpy") in set(zip(df[df["image"] == BASE]["type"], df[df["image"] == BASE]["name"]))
+    base = df[df["image"] == BASE]
+    assert ("deb", "python3-numpy") in set(zip(base["type"], base["name"], strict=True))
 
 
 def test_image_diff_packages(ip, sandbox, images):
