@@ -10,8 +10,11 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import sqlite3
+import struct
 import tarfile
 import tracemalloc
+import zipfile
 
 import pytest
 
@@ -280,3 +283,85 @@ def test_cache_keeps_by_diff_id_and_aliases():
     cache.put("sha256:b", LayerPackages())
     cache.put("sha256:c", LayerPackages())
     assert cache.get("sha256:a") is None and len(cache) == 2
+
+
+# ---- rpm, java-archive, conda ------------------------------------------------------------------
+
+
+def _rpm_header(fields: dict[int, str]) -> bytes:
+    entries, data = b"", b""
+    for tag, value in fields.items():
+        entries += struct.pack(">iIiI", tag, 6, len(data), 1)
+        data += value.encode() + b"\0"
+    return struct.pack(">II", len(fields), len(data)) + entries + data
+
+
+def _rpmdb(*headers: bytes) -> bytes:
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB NOT NULL)")
+    connection.executemany("INSERT INTO Packages (blob) VALUES (?)", [(h,) for h in headers])
+    connection.commit()
+    data = connection.serialize()
+    connection.close()
+    return data
+
+
+def test_rpm_sqlite_database():
+    db = _rpmdb(_rpm_header({1000: "bash", 1001: "5.2.15", 1002: "3.fc38", 1022: "x86_64", 1014: "GPL-3.0-or-later",
+                             1044: "bash-5.2.15-3.fc38.src.rpm"}),
+                _rpm_header({1000: "broken"}))
+    found = layer(member("var/lib/rpm/rpmdb.sqlite", db))
+    (bash,) = found.files["/var/lib/rpm/rpmdb.sqlite"]
+    assert (bash.type, bash.name, bash.version, bash.arch, bash.license) == (
+        "rpm", "bash", "5.2.15-3.fc38", "x86_64", "GPL-3.0-or-later")
+
+
+def test_rpm_not_a_database_is_one_skipped_line():
+    found = layer(member("var/lib/rpm/rpmdb.sqlite", b"not sqlite" * 100))
+    assert found.files["/var/lib/rpm/rpmdb.sqlite"] == ()
+    assert len(found.skipped) == 1 and "not an rpm database" in found.skipped[0]
+
+
+def test_java_archive_pom_properties():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as jar:
+        jar.writestr("META-INF/maven/org.example/demo/pom.properties", "#x\ngroupId=org.example\nartifactId=demo\n"
+                                                                        "version=1.4.2\n")
+        jar.writestr("org/example/Demo.class", b"\xca\xfe\xba\xbe")
+    found = layer(member("opt/app/lib/demo-1.4.2.jar", buffer.getvalue()), member("opt/app/lib/bad.jar", b"nope"))
+    assert [p.key for p in found.files["/opt/app/lib/demo-1.4.2.jar"]] == [("java-archive", "org.example:demo",
+                                                                            "1.4.2")]
+    assert found.files["/opt/app/lib/bad.jar"] == ()
+
+
+def test_conda_meta_record():
+    record = json.dumps({"name": "numpy", "version": "1.26.4", "license": "BSD-3-Clause", "subdir": "linux-64",
+                         "channel": "https://conda.anaconda.org/conda-forge/linux-64"}).encode()
+    found = layer(member("opt/conda/conda-meta/numpy-1.26.4-py311_0.json", record),
+                  member("opt/conda/conda-meta/history", b"==> 2024 <=="))
+    (numpy,) = found.files["/opt/conda/conda-meta/numpy-1.26.4-py311_0.json"]
+    assert (numpy.type, numpy.name, numpy.version, numpy.license) == ("conda", "numpy", "1.26.4", "BSD-3-Clause")
+    packages, _, _, _ = walk.stack([("sha256:c", found)])
+    assert packages[0].purl == "pkg:conda/numpy@1.26.4?subdir=linux-64"
+
+
+def test_documents_cyclonedx_validates_and_spdx_license_refs():
+    from cyclonedx.schema import OutputFormat, SchemaVersion
+    from cyclonedx.validation import make_schemabased_validator
+
+    from docker_magics.engine.packages import documents
+    from docker_magics.engine.packages.records import ImagePackages
+
+    packages, _, _, _ = walk.stack([("sha256:l0", layer(
+        member("var/lib/dpkg/status", STATUS.encode()), member("etc/os-release", b"ID=debian\nVERSION_ID=12\n"),
+        member("usr/share/doc/libc6/copyright", b"Files: *\nLicense: LGPL-2.1+\n"),
+        member("site/six-1.16.0.dist-info/METADATA", b"Name: six\nVersion: 1.16.0\nLicense: MIT\n")))])
+    image = ImagePackages("app:1", "sha256:" + "ab" * 32, packages, "debian", "12")
+    bom = documents.cyclonedx([image])
+    assert make_schemabased_validator(OutputFormat.JSON, SchemaVersion.V1_6).validate_str(json.dumps(bom)) is None
+    six = next(c for c in bom["components"] if c["name"] == "six")
+    assert six["licenses"] == [{"expression": "MIT"}] and six["purl"] == "pkg:pypi/six@1.16.0"
+    spdx = documents.spdx([image])
+    declared = {p["name"]: p["licenseDeclared"] for p in spdx["packages"]}
+    assert declared["six"] == "MIT" and declared["libc6"] == "LGPL-2.1-or-later"  # normalised by license-expression
+    assert spdx["spdxVersion"] == "SPDX-2.3" and len(spdx["relationships"]) == 1 + len(packages)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..archive import tarstream
-from . import apk, conda, deb, golang, npm, python
+from . import apk, conda, deb, golang, java, npm, python, rpm
 from .records import Package
 
 KIB, MIB = 1 << 10, 1 << 20
@@ -62,6 +62,22 @@ def _database(layer: LayerPackages, path: str, member: tarfile.TarInfo, data: ta
         layer.files[path] = ()
 
 
+def _whole(layer: LayerPackages, path: str, member: tarfile.TarInfo, data: tarstream.Bounded) -> None:
+    """A file read whole (an sqlite database, a zip): bounded by :data:`DATABASE_LIMIT`."""
+    if member.size > DATABASE_LIMIT:
+        layer.skipped.append(f"{path}: {member.size} bytes, over the {DATABASE_LIMIT >> 20} MiB read for a "
+                             "database or archive")
+        return
+    try:
+        if java.is_archive(path):
+            layer.files[path] = tuple(java.parse(path, data.read(DATABASE_LIMIT)))
+        else:
+            layer.files[path] = tuple(rpm.parse(path, data.read(DATABASE_LIMIT), limit=STANZA_LIMIT))
+    except ValueError as exc:
+        layer.skipped.append(f"{path}: {exc}")
+        layer.files[path] = ()
+
+
 def _go(layer: LayerPackages, path: str, data: tarstream.Bounded) -> None:
     head = data.read(4)
     if head != golang.ELF:
@@ -90,6 +106,10 @@ def _regular(layer: LayerPackages, path: str, member: tarfile.TarInfo, data: tar
             return
         reader = npm if npm.is_manifest(path) else conda
         layer.files[path] = tuple(reader.parse(path, _text(data, JSON_LIMIT)))
+    elif path in rpm.SQLITE or java.is_archive(path):
+        _whole(layer, path, member, data)
+    elif path in rpm.BERKELEY:
+        layer.skipped.append(f"{path}: a Berkeley DB rpm database, which docker_magics does not read")
     elif path in OS_RELEASE:
         layer.os_release[path] = _text(data, 64 * KIB)
     elif member.size >= GO_MIN_SIZE:

@@ -11,8 +11,8 @@ def purl(package: Package, os_id: str = "", os_version: str = "") -> str:
 
     qualifiers: dict[str, str] = {}
     namespace, name, version = None, package.name, package.version
-    if package.type in ("deb", "apk"):
-        namespace = os_id or ("debian" if package.type == "deb" else "alpine")
+    if package.type in ("deb", "apk", "rpm"):
+        namespace = os_id or {"deb": "debian", "apk": "alpine", "rpm": "redhat"}[package.type]
         qualifiers = {"arch": package.arch, "upstream": package.source if package.source != package.name else "",
                       "distro": f"{os_id}-{os_version}" if os_id and os_version else ""}
         kind = package.type
