@@ -365,3 +365,9 @@ def test_documents_cyclonedx_validates_and_spdx_license_refs():
     declared = {p["name"]: p["licenseDeclared"] for p in spdx["packages"]}
     assert declared["six"] == "MIT" and declared["libc6"] == "LGPL-2.1-or-later"  # normalised by license-expression
     assert spdx["spdxVersion"] == "SPDX-2.3" and len(spdx["relationships"]) == 1 + len(packages)
+
+
+def test_os_release_symlink_loop_ends():
+    found = layer(member("etc/os-release", kind=tarfile.SYMTYPE, link="../usr/lib/os-release"),
+                  member("usr/lib/os-release", kind=tarfile.SYMTYPE, link="../../etc/os-release"))
+    assert walk.stack([("sha256:loop", found)])[1:3] == ("", "")
