@@ -371,3 +371,31 @@ def test_os_release_symlink_loop_ends():
     found = layer(member("etc/os-release", kind=tarfile.SYMTYPE, link="../usr/lib/os-release"),
                   member("usr/lib/os-release", kind=tarfile.SYMTYPE, link="../../etc/os-release"))
     assert walk.stack([("sha256:loop", found)])[1:3] == ("", "")
+
+
+def test_ctrl_c_is_one_line(monkeypatch):
+    from types import SimpleNamespace
+
+    from docker_magics.commands import sbom as command
+    from docker_magics.errors import Interrupted
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(walk, "image_packages", interrupted)
+    session = SimpleNamespace(engine=lambda cmd: object(), settings=SimpleNamespace(progress="none"))
+    with pytest.raises(Interrupted, match="Stopped while reading the images' packages; nothing was changed"):
+        command.read_images(SimpleNamespace(), session, ["app:1"], None)
+
+
+def test_unknown_type_and_format_are_one_line():
+    from docker_magics.commands import sbom as command
+    from docker_magics.errors import UsageError
+    from docker_magics.grammar import parse
+
+    with pytest.raises(UsageError, match="invalid argument \"pyhton\" for \"--type\" flag") as caught:
+        command._types(["deb,pyhton"])
+    assert "Did you mean 'python'?" in caught.value.hint
+    cmd = parse("sbom --format xml app:1")
+    with pytest.raises(UsageError, match="table, cyclonedx or spdx"):
+        command.sbom(cmd, None)
