@@ -91,7 +91,7 @@ RETURNS: dict[str, Returns] = {
                     "written to a file with `-o`.",
                     (("image", "str", "the image asked for (with `--all`: its first tag, else its short ID)"),
                      ("image_id", "str", "the full image ID"),
-                     ("type", "str", "syft's type: deb, apk, python, npm, go-module, java-archive, conda"),
+                     ("type", "str", "syft's type: deb, apk, rpm, python, npm, go-module, java-archive, conda"),
                      ("name", "str", "the package's name"), ("version", "str", "its version"),
                      ("purl", "str", "its package URL"),
                      ("license", "str", "an SPDX expression where the metadata gives one, else the text found"),

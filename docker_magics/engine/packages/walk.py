@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from ..progress import Progress
 
 
+ESTIMATE_FROM = 16 << 20
+
+
 class _Counted:
     """The export's bytes, counted into a :class:`Progress` as they are read."""
 
@@ -198,7 +201,10 @@ def image_packages(engine: Engine, reference: str, *, types: frozenset[str] | No
         layers = list(zip(diff_ids, known, strict=True))
         exported = False
     else:
-        opened = progress(int(details.get("Size") or 0)) if progress else contextlib.nullcontext(None)
+        # The image's size is close to the export's bytes for a big image; a small one's export is mostly tar
+        # headers, so its size would be a false total: then only the bytes read are shown.
+        size = int(details.get("Size") or 0)
+        opened = progress(size if size >= ESTIMATE_FROM else 0) if progress else contextlib.nullcontext(None)
         with opened as sink:
             layers = _export(engine, reference, image_id, cache, sink)
         exported = True
