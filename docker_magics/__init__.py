@@ -22,12 +22,13 @@ def load_ipython_extension(ipython: Any) -> None:
     magics = DockerMagics(ipython)
     ipython.register_magics(magics)
     _loaded[id(ipython)] = magics
-    cache = ReferenceCache(lambda: _local_images(magics.session), timeout=magics.completion_timeout)
+    cache = ReferenceCache(lambda: _local_images(magics.session), timeout=magics.completion_timeout,
+                           saved=lambda: _saved_references(magics.session))
     magics.completion_cache = cache
     magics.completion_matcher = matcher(cache.get)
     ipython.Completer.custom_matchers.append(magics.completion_matcher)
     if magics.preload:
-        _preload()
+        _preload(cache.warm)
     import atexit
 
     atexit.register(magics.session.forget)  # the kernel is shutting down: close the engines' event streams
@@ -40,16 +41,34 @@ def _local_images(session: Any) -> list[dict]:
     return local_images(session, session.default_engine()).images
 
 
-def _preload() -> None:
+def _saved_references(session: Any) -> list[str] | None:
+    """The default engine's references from its last index snapshot, for the first Tab of a new kernel.
+
+    Read without docker-py or the engine (the endpoint as the session resolves it); none when the index is off.
+    """
+    if not session.settings.index:
+        return None
+    from .engine.endpoints import resolve_endpoint
+    from .engine.index.snapshot import SnapshotStore
+
+    endpoint = resolve_endpoint(host=session.settings.host, context=session.settings.context)
+    return SnapshotStore().tab_references(endpoint.host)
+
+
+def _preload(first: Any = None) -> None:
     """Import pandas and docker-py in the background, so the first command does not wait for them.
 
-    ``%load_ext`` itself stays fast; a command run before the imports finish simply waits for them.
+    ``%load_ext`` itself stays fast; a command run before the imports finish simply waits for them. ``first``
+    runs before the imports: Tab completion's saved references, so an early Tab finds them in memory.
     """
     import threading
 
     def work() -> None:
         import contextlib
 
+        with contextlib.suppress(Exception):
+            if first is not None:
+                first()
         with contextlib.suppress(Exception):
             from . import grammar  # noqa: F401  (the verb table and its handler modules)
             from .engine.connection import load_docker_py

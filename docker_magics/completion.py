@@ -3,6 +3,8 @@
 Verbs and flags come from the grammar table. Image references come from a short-lived cache filled
 in a background thread, so a keystroke waits at most ``timeout`` seconds on a slow engine: when the
 engine is slow, the first Tab answers with what is cached (maybe nothing) and the next one has it all.
+In a new kernel, the cache starts from the references the engine's last index snapshot held
+(:mod:`.engine.index.snapshot`), read without docker-py: the first Tab offers them at once.
 """
 
 from __future__ import annotations
@@ -29,25 +31,43 @@ FLAG_VALUES: dict[str, tuple[str, ...]] = {
 class ReferenceCache:
     """Local image references (repository:tag and short IDs), refreshed at most every ``ttl`` seconds."""
 
-    def __init__(self, fetch: Callable[[], list[dict]], *, ttl: float = 10.0, timeout: float = 0.1) -> None:
+    def __init__(self, fetch: Callable[[], list[dict]], *, ttl: float = 10.0, timeout: float = 0.1,
+                 saved: Callable[[], list[str] | None] | None = None) -> None:
         self.fetch = fetch
         self.ttl = ttl
         self.timeout = timeout
+        self.saved = saved  # the references a new kernel starts from (the engine's snapshot), asked once
         self.references: list[str] = []
         self.stamp = 0.0
+        self.provisional = False  # the references are the saved ones: no listing has answered yet
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
     def get(self) -> list[str]:
         """The cached references, refreshing when stale; never blocks longer than ``timeout``."""
         if time.monotonic() - self.stamp > self.ttl:
+            self.warm()
             with self._lock:
                 if self._worker is None or not self._worker.is_alive():
                     self._worker = threading.Thread(target=self._refresh, daemon=True, name="docker-complete")
                     self._worker.start()
                 worker = self._worker
-            worker.join(self.timeout)
+            if not self.provisional:  # with the saved references at hand, a Tab does not wait for the engine
+                worker.join(self.timeout)
         return self.references
+
+    def warm(self) -> None:
+        """Fill an empty cache from the saved references, once (``%load_ext``'s preload thread calls it first)."""
+        with self._lock:
+            saved, self.saved = self.saved, None
+        if saved is None or self.references:
+            return
+        try:
+            found = saved()
+        except Exception:  # completion must never raise: a bad file only means nothing to start from
+            return
+        if found and not self.references:
+            self.references, self.provisional = found, True
 
     def _refresh(self) -> None:
         from .engine.references import NONE_TAG
@@ -60,7 +80,7 @@ class ReferenceCache:
         tags = {tag for image in images for tag in image.get("RepoTags") or () if tag != NONE_TAG}
         ids = {truncate_id(image["Id"]) for image in images}
         self.references = sorted(tags) + sorted(ids)
-        self.stamp = time.monotonic()
+        self.stamp, self.provisional = time.monotonic(), False
 
 
 def candidates(words: list[str], current: str, references: Callable[[], list[str]]) -> list[str]:
@@ -77,7 +97,7 @@ def candidates(words: list[str], current: str, references: Callable[[], list[str
     if index is None:
         return _matching(FLAG_VALUES.get(words[-1], ()), current) if words else []
     rest = words[index:]
-    flag_names = [n for f in grammar.GLOBAL_FLAGS for n in f[:2] if n]
+    flag_names = [n for f in grammar.GLOBAL_FLAGS for n in f.names]
     if not rest:
         if current.startswith("-"):
             return _matching(flag_names, current)
@@ -95,11 +115,11 @@ def candidates(words: list[str], current: str, references: Callable[[], list[str
 
 def _verb_candidates(verb: grammar.Verb, args: list[str], current: str,
                      references: Callable[[], list[str]]) -> list[str]:
-    takes_value = {n for f in verb.flags if f[2] in ("str", "list", "int") for n in f[:2] if n}
+    takes_value = {n for f in verb.flags if not f.boolean for n in f.names}
     if args and args[-1] in takes_value:
         return _matching(FLAG_VALUES.get(args[-1], ()), current)
     if current.startswith("-"):
-        return _matching([n for f in verb.flags for n in (f[1], f[0]) if n] + ["--help"], current)
+        return _matching([n for f in verb.flags for n in reversed(f.names)] + ["--help"], current)
     if verb.image_args or verb.name == "images":
         return _matching(references(), current)
     return []
@@ -109,7 +129,7 @@ def _skip_globals(words: list[str]) -> int | None:
     """Index of the first word after the global options; None while a global option awaits its value."""
     from . import grammar  # at the first Tab, not at %load_ext: it imports every handler module
 
-    takes_value = {n for f in grammar.GLOBAL_FLAGS if not f[2].startswith("bool") for n in f[:2] if n}
+    takes_value = {n for f in grammar.GLOBAL_FLAGS if not f.boolean for n in f.names}
     index = 0
     while index < len(words) and words[index].startswith("-"):
         word = words[index]

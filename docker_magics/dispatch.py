@@ -9,7 +9,8 @@ from .command import Command
 from .commands.form_request import FormRequest
 from .errors import UsageError
 from .grammar import verb_named
-from .session import Session
+from .session import Session, each
+from .views.display import message
 
 
 def run(cmd: Command, session: Session) -> Any:
@@ -41,13 +42,18 @@ def run(cmd: Command, session: Session) -> Any:
 
 
 def _on_each(handler: Any, cmd: Command, session: Session, endpoints: list[Any]) -> Any:
-    """Run a read-only handler on every engine at once; one frame with an ``engine`` column."""
-    from .session import each
+    """Run a read-only handler on every engine at once; one frame with an ``engine`` column.
+
+    An engine that cannot answer is a row whose ``error`` says why (and a warning), not a failed command.
+    """
     from .views.frames import stacked_results
 
     def one(endpoint: Any) -> Any:
         return handler(dataclasses.replace(cmd, endpoint=endpoint), session)
 
     outcomes = each(endpoints, one)
+    for endpoint, _, error in outcomes:
+        if error:
+            message(f"{endpoint.name}: {error}", warning=True)
     return stacked_results([(endpoint.name, result, error) for endpoint, result, error in outcomes])
 

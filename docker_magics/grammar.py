@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,17 +26,43 @@ from .commands import (
     lifecycle,
     sbom,
     search,
+    transfer,
     usage,
 )
-from .commands import transfer as registry
 from .errors import UsageError, did_you_mean
+from .returns import EVENTS, IMAGE_COLUMNS, Returns, returns_help
+from .shellwords import split as split_words
+from .units import go_bool
 
 #: A handler: takes the parsed command and the session, returns what the magic hands back.
 Handler = Callable[[Command, Any], Any]
 
-# A flag: (short, long, kind, help). kind is "bool", "str", "list" (repeatable) or "int";
-# "bool+" is a boolean whose default is true (history's --human).
-Flag = tuple[str | None, str, str, str]
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flag of a verb, as pflag declares it."""
+
+    short: str | None  # "-a", or None
+    long: str  # "--all"
+    kind: str  # "bool", "str", "list" (repeatable) or "int"
+    help: str
+    default: bool = False  # a boolean's value when not given: True for history's --human (the CLI's "default true")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every spelling: the short one first when there is one."""
+        return (self.short, self.long) if self.short else (self.long,)
+
+    @property
+    def dest(self) -> str:
+        """The attribute of the parsed :class:`Command` that holds its value."""
+        return self.long.lstrip("-").replace("-", "_")
+
+    @property
+    def boolean(self) -> bool:
+        """Whether it takes no value (``--flag=true|false`` aside)."""
+        return self.kind == "bool"
 
 
 @dataclass(frozen=True)
@@ -52,169 +77,371 @@ class Verb:
     forms: tuple[str, ...] = ()  # every way to spell it: "images", "image ls", ...
     handler: Handler | None = None  # the function under docker_magics.commands that runs it
     image_args: tuple[str, ...] = ()  # positionals that name local images (for completion)
-    #: With several engines (-H A -H B, --context a,b): "each" runs the verb on every engine and stacks the
-    #: results under an ``engine`` column; "fleet" means the handler queries them itself (listings); "one"
-    #: refuses, because the verb changes state; "none": the verb talks to no engine and runs once.
+    #: With several engines (-H A -H B, --context a,b): "each" runs the verb on every engine at once and stacks the
+    #: results under an ``engine`` column (dispatch); "one" refuses, because the verb changes state; "none": the
+    #: verb talks to no engine and runs once.
     engines: str = "each"
+    #: What it hands back: the end of its ``--help`` and the README's "What comes back".
+    returns: Returns | None = None
 
 
-_PLATFORM: Flag = (None, "--platform", "str", "Set platform if server is multi-platform capable")
-_FORMAT_LIST: Flag = (None, "--format", "str",
-                      "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template")
-_QUIET_IDS: Flag = ("-q", "--quiet", "bool", "Only show image IDs")
-_DCT: Flag = (None, "--disable-content-trust", "bool", "Skip image verification (accepted; always skipped)")
+_PLATFORM = Flag(None, "--platform", "str", "Set platform if server is multi-platform capable")
+_FORMAT_LIST = Flag(None, "--format", "str",
+                    "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template")
+_QUIET_IDS = Flag("-q", "--quiet", "bool", "Only show image IDs")
+_DCT = Flag(None, "--disable-content-trust", "bool", "Skip image verification (accepted; always skipped)")
 
 VERBS: tuple[Verb, ...] = (
-    Verb("images", "images [OPTIONS] [REPOSITORY[:TAG]]", "List images",
-         (("-a", "--all", "bool", "Show all images (default hides intermediate images)"),
-          (None, "--digests", "bool", "Show digests"),
-          ("-f", "--filter", "list", "Filter output based on conditions provided (dangling, label, before, "
-                                     "since, reference)"),
-          _FORMAT_LIST,
-          (None, "--no-trunc", "bool", "Don't truncate output"),
-          _QUIET_IDS,
-          (None, "--usage", "bool", "Add containers, container_names, shared_size and unique_size (disk usage)"),
-          (None, "--platforms", "bool", "Add a platforms column: the platforms of each image that are here"),
-          (None, "--no-index", "bool", "List from the engine, not from the index kept up to date by its events")),
-         (("reference", "?"),), ("images", "image ls", "image list"), images.run, engines="fleet"),
-    Verb("pull", "pull [OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
-         (("-a", "--all-tags", "bool", "Download all tagged images in the repository"), _DCT, _PLATFORM,
-          ("-q", "--quiet", "bool", "Suppress verbose output")),
-         (("name", "?"),), ("pull", "image pull"), registry.pull, engines="one"),
-    Verb("push", "push [OPTIONS] NAME[:TAG]", "Upload an image to a registry (no argument: a form)",
-         (("-a", "--all-tags", "bool", "Push all tags of an image to the repository"), _DCT, _PLATFORM,
-          ("-q", "--quiet", "bool", "Suppress verbose output")),
-         (("name", "?"),), ("push", "image push"), registry.push, ("name",), engines="one"),
-    Verb("inspect", "inspect [OPTIONS] IMAGE [IMAGE...]", "Display detailed information on one or more images",
-         (("-f", "--format", "str", "Format output using a custom template: 'json' or a Go template"),
-          (None, "--type", "str", "Only 'image' is supported"),
-          ("-s", "--size", "bool", "Accepted for compatibility (image sizes are always shown)"), _PLATFORM),
-         (("images", "*"),), ("inspect", "image inspect"), inspect.inspect, ("images",)),
-    Verb("history", "history [OPTIONS] IMAGE", "Show the history of an image",
-         (_FORMAT_LIST,
-          ("-H", "--human", "bool+", "Print sizes and dates in human readable format (default true)"),
-          (None, "--no-trunc", "bool", "Don't truncate output"), _QUIET_IDS, _PLATFORM),
-         (("image", "?"),), ("history", "image history"), history.history, ("image",)),
-    Verb("tag", "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-         "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE (no argument: a form)",
-         (), (("source", "?"), ("target", "?")), ("tag", "image tag"), lifecycle.tag, ("source",), engines="one"),
-    Verb("save", "save [OPTIONS] IMAGE [IMAGE...]", "Save one or more images to a tar archive",
-         (("-o", "--output", "str", "Write to a file (required in a notebook)"),
-          (None, "--gzip", "bool", "Compress with gzip (also when the file name ends in .gz)"), _PLATFORM),
-         (("images", "*"),), ("save", "image save"), archive.save, ("images",), engines="one"),
-    Verb("load", "load [OPTIONS]", "Load an image from a tar archive (tar or tar.gz)",
-         (("-i", "--input", "str", "Read from tar archive file"),
-          ("-q", "--quiet", "bool", "Suppress the load output"), _PLATFORM),
-         (), ("load", "image load"), archive.load, engines="one"),
-    Verb("rmi", "rmi [OPTIONS] IMAGE [IMAGE...]", "Remove one or more images",
-         (("-f", "--force", "bool", "Force removal of the image"),
-          (None, "--no-prune", "bool", "Do not delete untagged parents"), _PLATFORM),
-         (("images", "*"),), ("rmi", "image rm", "image remove"), lifecycle.rm, ("images",), engines="one"),
-    Verb("prune", "image prune [OPTIONS]", "Remove unused images",
-         (("-a", "--all", "bool", "Remove all unused images, not just dangling ones"),
-          (None, "--filter", "list", "Provide filter values (e.g. 'until=<timestamp>', 'label=<key>=<value>')"),
-          ("-f", "--force", "bool", "Do not prompt for confirmation"),
-          (None, "--dry-run", "bool", "Show what would be removed and the space it frees, remove nothing")),
-         (), ("image prune",), lifecycle.prune, engines="one"),
-    Verb("builder prune", "builder prune [OPTIONS]", "Remove build cache",
-         (("-a", "--all", "bool", "Remove all unused build cache, not just dangling ones"),
-          (None, "--filter", "list", "Provide filter values (e.g. 'until=24h', 'type=exec.cachemount')"),
-          ("-f", "--force", "bool", "Do not prompt for confirmation"),
-          (None, "--dry-run", "bool", "Show what would be removed and the space it frees, remove nothing")),
-         (), ("builder prune",), buildcache.prune, engines="one"),
-    Verb("import", "import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
-         "Import the contents from a tarball to create a filesystem image",
-         (("-c", "--change", "list", "Apply Dockerfile instruction to the created image"),
-          ("-m", "--message", "str", "Set commit message for imported image"), _PLATFORM),
-         (("source", "?"), ("reference", "?")), ("import", "image import"), archive.import_, engines="one"),
-    Verb("search", "search [OPTIONS] TERM", "Search Docker Hub (or a registry's v1 search API) for images",
-         (("-f", "--filter", "list", "Filter output based on conditions provided (stars=N, is-official=BOOL)"),
-          _FORMAT_LIST,
-          (None, "--limit", "int", "Max number of search results"),
-          (None, "--no-trunc", "bool", "Don't truncate output"),
-          (None, "--registry", "str", "Browse a registry's repositories instead (v2 catalog; TERM is a prefix)")),
-         (("term", "?"),), ("search",), search.search),
-    Verb("tags", "tags [OPTIONS] REPOSITORY", "List a repository's tags in its registry, without pulling",
-         ((None, "--no-trunc", "bool", "Don't truncate digests"),
-          (None, "--limit", "int", "Max number of tags")),
-         (("repository", "?"),), ("tags", "image tags"), search.tags, engines="none"),
-    Verb("build", "build [OPTIONS] PATH | %%docker build [OPTIONS] [PATH] (cell: the Dockerfile)",
-         "Build an image from a Dockerfile",
-         (("-t", "--tag", "list", "Name and optionally a tag in the 'name:tag' format"),
-          (None, "--build-arg", "list", "Set build-time variables"),
-          (None, "--label", "list", "Set metadata for an image"),
-          (None, "--target", "str", "Set the target build stage to build"),
-          (None, "--no-cache", "bool", "Do not use cache when building the image"),
-          (None, "--pull", "bool", "Always attempt to pull a newer version of the image"),
-          _PLATFORM,
-          ("-f", "--file", "str", "Name of the Dockerfile (default: 'PATH/Dockerfile')"),
-          (None, "--iidfile", "str", "Write the image ID to the file"),
-          ("-q", "--quiet", "bool", "Suppress the build output and print image ID on success"),
-          (None, "--rm", "bool+", "Remove intermediate containers after a successful build (default true)"),
-          (None, "--force-rm", "bool", "Always remove intermediate containers"),
-          (None, "--network", "str", "Set the networking mode for the RUN instructions during build (default: the "
-                                     "engine's default network; 'none' on an engine without a bridge network)"),
-          (None, "--cache-from", "list", "External cache sources (e.g. 'user/app:cache')"),
-          (None, "--add-host", "list", "Add a custom host-to-IP mapping ('host:ip')"),
-          (None, "--shm-size", "str", "Shared memory size for RUN instructions (e.g. 64m)"),
-          (None, "--secret", "list", "Secret to expose to the build (needs a BuildKit session: refused here)"),
-          (None, "--ssh", "list", "SSH agent socket or keys to expose (needs a BuildKit session: refused here)"),
-          ("-o", "--output", "list", "Output destination (needs a BuildKit session: refused here)")),
-         (("path", "?"),), ("build", "image build", "builder build"), build.build, engines="one"),
-    Verb("layers", "layers [OPTIONS] IMAGE [IMAGE...]", "One row per layer per image, and which images share it",
-         ((None, "--no-trunc", "bool", "Don't truncate digests and steps"),
-          (None, "--plot", "bool", "Draw the layer sizes (needs matplotlib)")),
-         (("images", "*"),), ("layers", "image layers"), usage.layers, ("images",)),
-    Verb("diff", "image diff [OPTIONS] IMAGE_A IMAGE_B", "Shared and unique layers and bytes of two images",
-         ((None, "--files", "bool", "Compare the two final filesystems file by file (content by sha256)"),
-          (None, "--packages", "bool", "Compare the two images' packages: added, removed, changed versions")),
-         (("image_a", "?"), ("image_b", "?")), ("image diff",), usage.diff, ("image_a", "image_b")),
-    Verb("files", "files [OPTIONS] IMAGE", "Every file of every layer of an image, read without running it",
-         ((None, "--layer", "int", "Only this layer (0 = bottom, -1 = top)"),
-          (None, "--path", "str", "Only paths matching this glob (e.g. '/usr/lib/*' or '*.py')"),
-          (None, "--changes", "bool", "Leave out directories a layer lists again unchanged"),
-          (None, "--no-trunc", "bool", "Don't truncate layer IDs"),
-          (None, "--wasted", "bool", "Paths several layers hold or a later layer removes, with dive's efficiency"),
-          (None, "--lowest-efficiency", "str", "Fail when dive's image efficiency is below this (0 to 1)"),
-          (None, "--plot", "bool", "Draw the wasted space (with --wasted; needs matplotlib)")),
-         (("image", "?"),), ("files", "image files"), files.files, ("image",)),
-    Verb("sbom", "sbom [OPTIONS] IMAGE [IMAGE...]", "The packages inside images, read without running them",
-         ((None, "--type", "list", "Only these package types (deb, apk, rpm, python, npm, go-module, java-archive, "
-                                   "conda; comma-separated or repeated)"),
-          ("-a", "--all", "bool", "Every local image, once per image ID"),
-          (None, "--format", "str", "table (a DataFrame, the default), cyclonedx (CycloneDX 1.6 JSON) or spdx "
-                                    "(SPDX 2.3 JSON)"),
-          ("-o", "--output", "str", "Write the document to a file (with --format cyclonedx or spdx)")),
-         (("images", "*"),), ("sbom", "image sbom"), sbom.sbom, ("images",)),
-    Verb("df", "df [OPTIONS]", "Disk usage of images (as 'docker system df' shows it)",
-         (("-v", "--verbose", "bool", "Show one row per image"),
-          (None, "--plot", "bool", "Draw sizes by repository, shared versus unique (needs matplotlib)")),
-         (), ("df", "system df"), usage.df),
-    Verb("context ls", "context ls", "List the Docker CLI's contexts (the current one is marked)",
-         (), (), ("context ls", "context list"), contexts.ls, engines="none"),
-    Verb("context use", "context use CONTEXT", "Set the current Docker CLI context (as 'docker context use')",
-         (), (("name", "?"),), ("context use",), contexts.use, engines="none"),
-    Verb("login", "login [OPTIONS] [SERVER]", "Log in to a registry (no password: a form or a masked prompt)",
-         (("-u", "--username", "str", "Username"),
-          ("-p", "--password", "str", "Password (lands in the notebook and its history: prefer --password-file)"),
-          (None, "--password-stdin", "bool", "Take the password from a masked prompt"),
-          (None, "--password-file", "str", "Read the password or token from a file")),
-         (("server", "?"),), ("login",), registry.login, engines="one"),
-    Verb("logout", "logout [SERVER]", "Log out from a registry",
-         (), (("server", "?"),), ("logout",), registry.logout, engines="none"),
+    Verb("images",
+         usage="images [OPTIONS] [REPOSITORY[:TAG]]",
+         summary="List images",
+         flags=(Flag("-a", "--all", "bool", "Show all images (default hides intermediate images)"),
+                Flag(None, "--digests", "bool", "Show digests"),
+                Flag("-f", "--filter", "list", "Filter output based on conditions provided (dangling, label, before, "
+                                               "since, reference)"),
+                _FORMAT_LIST,
+                Flag(None, "--no-trunc", "bool", "Don't truncate output"),
+                _QUIET_IDS,
+                Flag(None, "--usage", "bool", "Add containers, container_names, shared_size and unique_size (disk "
+                                              "usage)"),
+                Flag(None, "--platforms", "bool", "Add a platforms column: the platforms of each image that are here"),
+                Flag(None, "--no-index", "bool", "List from the engine, not from the index kept up to date by its "
+                                                 "events")),
+         positionals=(("reference", "?"),),
+         forms=("images", "image ls", "image list"),
+         handler=images.run,
+         returns=Returns("A DataFrame, one row per tag (a list of IDs with `-q`, text with `--format`).",
+                         IMAGE_COLUMNS)),
+    Verb("pull",
+         usage="pull [OPTIONS] NAME[:TAG|@DIGEST]",
+         summary="Download an image from a registry",
+         flags=(Flag("-a", "--all-tags", "bool", "Download all tagged images in the repository"), _DCT, _PLATFORM,
+                Flag("-q", "--quiet", "bool", "Suppress verbose output")),
+         positionals=(("name", "?"),),
+         forms=("pull", "image pull"),
+         handler=transfer.pull,
+         engines="one",
+         returns=Returns("A result with `reference`, `status` and `digest` (`digests` per tag with `-a`).")),
+    Verb("push",
+         usage="push [OPTIONS] NAME[:TAG]",
+         summary="Upload an image to a registry (no argument: a form)",
+         flags=(Flag("-a", "--all-tags", "bool", "Push all tags of an image to the repository"), _DCT, _PLATFORM,
+                Flag("-q", "--quiet", "bool", "Suppress verbose output")),
+         positionals=(("name", "?"),),
+         forms=("push", "image push"),
+         handler=transfer.push,
+         image_args=("name",),
+         engines="one",
+         returns=Returns("A result with `repository`, `digest`, `digests` (tag -> digest) and `tags`.")),
+    Verb("inspect",
+         usage="inspect [OPTIONS] IMAGE [IMAGE...]",
+         summary="Display detailed information on one or more images",
+         flags=(Flag("-f", "--format", "str", "Format output using a custom template: 'json' or a Go template"),
+                Flag(None, "--type", "str", "Only 'image' is supported"),
+                Flag("-s", "--size", "bool", "Accepted for compatibility (image sizes are always shown)"), _PLATFORM),
+         positionals=(("images", "*"),),
+         forms=("inspect", "image inspect"),
+         handler=inspect.inspect,
+         image_args=("images",),
+         returns=Returns("The CLI's JSON: a list of objects (text with `--format`).")),
+    Verb("history",
+         usage="history [OPTIONS] IMAGE",
+         summary="Show the history of an image",
+         flags=(_FORMAT_LIST,
+                Flag("-H", "--human", "bool", "Print sizes and dates in human readable format (default true)",
+                     default=True),
+                Flag(None, "--no-trunc", "bool", "Don't truncate output"), _QUIET_IDS, _PLATFORM),
+         positionals=(("image", "?"),),
+         forms=("history", "image history"),
+         handler=history.history,
+         image_args=("image",),
+         returns=Returns("A DataFrame, one row per step, newest first (a list of IDs with `-q`, text with `--format`).",
+                         (("image_id", "str", "the step's image, `<missing>` where the CLI says so"),
+                          ("created", "datetime64[UTC]", "when the step ran"),
+                          ("created_by", "str", "the instruction"),
+                          ("size", "int64", "bytes the step added"),
+                          ("comment", "str", "the step's comment")))),
+    Verb("tag",
+         usage="tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+         summary="Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE (no argument: a form)",
+         positionals=(("source", "?"), ("target", "?")),
+         forms=("tag", "image tag"),
+         handler=lifecycle.tag,
+         image_args=("source",),
+         engines="one",
+         returns=Returns("Nothing, like the CLI (no arguments in a notebook: the tag form).")),
+    Verb("save",
+         usage="save [OPTIONS] IMAGE [IMAGE...]",
+         summary="Save one or more images to a tar archive",
+         flags=(Flag("-o", "--output", "str", "Write to a file (required in a notebook)"),
+                Flag(None, "--gzip", "bool", "Compress with gzip (also when the file name ends in .gz)"), _PLATFORM),
+         positionals=(("images", "*"),),
+         forms=("save", "image save"),
+         handler=archive.save,
+         image_args=("images",),
+         engines="one",
+         returns=Returns("A result with `path`, `bytes`, `sha256` and `images`.")),
+    Verb("load",
+         usage="load [OPTIONS]",
+         summary="Load an image from a tar archive (tar or tar.gz)",
+         flags=(Flag("-i", "--input", "str", "Read from tar archive file"),
+                Flag("-q", "--quiet", "bool", "Suppress the load output"), _PLATFORM),
+         forms=("load", "image load"),
+         handler=archive.load,
+         engines="one",
+         returns=Returns("A DataFrame, one row per loaded image.",
+                         (("reference", "str", "the loaded tag, `<none>` for an image loaded by ID"),
+                          ("image_id", "str", "the full image ID")))),
+    Verb("rmi",
+         usage="rmi [OPTIONS] IMAGE [IMAGE...]",
+         summary="Remove one or more images",
+         flags=(Flag("-f", "--force", "bool", "Force removal of the image"),
+                Flag(None, "--no-prune", "bool", "Do not delete untagged parents"), _PLATFORM),
+         positionals=(("images", "*"),),
+         forms=("rmi", "image rm", "image remove"),
+         handler=lifecycle.rm,
+         image_args=("images",),
+         engines="one",
+         returns=Returns("A DataFrame, one row per Untagged/Deleted event.",
+                         (*EVENTS, ("image", "str", "the argument the event came from")))),
+    Verb("prune",
+         usage="image prune [OPTIONS]",
+         summary="Remove unused images",
+         flags=(Flag("-a", "--all", "bool", "Remove all unused images, not just dangling ones"),
+                Flag(None, "--filter", "list", "Provide filter values (e.g. 'until=<timestamp>', "
+                                               "'label=<key>=<value>')"),
+                Flag("-f", "--force", "bool", "Do not prompt for confirmation"),
+                Flag(None, "--dry-run", "bool", "Show what would be removed and the space it frees, remove nothing")),
+         forms=("image prune",),
+         handler=lifecycle.prune,
+         engines="one",
+         returns=Returns("A DataFrame of what went (with `--dry-run` or before confirming: of what would go, with "
+                         "`image_id, references, created, size, unique_size, untag_only`); `attrs` has the bytes "
+                         "reclaimed and the images containers keep.", EVENTS)),
+    Verb("builder prune",
+         usage="builder prune [OPTIONS]",
+         summary="Remove build cache",
+         flags=(Flag("-a", "--all", "bool", "Remove all unused build cache, not just dangling ones"),
+                Flag(None, "--filter", "list", "Provide filter values (e.g. 'until=24h', 'type=exec.cachemount')"),
+                Flag("-f", "--force", "bool", "Do not prompt for confirmation"),
+                Flag(None, "--dry-run", "bool", "Show what would be removed and the space it frees, remove nothing")),
+         forms=("builder prune",),
+         handler=buildcache.prune,
+         engines="one",
+         returns=Returns("A DataFrame of the build cache records removed (or that would be, with `--dry-run`); "
+                         "`attrs` has the bytes reclaimed.")),
+    Verb("import",
+         usage="import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+         summary="Import the contents from a tarball to create a filesystem image",
+         flags=(Flag("-c", "--change", "list", "Apply Dockerfile instruction to the created image"),
+                Flag("-m", "--message", "str", "Set commit message for imported image"), _PLATFORM),
+         positionals=(("source", "?"), ("reference", "?")),
+         forms=("import", "image import"),
+         handler=archive.import_,
+         engines="one",
+         returns=Returns("The new image's ID (a `str`).")),
+    Verb("search",
+         usage="search [OPTIONS] TERM",
+         summary="Search Docker Hub (or a registry's v1 search API) for images",
+         flags=(Flag("-f", "--filter", "list", "Filter output based on conditions provided (stars=N, "
+                                               "is-official=BOOL)"),
+                _FORMAT_LIST,
+                Flag(None, "--limit", "int", "Max number of search results"),
+                Flag(None, "--no-trunc", "bool", "Don't truncate output"),
+                Flag(None, "--registry", "str", "Browse a registry's repositories instead (v2 catalog; TERM is a "
+                                                "prefix)")),
+         positionals=(("term", "?"),),
+         forms=("search",),
+         handler=search.search,
+         returns=Returns("A DataFrame, one row per result (text with `--format`); with `--registry`, the registry's "
+                         "repositories (`repository` column).",
+                         (("name", "str", "the repository"), ("description", "str", "its description"),
+                          ("stars", "int64", "its stars"), ("official", "bool", "whether it is an official image")))),
+    Verb("tags",
+         usage="tags [OPTIONS] REPOSITORY",
+         summary="List a repository's tags in its registry, without pulling",
+         flags=(Flag(None, "--no-trunc", "bool", "Don't truncate digests"),
+                Flag(None, "--limit", "int", "Max number of tags")),
+         positionals=(("repository", "?"),),
+         forms=("tags", "image tags"),
+         handler=search.tags,
+         engines="none",
+         returns=Returns("A DataFrame, one row per tag, read from the registry without pulling.",
+                         (("repository", "str", "the repository"), ("tag", "str", "the tag"),
+                          ("digest", "str", "the manifest's digest"),
+                          ("compressed_size", "Int64", "bytes a pull downloads (config and compressed layers)"),
+                          ("platforms", "str", "`os/arch` of each image in an index"),
+                          ("created", "datetime64[UTC]", "the image config's creation time")))),
+    Verb("build",
+         usage="build [OPTIONS] PATH | %%docker build [OPTIONS] [PATH] (cell: the Dockerfile)",
+         summary="Build an image from a Dockerfile",
+         flags=(Flag("-t", "--tag", "list", "Name and optionally a tag in the 'name:tag' format"),
+                Flag(None, "--build-arg", "list", "Set build-time variables"),
+                Flag(None, "--label", "list", "Set metadata for an image"),
+                Flag(None, "--target", "str", "Set the target build stage to build"),
+                Flag(None, "--no-cache", "bool", "Do not use cache when building the image"),
+                Flag(None, "--pull", "bool", "Always attempt to pull a newer version of the image"),
+                _PLATFORM,
+                Flag("-f", "--file", "str", "Name of the Dockerfile (default: 'PATH/Dockerfile')"),
+                Flag(None, "--iidfile", "str", "Write the image ID to the file"),
+                Flag("-q", "--quiet", "bool", "Suppress the build output and print image ID on success"),
+                Flag(None, "--rm", "bool", "Remove intermediate containers after a successful build (default true)",
+                     default=True),
+                Flag(None, "--force-rm", "bool", "Always remove intermediate containers"),
+                Flag(None, "--network", "str", "Set the networking mode for the RUN instructions during build "
+                                               "(default: the "
+                                           "engine's default network; 'none' on an engine without a bridge network)"),
+                Flag(None, "--cache-from", "list", "External cache sources (e.g. 'user/app:cache')"),
+                Flag(None, "--add-host", "list", "Add a custom host-to-IP mapping ('host:ip')"),
+                Flag(None, "--shm-size", "str", "Shared memory size for RUN instructions (e.g. 64m)"),
+                Flag(None, "--secret", "list", "Secret to expose to the build (needs a BuildKit session: refused "
+                                               "here)"),
+                Flag(None, "--ssh", "list", "SSH agent socket or keys to expose (needs a BuildKit session: refused "
+                                            "here)"),
+                Flag("-o", "--output", "list", "Output destination (needs a BuildKit session: refused here)")),
+         positionals=(("path", "?"),),
+         forms=("build", "image build", "builder build"),
+         handler=build.build,
+         engines="one",
+         returns=Returns("The built image: a `str` of its ID with `tags`, `builder` and `steps` (a DataFrame: step, "
+                         "name, cached, duration, error).")),
+    Verb("layers",
+         usage="layers [OPTIONS] IMAGE [IMAGE...]",
+         summary="One row per layer per image, and which images share it",
+         flags=(Flag(None, "--no-trunc", "bool", "Don't truncate digests and steps"),
+                Flag(None, "--plot", "bool", "Draw the layer sizes (needs matplotlib)")),
+         positionals=(("images", "*"),),
+         forms=("layers", "image layers"),
+         handler=usage.layers,
+         image_args=("images",),
+         returns=Returns("A DataFrame, one row per layer per image, base first.",
+                         (("image", "str", "the image asked for"), ("layer", "str", "the layer's diff ID"),
+                          ("size", "int64", "bytes the layer adds"), ("created_by", "str", "the step that made it"),
+                          ("shared", "bool", "whether another given image holds it"),
+                          ("shared_with", "list", "those images")))),
+    Verb("diff",
+         usage="image diff [OPTIONS] IMAGE_A IMAGE_B",
+         summary="Shared and unique layers and bytes of two images",
+         flags=(Flag(None, "--files", "bool", "Compare the two final filesystems file by file (content by sha256)"),
+                Flag(None, "--packages", "bool", "Compare the two images' packages: added, removed, changed versions")),
+         positionals=(("image_a", "?"), ("image_b", "?")),
+         forms=("image diff",),
+         handler=usage.diff,
+         image_args=("image_a", "image_b"),
+         returns=Returns("A DataFrame of the two images' layers with a `side` column (`both`, `A only`, `B only`); "
+                         "with `--files`, one row per path that differs: `path, change, size_a, size_b, size_delta`; "
+                         "with `--packages`, one row per package that differs: `type, name, version_a, version_b, "
+                         "change` (added, removed, changed).")),
+    Verb("files",
+         usage="files [OPTIONS] IMAGE",
+         summary="Every file of every layer of an image, read without running it",
+         flags=(Flag(None, "--layer", "int", "Only this layer (0 = bottom, -1 = top)"),
+                Flag(None, "--path", "str", "Only paths matching this glob (e.g. '/usr/lib/*' or '*.py')"),
+                Flag(None, "--changes", "bool", "Leave out directories a layer lists again unchanged"),
+                Flag(None, "--no-trunc", "bool", "Don't truncate layer IDs"),
+                Flag(None, "--wasted", "bool", "Paths several layers hold or a later layer removes, with dive's "
+                                               "efficiency"),
+                Flag(None, "--lowest-efficiency", "str", "Fail when dive's image efficiency is below this (0 to 1)"),
+                Flag(None, "--plot", "bool", "Draw the wasted space (with --wasted; needs matplotlib)")),
+         positionals=(("image", "?"),),
+         forms=("files", "image files"),
+         handler=files.files,
+         image_args=("image",),
+         returns=Returns("A DataFrame, one row per entry per layer; with `--wasted`, one row per wasted path (`path, "
+                         "layers, count, cumulative_size`) and dive's `efficiency` and `wasted_bytes` in `attrs`.",
+                         (("layer", "int64", "0 is the bottom layer"), ("layer_id", "str", "the layer's diff ID"),
+                          ("created_by", "str", "the step that made the layer"), ("path", "str", "the absolute path"),
+                          ("type", "str", "file, dir, symlink, hardlink or other"), ("size", "int64", "bytes"),
+                          ("mode", "str", "as `ls -l` shows it"),
+                          ("change", "str", "added, modified, removed or unchanged")))),
+    Verb("sbom",
+         usage="sbom [OPTIONS] IMAGE [IMAGE...]",
+         summary="The packages inside images, read without running them",
+         flags=(Flag(None, "--type", "list", "Only these package types (deb, apk, rpm, python, npm, go-module, "
+                                             "java-archive, conda; comma-separated or repeated)"),
+                Flag("-a", "--all", "bool", "Every local image, once per image ID"),
+                Flag(None, "--format", "str", "table (a DataFrame, the default), cyclonedx (CycloneDX 1.6 JSON) or "
+                                              "spdx (SPDX 2.3 JSON)"),
+                Flag("-o", "--output", "str", "Write the document to a file (with --format cyclonedx or spdx)")),
+         positionals=(("images", "*"),),
+         forms=("sbom", "image sbom"),
+         handler=sbom.sbom,
+         image_args=("images",),
+         returns=Returns("A DataFrame, one row per package per image; `attrs` has each image's os-release (`os`) and "
+                         "the packages per type (`counts`); with `--format cyclonedx` or `spdx`, the document (a "
+                         "dict), written to a file with `-o`.",
+                         (("image", "str", "the image asked for (with `--all`: its first tag, else its short ID)"),
+                          ("image_id", "str", "the full image ID"),
+                          ("type", "str", "syft's type: deb, apk, rpm, python, npm, go-module, java-archive, conda"),
+                          ("name", "str", "the package's name"), ("version", "str", "its version"),
+                          ("purl", "str", "its package URL"),
+                          ("license", "str", "an SPDX expression where the metadata gives one, else the text found"),
+                          ("layer", "int64", "the first layer that added it at that version (0 is the bottom "
+                                             "layer)"),
+                          ("layer_diff_id", "str", "that layer's diff ID"),
+                          ("path", "str", "the file it was read from"),
+                          ("arch", "str", "its architecture, where the ecosystem says"),
+                          ("source", "str", "its source package, apk origin, or a Go module's main module")))),
+    Verb("df",
+         usage="df [OPTIONS]",
+         summary="Disk usage of images (as 'docker system df' shows it)",
+         flags=(Flag("-v", "--verbose", "bool", "Show one row per image"),
+                Flag(None, "--plot", "bool", "Draw sizes by repository, shared versus unique (needs matplotlib)")),
+         forms=("df", "system df"),
+         handler=usage.df,
+         returns=Returns("A DataFrame of `docker system df`'s rows (`type, total, active, size, reclaimable`); with "
+                         "`-v`, "
+                         "one row per image (`repository, tag, image_id, created, size, shared_size, unique_size, "
+                         "containers`).")),
+    Verb("context ls",
+         usage="context ls",
+         summary="List the Docker CLI's contexts (the current one is marked)",
+         forms=("context ls", "context list"),
+         handler=contexts.ls,
+         engines="none",
+         returns=Returns("A DataFrame: `name, description, docker_endpoint, current`.")),
+    Verb("context use",
+         usage="context use CONTEXT",
+         summary="Set the current Docker CLI context (as 'docker context use')",
+         positionals=(("name", "?"),),
+         forms=("context use",),
+         handler=contexts.use,
+         engines="none",
+         returns=Returns("A line saying which context is now current.")),
+    Verb("login",
+         usage="login [OPTIONS] [SERVER]",
+         summary="Log in to a registry (no password: a form or a masked prompt)",
+         flags=(Flag("-u", "--username", "str", "Username"),
+                Flag("-p", "--password", "str", "Password (lands in the notebook and its history: prefer "
+                                                "--password-file)"),
+                Flag(None, "--password-stdin", "bool", "Take the password from a masked prompt"),
+                Flag(None, "--password-file", "str", "Read the password or token from a file")),
+         positionals=(("server", "?"),),
+         forms=("login",),
+         handler=transfer.login,
+         engines="one",
+         returns=Returns("A result with `server`, `username`, `status` and `stored_in` (never the secret).")),
+    Verb("logout",
+         usage="logout [SERVER]",
+         summary="Log out from a registry",
+         positionals=(("server", "?"),),
+         forms=("logout",),
+         handler=transfer.logout,
+         engines="none",
+         returns=Returns("A line saying what was removed.")),
 )
 
 GLOBAL_FLAGS: tuple[Flag, ...] = (
-    ("-H", "--host", "list", "Daemon socket to connect to (repeatable)"),
-    ("-c", "--context", "str", "Name of the context to use to connect to the daemon"),
-    (None, "--config", "str", "Location of client config files"),
-    ("-D", "--debug", "bool", "Enable debug mode"),
-    ("-l", "--log-level", "str", "Set the logging level"),
-    (None, "--tls", "bool", "Use TLS; implied by --tlsverify"),
-    (None, "--tlscacert", "str", "Trust certs signed only by this CA"),
-    (None, "--tlscert", "str", "Path to TLS certificate file"),
-    (None, "--tlskey", "str", "Path to TLS key file"),
-    (None, "--tlsverify", "bool", "Use TLS and verify the remote"),
+    Flag("-H", "--host", "list", "Daemon socket to connect to (repeatable)"),
+    Flag("-c", "--context", "str", "Name of the context to use to connect to the daemon"),
+    Flag(None, "--config", "str", "Location of client config files"),
+    Flag("-D", "--debug", "bool", "Enable debug mode"),
+    Flag("-l", "--log-level", "str", "Set the logging level"),
+    Flag(None, "--tls", "bool", "Use TLS; implied by --tlsverify"),
+    Flag(None, "--tlscacert", "str", "Trust certs signed only by this CA"),
+    Flag(None, "--tlscert", "str", "Path to TLS certificate file"),
+    Flag(None, "--tlskey", "str", "Path to TLS key file"),
+    Flag(None, "--tlsverify", "bool", "Use TLS and verify the remote"),
 )
 
 #: Every spelling of every verb ("image ls", "rmi", ...) mapped to its Verb.
@@ -249,35 +476,23 @@ def _cli_message(message: str) -> str:
     return message
 
 
-def _dest(long: str) -> str:
-    return long.lstrip("-").replace("-", "_")
-
-
 def _add_flags(parser: argparse.ArgumentParser, flags: tuple[Flag, ...]) -> None:
-    for short, long, kind, help_ in flags:
-        names = [n for n in (short, long) if n]
-        if kind == "bool":
-            parser.add_argument(*names, dest=_dest(long), action="store_true", help=help_)
-        elif kind == "bool+":
-            parser.add_argument(*names, dest=_dest(long), action="store_true", default=True, help=help_)
-        elif kind == "list":
-            parser.add_argument(*names, dest=_dest(long), action="append", default=[], metavar="VALUE",
-                                help=help_)
-        elif kind == "int":
-            parser.add_argument(*names, dest=_dest(long), type=int, metavar="INT", help=help_)
+    for flag in flags:
+        if flag.boolean:
+            parser.add_argument(*flag.names, dest=flag.dest, action="store_true", default=flag.default,
+                                help=flag.help)
+        elif flag.kind == "list":
+            parser.add_argument(*flag.names, dest=flag.dest, action="append", default=[], metavar="VALUE",
+                                help=flag.help)
+        elif flag.kind == "int":
+            parser.add_argument(*flag.names, dest=flag.dest, type=int, metavar="INT", help=flag.help)
         else:
-            parser.add_argument(*names, dest=_dest(long), metavar="STRING", help=help_)
+            parser.add_argument(*flag.names, dest=flag.dest, metavar="STRING", help=flag.help)
 
 
 def _bool_flags(flags: tuple[Flag, ...]) -> dict[str, str]:
     """Map every spelling of a boolean flag to its dest."""
-    out: dict[str, str] = {}
-    for short, long, kind, _ in flags:
-        if kind.startswith("bool"):
-            for name in (short, long):
-                if name:
-                    out[name] = _dest(long)
-    return out
+    return {name: flag.dest for flag in flags if flag.boolean for name in flag.names}
 
 
 def _split_bool_values(argv: list[str], flags: tuple[Flag, ...]) -> tuple[list[str], dict[str, bool]]:
@@ -291,10 +506,11 @@ def _split_bool_values(argv: list[str], flags: tuple[Flag, ...]) -> tuple[list[s
             break
         name, eq, value = token.partition("=")
         if eq and name in bools:
-            if value.lower() not in {"true", "false", "1", "0", "t", "f"}:
+            parsed = go_bool(value)
+            if parsed is None:
                 raise UsageError(f'invalid argument "{value}" for "{token}" flag: parse error',
                                  hint="Boolean flags take true or false.")
-            explicit[bools[name]] = value.lower() in {"true", "1", "t"}
+            explicit[bools[name]] = parsed
         else:
             rest.append(token)
     return rest, explicit
@@ -302,17 +518,14 @@ def _split_bool_values(argv: list[str], flags: tuple[Flag, ...]) -> tuple[list[s
 
 def _parse_flags(parser: _Parser, argv: list[str], flags: tuple[Flag, ...]) -> dict[str, Any]:
     argv, explicit = _split_bool_values(argv, flags)
-    try:
-        namespace, extra = parser.parse_known_args(argv)
-    except UsageError:
-        raise
+    namespace, extra = parser.parse_known_args(argv)
     if extra:
         _unknown(extra[0], flags, parser.verb_label)
     return {**vars(namespace), **explicit}
 
 
 def _unknown(token: str, flags: tuple[Flag, ...], label: str) -> None:
-    names = [n for f in flags for n in f[:2] if n]
+    names = [n for f in flags for n in f.names]
     if token.startswith("-"):
         name = token.split("=", 1)[0]
         hint = did_you_mean(name, names)
@@ -355,21 +568,17 @@ def help_text(verb: Verb | None = None) -> str:
         lines += ["", "Aliases:", "  " + ", ".join(verb.forms)]
     if verb.flags:
         lines += ["", "Options:"] + [_flag_line(f) for f in verb.flags]
-    from .returns import returns_help  # only when help is asked for
-
-    return "\n".join(lines + returns_help(verb.name))
+    return "\n".join(lines + returns_help(verb.returns))
 
 
 def _flag_line(flag: Flag) -> str:
-    short, long, kind, help_ = flag
-    names = f"{short + ', ' if short else '    '}{long}"
-    value = {"str": " string", "list": " list", "int": " int"}.get(kind, "")
-    return f"  {names + value:<26}  {help_}"  # at least two spaces, also after a long flag
+    names = f"{flag.short + ', ' if flag.short else '    '}{flag.long}"
+    value = {"str": " string", "list": " list", "int": " int"}.get(flag.kind, "")
+    return f"  {names + value:<26}  {flag.help}"  # at least two spaces, also after a long flag
 
 
 def split(line: str) -> list[str]:
     """Split a command line like a POSIX shell (quotes removed, ``{{ }}`` templates kept whole)."""
-    from .shellwords import split as split_words  # shlex's rules in linear time (shlex is quadratic)
 
     try:
         return split_words(line)
@@ -390,7 +599,7 @@ def _globals(argv: list[str]) -> tuple[dict[str, Any], list[str]]:
         return vars(_global_parser().parse_args([])), argv
     parser = _global_parser()
     bools = _bool_flags(GLOBAL_FLAGS)
-    takes_value = {n for f in GLOBAL_FLAGS if not f[2].startswith("bool") for n in f[:2] if n}
+    takes_value = {n for f in GLOBAL_FLAGS if not f.boolean for n in f.names}
     index = 0
     while index < len(argv) and argv[index].startswith("-") and argv[index] not in {"--help", "-h"}:
         token = argv[index]
@@ -401,7 +610,7 @@ def _globals(argv: list[str]) -> tuple[dict[str, Any], list[str]]:
         elif name in takes_value:
             index += 2
         else:
-            names = [n for f in GLOBAL_FLAGS for n in f[:2] if n]
+            names = [n for f in GLOBAL_FLAGS for n in f.names]
             hint = did_you_mean(name, names)
             raise UsageError(f"unknown flag: {name}",
                              hint=" ".join(x for x in (hint, "See '%docker --help'.") if x))
@@ -476,38 +685,9 @@ def _no_nul(argv: list[str]) -> None:
 
 
 def _short_names(verb: Verb) -> set[str]:
-    return {f[0] for f in verb.flags if f[0]}
+    return {f.short for f in verb.flags if f.short}
 
 
 def verb_named(name: str) -> Verb:
     """The Verb whose canonical name is ``name``."""
     return next(v for v in VERBS if v.name == name)
-
-
-def join(argv: list[str]) -> str:
-    """The inverse of :func:`split`, for messages."""
-    return shlex.join(argv)
-
-
-def script_lines(cell: str) -> list[tuple[int, str]]:
-    """The commands of a ``%%docker`` script cell with their line numbers.
-
-    Blank lines and ``#`` comments are skipped; a line ending in ``\\`` continues on the next.
-    """
-    commands: list[tuple[int, str]] = []
-    pending: list[str] = []
-    start = 0
-    for number, raw in enumerate(cell.splitlines(), start=1):
-        text = raw.strip()
-        if not pending and (not text or text.startswith("#")):
-            continue
-        if not pending:
-            start = number
-        if text.endswith("\\"):
-            pending.append(text[:-1].strip())
-            continue
-        commands.append((start, " ".join([*pending, text]).strip()))
-        pending = []
-    if pending:
-        commands.append((start, " ".join(pending).strip()))
-    return commands

@@ -10,33 +10,60 @@ from traitlets import Bool, Enum, Float, Int, Unicode, Union, observe, validate
 from . import settings_checks
 from .errors import DockerMagicError, UsageError
 from .expand import expand
-from .session import Session, Settings
+from .session import SETTINGS, Session, Settings
+
+
+def script_lines(cell: str) -> list[tuple[int, str]]:
+    """The commands of a ``%%docker`` script cell with their line numbers.
+
+    Blank lines and ``#`` comments are skipped; a line ending in ``\\`` continues on the next.
+    """
+    commands: list[tuple[int, str]] = []
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(cell.splitlines(), start=1):
+        text = raw.strip()
+        if not pending and (not text or text.startswith("#")):
+            continue
+        if not pending:
+            start = number
+        if text.endswith("\\"):
+            pending.append(text[:-1].strip())
+            continue
+        commands.append((start, " ".join([*pending, text]).strip()))
+        pending = []
+    if pending:
+        commands.append((start, " ".join(pending).strip()))
+    return commands
 
 
 @magics_class
 class DockerMagics(Magics):
     """Docker's image commands in a notebook."""
 
-    host = Unicode(None, allow_none=True,
+    # Each setting the commands read is a field of session.Settings, which gives its default; the trait adds the
+    # help text and the check. display_rows is read by the views (views/frontend.display_rows).
+    host = Unicode(Settings.host, allow_none=True,
                    help="Engine to use when a command gives no -H (e.g. unix:///var/run/docker.sock, "
                         "tcp://host:2376); default: DOCKER_HOST, then the current context.").tag(config=True)
-    context = Unicode(None, allow_none=True,
+    context = Unicode(Settings.context, allow_none=True,
                       help="Docker CLI context to use when a command gives no -H or --context.").tag(config=True)
-    progress = Enum(["auto", "widget", "text", "none"], "auto",
+    progress = Enum(["auto", "widget", "text", "none"], Settings.progress,
                     help="How pull, push, save, load and build show progress: auto (widgets where the forms open, "
                          "text redrawn in place elsewhere), widget, text or none.").tag(config=True)
-    forms = Enum(["auto", "always", "never"], "auto",
+    forms = Enum(["auto", "always", "never"], Settings.forms,
                  help="When tag, push and login without their arguments (and image prune without -f) open a "
                       "form: auto (when a person looks at a notebook: JupyterLab, Notebook 7, VS Code, Colab, "
                       "Databricks, Kaggle; not in nbconvert/papermill runs or a terminal), always or never "
                       "(the one-line answer or the terminal prompt).").tag(config=True)
-    timeout = Float(60.0, help="Seconds to wait for the engine to answer one request.").tag(config=True)
-    display_rows = Int(60, help="Rows shown when a listing is displayed (the DataFrame keeps all).").tag(config=True)
+    timeout = Float(Settings.timeout, help="Seconds to wait for the engine to answer one request.").tag(config=True)
+    display_rows = Int(Settings.display_rows,
+                       help="Rows shown when a listing is displayed (the DataFrame keeps all).").tag(config=True)
     preload = Bool(True, help="Import pandas and docker-py in the background right after %load_ext, so that the "
                               "first command answers sooner.").tag(config=True)
     completion_timeout = Float(0.1, help="Seconds a Tab may wait for the engine's image list before answering "
                                          "from the cache.").tag(config=True)
-    index = Union([Bool(), Enum(["always"])], default_value=True,
+    index = Union([Bool(), Enum(["always"])], default_value=Settings.index,
                   help="Answer image listings (and Tab completion, the forms' image lists) from an index of each "
                        "engine's images, brought up to date from the engine's events before every use. True: where "
                        "that is faster than the engine's own listing (the containerd image store; the classic "
@@ -63,7 +90,7 @@ class DockerMagics(Magics):
     def _check_host(self, proposal: Any) -> str | None:
         return settings_checks.host(proposal["value"])
 
-    @observe("host", "context", "progress", "forms", "timeout", "display_rows", "completion_timeout", "index")
+    @observe(*SETTINGS, "completion_timeout")
     def _on_setting(self, change: Any) -> None:
         self._sync_settings()
         if change["name"] in {"host", "context", "timeout", "index"}:
@@ -74,11 +101,7 @@ class DockerMagics(Magics):
             cache.stamp = 0.0  # another engine may answer now
 
     def _sync_settings(self) -> None:
-        from .views import frames_options
-
-        self.session.settings = Settings(self.host, self.context, self.progress, self.timeout, self.display_rows,
-                                         forms=self.forms, index=self.index)
-        frames_options.display_rows = self.display_rows
+        self.session.settings = Settings(**{name: getattr(self, name) for name in SETTINGS})
 
     @no_var_expand
     @line_cell_magic
@@ -121,10 +144,8 @@ class DockerMagics(Magics):
         """Run each line of a ``%%docker`` cell as a command; stop at the first failure, naming its line."""
         from IPython.display import display
 
-        from . import grammar
-
         result = None
-        for number, text in grammar.script_lines(cell):
+        for number, text in script_lines(cell):
             if result is not None:
                 display(result)
             try:

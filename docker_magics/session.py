@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .command import Command
@@ -26,7 +26,11 @@ class Settings:
     timeout: float = 60.0
     display_rows: int = 60
     forms: str = "auto"  # auto (when a person looks at a notebook), always, never
-    index: bool | str = True  # each engine's image index: True (where faster), 'always', False (engine/index.py)
+    index: bool | str = True  # each engine's image index: True (where faster), 'always', False (engine/index/)
+
+
+#: The settings' names: each is a trait of the magics class of the same name (magics.DockerMagics).
+SETTINGS: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 
 
 @dataclass

@@ -5,6 +5,15 @@ from __future__ import annotations
 import html
 import unicodedata
 
+#: strconv.ParseBool's words, as pflag reads ``--flag=VALUE`` and the CLI reads ``DOCKER_BUILDKIT`` (case-sensitive).
+GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
+
+
+def go_bool(text: str) -> bool | None:
+    """A Go boolean (strconv.ParseBool): True or False, None for a word Go refuses."""
+    return True if text in GO_TRUE else False if text in GO_FALSE else None
+
 
 def truncate_id(image_id: str, no_trunc: bool = False) -> str:
     """stringid.TruncateID: drop the ``sha256:`` prefix and keep 12 characters (unless no_trunc)."""

@@ -17,10 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+import sandbox  # beside this script: Python puts a script's own folder first on sys.path
 
-import sandbox  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def engine_answers(host: str | None) -> bool:

@@ -257,8 +257,9 @@ class Sandbox:
 
     def env(self) -> dict[str, str]:
         """The environment that points docker, docker-py and docker_magics at this sandbox."""
+        # DOCKER_MAGICS_CACHE: the image index's snapshots of a throw-away engine stay with it, not in ~/.cache.
         env = {"DOCKER_HOST": self.engine.host, "DOCKER_CONFIG": str(self.docker_config),
-               "DM_ENGINE": self.kind} if self.engine else {}
+               "DOCKER_MAGICS_CACHE": str(self.root / "cache"), "DM_ENGINE": self.kind} if self.engine else {}
         if self.registry:
             env |= {
                 "DM_REGISTRY": self.registry.address,

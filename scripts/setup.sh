@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-# mmdebstrap: the sbom tests' Debian root file system, made from Debian's own packages (tests/integration/helpers_sbom.py)
+# mmdebstrap: the sbom tests' Debian root file system, made from Debian's own packages (tests/support/sbom.py)
 for pkg in docker.io docker-registry apache2-utils busybox-static chromium openssh-server openssh-client mmdebstrap; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done

@@ -15,15 +15,12 @@ import functools
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+import sandbox as sandbox_module
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import sandbox as sandbox_module  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -37,6 +34,12 @@ def pytest_configure(config):
     # installs no KeyboardInterrupt handler: the interrupt tests (a real SIGINT) need Python's own.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    # The image index's snapshots (engine/index/snapshot.py) of test engines never go to the user's cache folder.
+    import shutil
+    import tempfile
+
+    cache = os.environ["DOCKER_MAGICS_CACHE"] = tempfile.mkdtemp(prefix="dm-cache-")
+    config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
     config.addinivalue_line(
         "markers", "engine_differs(reason): the test's expectation depends on the engine kind (sandbox.kind); "
         "the reason says what the engines do differently")

@@ -9,13 +9,14 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from fakes import FakeAPI, fake_engine
+from support.fakes import FakeAPI, fake_engine
 
 from docker_magics.commands import buildcache
 from docker_magics.commands import buildkit as cmd_buildkit
 from docker_magics.engine.build import buildkit
 from docker_magics.engine.build.buildkit_pb import status_response_class
 from docker_magics.errors import BuildError, UsageError
+from docker_magics.views.buildcache import plan_frame
 from docker_magics.views.buildsteps import PlainSteps, Steps, _html, steps_frame
 
 RUN = "sha256:" + "a" * 64
@@ -205,7 +206,7 @@ def test_docker_buildkit_must_be_a_boolean(monkeypatch):
     ({"Api-Version": "1.41", "Ostype": "windows", "Builder-Version": "1"}, False),
 ])
 def test_engine_has_buildkit_from_ping(headers, has):
-    from fakes import FakeAPI, fake_engine
+    from support.fakes import FakeAPI, fake_engine
 
     assert fake_engine(FakeAPI(ping=headers)).supports_buildkit() is has
 
@@ -252,10 +253,10 @@ def test_prune_plan_keeps_in_use_internal_frontend_and_recent():
     records = [record("old"), record("busy", in_use=True), record("int", "internal"), record("fe", "frontend"),
                record("new", last_used=now), record("mount", "exec.cachemount"), record("base", shared=True)]
     # Shared records go too: Engine 26 removes them and counts their size in what it reclaims.
-    assert [r.id for r in buildcache.plan(records, all=False, filters={})] == ["old", "new", "mount", "base"]
-    assert [r.id for r in buildcache.plan(records, all=True, filters={"until": ["24h"]})] == ["old", "int", "fe",
-                                                                                             "mount", "base"]
-    caption = buildcache._plan(buildcache.plan(records, all=False, filters={}), "e").attrs["caption"]
+    plan = buildkit.plan_cache_prune
+    assert [r.id for r in plan(records, all=False, filters={})] == ["old", "new", "mount", "base"]
+    assert [r.id for r in plan(records, all=True, filters={"until": ["24h"]})] == ["old", "int", "fe", "mount", "base"]
+    caption = plan_frame(buildkit.plan_cache_prune(records, all=False, filters={}), "e").attrs["caption"]
     assert caption == "Would remove 4 build cache records, freeing about 40B (10B of it shared with images, which " \
                       "keep it on disk)"
     with pytest.raises(UsageError):

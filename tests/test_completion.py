@@ -64,3 +64,46 @@ def test_failing_engine_gives_no_completions():
         raise RuntimeError("engine down")
 
     assert ReferenceCache(broken, timeout=0.5).get() == []
+
+
+def test_a_new_kernel_offers_the_saved_references_without_waiting_for_the_engine():
+    release = threading.Event()
+
+    def slow_fetch():
+        release.wait(5)
+        return [{"Id": "sha256:" + "cd" * 32, "RepoTags": ["now/app:2"]}]
+
+    asked = []
+    cache = ReferenceCache(slow_fetch, timeout=5.0, saved=lambda: asked.append(1) or ["saved/app:1"])
+    start = time.monotonic()
+    assert cache.get() == ["saved/app:1"] and cache.provisional
+    assert time.monotonic() - start < 1.0  # did not wait the 5 s timeout for the engine
+    release.set()
+    cache._worker.join(5)
+    assert cache.get() == ["now/app:2", "cdcdcdcdcdcd"] and not cache.provisional
+    cache.stamp = 0.0
+    assert cache.get() == ["now/app:2", "cdcdcdcdcdcd"] and asked == [1]  # the saved ones are read once
+
+
+def test_saved_references_that_fail_to_read_are_no_completions():
+    def broken():
+        raise OSError("unreadable")
+
+    cache = ReferenceCache(lambda: [], timeout=0.5, saved=broken)
+    assert cache.get() == [] and not cache.provisional
+
+
+def test_the_saved_references_of_the_default_engine(tmp_path, monkeypatch):
+    import docker_magics
+    from docker_magics.engine.index.snapshot import EngineIdentity, Snapshot, SnapshotStore
+    from docker_magics.session import Session, Settings
+
+    monkeypatch.setenv("DOCKER_MAGICS_CACHE", str(tmp_path))
+    host = "unix:///run/saved.sock"
+    cursor = {"until_ns": 1, "anchor": None, "anchor_ns": 0, "seen": [], "offset": 0, "cache": None}
+    snapshot = Snapshot(EngineIdentity("I", "/r", "n"), "1.45", True, [], {}, cursor, 0)
+    assert SnapshotStore().save(snapshot, host=host, references=["saved/app:1", "0123456789ab"])
+    session = Session(Settings(host=host))
+    assert docker_magics._saved_references(session) == ["saved/app:1", "0123456789ab"]
+    assert docker_magics._saved_references(Session(Settings(host="unix:///run/other.sock"))) is None
+    assert docker_magics._saved_references(Session(Settings(host=host, index=False))) is None  # the index is off

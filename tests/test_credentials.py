@@ -7,7 +7,7 @@ import json
 import stat
 
 import pytest
-from helpers_credentials import held, install_helper, path_with
+from support.credentials import held, install_helper, path_with
 
 from docker_magics.commands.transfer import read_password_file
 from docker_magics.engine.references import HUB_KEY

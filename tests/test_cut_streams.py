@@ -12,7 +12,8 @@ import json
 import tarfile
 
 import pytest
-from loopback import Loopback, Reply, cut
+from support.loopback import Loopback, Reply, cut
+from support.shell import configured
 
 from docker_magics.errors import DockerMagicError
 
@@ -60,12 +61,8 @@ def archive(tmp_path):
 
 
 def _one_line(ipshell, line: str) -> str:
-    ipshell.run_line_magic("config", "DockerMagics.progress = 'none'")
-    try:
-        with pytest.raises(DockerMagicError) as info:
-            ipshell.run_line_magic("docker", line)
-    finally:
-        ipshell.run_line_magic("config", "DockerMagics.progress = 'auto'")
+    with configured(ipshell, progress="none"), pytest.raises(DockerMagicError) as info:
+        ipshell.run_line_magic("docker", line)
     return info.value.line()
 
 

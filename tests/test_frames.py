@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from support.shell import configured
 
 from docker_magics.views.frames import TEXT, images_frame
 from docker_magics.views.lifecycle import pruned_frame
@@ -32,3 +33,12 @@ def test_a_caption_belongs_to_the_returned_frame_only():
     assert df.attrs["caption"].startswith("Total reclaimed space")
     part = df[df["action"] == "Deleted"]
     assert "caption" not in part.attrs and part.attrs["engine"] == "e"
+
+
+def test_display_rows_is_read_from_the_magics_setting(ipshell):
+    frame = images_frame([{"Id": f"sha256:{i:064x}", "RepoTags": [f"app:{i}"], "Created": 0, "Size": 1}
+                          for i in range(100)])
+    with configured(ipshell, display_rows=10):
+        assert "\n50 " not in repr(frame)  # row 50 is cut
+    with configured(ipshell, display_rows=200):
+        assert "\n50 " in repr(frame)

@@ -7,8 +7,8 @@ Running the lines on the real engine is tests/integration/test_fuzz.py.
 
 from __future__ import annotations
 
-from helpers_fuzz import NAMESPACE, lines
 from hypothesis import given, settings
+from support.fuzz import NAMESPACE, lines
 
 from docker_magics import grammar
 from docker_magics.errors import DockerMagicError

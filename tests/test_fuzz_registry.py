@@ -20,8 +20,8 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from loopback import Loopback, Reply
-from registry_standin import OCI_INDEX, StandIn, config_blob, digest_of, image_manifest
+from support.loopback import Loopback, Reply
+from support.registry_standin import OCI_INDEX, StandIn, config_blob, digest_of, image_manifest
 
 from docker_magics.errors import DockerMagicError
 

@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers_gooracle import GoResult, Oracle, OracleUnavailable, build_oracle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.gooracle import GoResult, Oracle, OracleUnavailable, build_oracle
 
 from docker_magics.gotemplate import GoTemplateError, render
 from docker_magics.gotemplate.gofmt import FAKE_ADDRESS

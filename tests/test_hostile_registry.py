@@ -15,8 +15,8 @@ import tracemalloc
 
 import pandas as pd
 import pytest
-from loopback import Loopback, Reply, drip
-from registry_standin import OCI_INDEX, StandIn, config_blob, digest_of, image_manifest
+from support.loopback import Loopback, Reply, drip
+from support.registry_standin import OCI_INDEX, StandIn, config_blob, digest_of, image_manifest
 
 from docker_magics.commands import search as search_commands
 from docker_magics.engine.registry import api as registry

@@ -6,7 +6,7 @@ import copy
 import pickle
 
 import pandas as pd
-from fakes import FakeAPI, fake_engine
+from support.fakes import FakeAPI, fake_engine
 
 from docker_magics.engine.identity import EngineLabel, ServerFacts, describe, facts_from, image_store
 from docker_magics.views.display import engine_line

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fakes import FakeAPI, fake_engine
+from support.fakes import FakeAPI, fake_engine
 
 from docker_magics.commands.lifecycle import _some_failed
 from docker_magics.engine import lifecycle

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from fakes import FakeAPI, fake_engine
+from support.fakes import FakeAPI, fake_engine
 
 from docker_magics.commands import images as images_command
 from docker_magics.commands import inspect as inspect_command

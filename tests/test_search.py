@@ -14,6 +14,7 @@ import pytest
 from docker_magics import grammar
 from docker_magics.commands import search as cmd
 from docker_magics.errors import Interrupted, UsageError
+from docker_magics.views import search as views
 
 RESULTS = [
     {"name": "acme/web", "description": "A web server\nwith a description much longer than forty-five characters",
@@ -43,15 +44,15 @@ def test_filters_syntax_checked_here_values_by_the_engine():
 
 
 def test_search_frame_is_typed_and_keeps_whole_descriptions():
-    df = cmd.search_frame(RESULTS, engine="default")
+    df = views.search_frame(RESULTS, engine="default")
     assert list(df.columns) == ["name", "description", "stars", "official"]
     assert str(df["stars"].dtype) == "int64" and str(df["official"].dtype) == "bool"
     assert df.description[0] == "A web server with a description much longer than forty-five characters"
     assert df.description[1] == ""
     assert df._display_copy().description[0] == "A web server with a description much longer …"
     assert len(df._display_copy().description[0]) == 45
-    assert cmd.search_frame(RESULTS, no_trunc=True)._display_copy().description[0] == df.description[0]
-    assert cmd.search_frame([]).empty
+    assert views.search_frame(RESULTS, no_trunc=True)._display_copy().description[0] == df.description[0]
+    assert views.search_frame([]).empty
 
 
 def test_tags_frame_types_and_unknowns():
@@ -59,14 +60,14 @@ def test_tags_frame_types_and_unknowns():
              "created": "2024-05-06T07:08:09.123456789Z"},
             {"tag": "old", "digest": "sha256:" + "b" * 64, "size": None, "platforms": ["linux/amd64"],
              "created": "0001-01-01T00:00:00Z"}]
-    df = cmd.tags_frame("reg:5000/team/app", rows)
-    assert list(df.columns) == cmd.TAG_COLUMNS
+    df = views.tags_frame("reg:5000/team/app", rows)
+    assert list(df.columns) == views.TAG_COLUMNS
     assert str(df["compressed_size"].dtype) == "Int64" and pd.isna(df["compressed_size"][1])
     assert isinstance(df["created"].dtype, pd.DatetimeTZDtype) and pd.isna(df["created"][1])
     assert df.platforms[0] == "linux/amd64, linux/arm64"
     assert df.digest[0] == "sha256:" + "a" * 64  # whole in the data; the display cuts it
     assert df._display_copy().digest[0].endswith("…")
-    assert cmd.tags_frame("x", rows, no_trunc=True)._display_copy().digest[0] == df.digest[0]
+    assert views.tags_frame("x", rows, no_trunc=True)._display_copy().digest[0] == df.digest[0]
 
 
 @pytest.mark.parametrize(("text", "host"), [

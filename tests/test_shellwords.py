@@ -7,7 +7,6 @@ seconds, a 1.4 MB template tens of seconds). The replacement must agree with it 
 from __future__ import annotations
 
 import shlex
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -47,23 +46,19 @@ def test_known_lines():
         assert _ours(bad) == _shlex(bad) == message
 
 
-def _timed(call, *args) -> float:
-    start = time.perf_counter()
-    call(*args)
-    return time.perf_counter() - start
+# Sizes at which shlex's quadratic splitting takes minutes: a regression shows as a test that hangs, not as a
+# timed assert (the machine's load decides a timing; benchmarks/ measure speed).
+def test_a_700000_character_argument_splits_whole():
+    word = "a" * 700_000
+    assert grammar.split("images " + word) == ["images", word]
+    assert grammar.split(f"images '{word}'") == ["images", word]
+    assert grammar.split(f'images "{word}"') == ["images", word]
 
 
-def test_a_700000_character_argument_splits_in_well_under_a_second():
-    line = "images " + "a" * 700_000
-    assert _timed(grammar.split, line) < 0.5
-    assert _timed(grammar.split, f"images '{'a' * 700_000}'") < 0.5
-    assert _timed(grammar.split, f'images "{"a" * 700_000}"') < 0.5
-
-
-def test_a_14_mb_template_expands_and_splits_in_well_under_a_second():
+def test_a_14_mb_template_expands_and_splits_whole():
     template = "{{.ID}}\\t" * 156_000  # 1.4 MB
-    for line in (f"images --format '{template}'", f'images --format "{template}"', f"images --format {template}"):
+    unquoted = template.replace("\\t", "t")  # a shell drops a backslash outside quotes
+    for line, expected in ((f"images --format '{template}'", template), (f'images --format "{template}"', template),
+                           (f"images --format {template}", unquoted)):
         assert len(line) > 1_400_000
-        start = time.perf_counter()
-        grammar.split(expand(line, {}))
-        assert time.perf_counter() - start < 0.8, line[:40]
+        assert grammar.split(expand(line, {})) == ["images", "--format", expected], line[:40]

@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
+from support.shell import configured
 
 from docker_magics.engine import usage
 from docker_magics.engine.usage import Layer, align, chain_ids, percent, summarize
@@ -225,12 +226,8 @@ def test_missing_matplotlib_is_one_line(monkeypatch):
 @pytest.mark.parametrize("line", ["df --plot", "layers --plot x:1", "df -v --plot"])
 def test_plot_without_matplotlib_fails_before_asking_the_engine(ipshell, monkeypatch, line):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    ipshell.run_line_magic("config", "DockerMagics.host = 'unix:///nonexistent/docker.sock'")
-    try:
-        with pytest.raises(DockerMagicError) as info:
-            ipshell.run_line_magic("docker", line)
-    finally:
-        ipshell.run_line_magic("config", "DockerMagics.host = None")
+    with configured(ipshell, host="unix:///nonexistent/docker.sock"), pytest.raises(DockerMagicError) as info:
+        ipshell.run_line_magic("docker", line)
     assert info.value.line() == MISSING
 
 
@@ -252,7 +249,7 @@ def test_frames_keep_types_after_filtering():
 
 
 def test_ctrl_c_during_system_df_is_one_line():
-    from fakes import FakeAPI, fake_engine
+    from support.fakes import FakeAPI, fake_engine
 
     from docker_magics.errors import Interrupted
 

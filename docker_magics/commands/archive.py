@@ -6,16 +6,19 @@ from pathlib import Path
 from typing import Any
 
 from ..command import Command
+from ..engine import references
 from ..errors import UsageError
 from ..session import Session
+from ..views import progress
+from ..views.display import Text
+from ..views.results import SavedArchive
+from .platforms import check_platform
 
 _GZ_SUFFIXES = (".gz", ".tgz")
 
 
 def save(cmd: Command, session: Session) -> Any:
     """Save one or more images into one tar (gzip for ``.gz``/``--gzip``); a summary with the file's sha256."""
-    from ..views import progress
-    from ..views.results import SavedArchive
 
     if not cmd.output:
         raise UsageError("'%docker save' needs -o FILE in a notebook: the archive is binary and cannot go to "
@@ -26,7 +29,6 @@ def save(cmd: Command, session: Session) -> Any:
         raise UsageError("'%docker save' requires at least 1 argument",
                          hint="Write %docker save -o FILE IMAGE [IMAGE...].")
     engine = session.engine(cmd)
-    from .platforms import check_platform
 
     check_platform(engine, "save", cmd.platform)
     target = Path(cmd.output).expanduser()
@@ -43,14 +45,12 @@ def save(cmd: Command, session: Session) -> Any:
 
 def load(cmd: Command, session: Session) -> Any:
     """Load a tar or tar.gz written by ``save``; a DataFrame of the loaded references and IDs."""
-    from ..views import progress
-    from ..views.lifecycle import loaded_frame
+    from ..views.archive import loaded_frame
 
     if not cmd.input:
         raise UsageError("'%docker load' needs -i FILE in a notebook (there is no standard input to read)",
                          hint="To fix it, write %docker load -i images.tar (a .tar.gz works too).")
     engine = session.engine(cmd)
-    from .platforms import check_platform
 
     check_platform(engine, "load", cmd.platform)
     path = Path(cmd.input).expanduser()
@@ -63,9 +63,6 @@ def load(cmd: Command, session: Session) -> Any:
 
 def import_(cmd: Command, session: Session) -> Any:
     """Create an image from a root filesystem tarball (file, http(s) URL or ``-``); the new image's ID."""
-    from ..engine import references
-    from ..views import progress
-    from ..views.display import Text
 
     if not cmd.source:
         raise UsageError("'%docker import' requires at least 1 argument",

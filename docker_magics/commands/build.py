@@ -9,23 +9,22 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..command import Command
+from ..engine import references, streams
+from ..engine.build.classic import BuildOptions
 from ..errors import BuildError, DockerMagicError, Interrupted, RegistryAuthError, UsageError
 from ..session import Session
-from ..units import ellipsis
-
-if TYPE_CHECKING:
-    from ..views.results import BuiltImage
-
+from ..units import ellipsis, human_size
+from ..views.progress import progress_for
+from ..views.results import BuiltImage
+from .buildkit import STEP_FIX, shm_size, step_exit_code
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
-_EXIT = re.compile(r"returned a non-zero code: (\d+)")
 _BUILT = re.compile(r"^Successfully built ([0-9a-f]+)$")
-_FIX = "Fix the Dockerfile line and run the cell again."
 _UPLOAD_PROGRESS = 8_000_000  # show upload progress for contexts at least this big (bytes)
 
 
@@ -88,8 +87,6 @@ def _check_iidfile(target: Path) -> None:
 
 
 def _spec(cmd: Command) -> _Spec:
-    from ..engine import references
-
     path = cmd.path
     if path == "-" or cmd.file == "-":
         raise UsageError("Reading a context or Dockerfile from stdin is not possible in a notebook",
@@ -119,9 +116,6 @@ def _spec(cmd: Command) -> _Spec:
 
 
 def _options(cmd: Command) -> Any:
-    from ..engine.build.classic import BuildOptions
-    from .buildkit import shm_size
-
     return BuildOptions(dockerfile="", buildargs=_build_args(cmd.build_arg), labels=_labels(cmd.label),
                         target=cmd.target, nocache=cmd.no_cache, pull=cmd.pull, platform=cmd.platform,
                         network=cmd.network, rm=cmd.rm, forcerm=cmd.force_rm,
@@ -197,11 +191,6 @@ class _Log:
 
 
 def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec, options: Any) -> BuiltImage:
-    from dataclasses import replace
-
-    from ..units import human_size
-    from ..views.progress import progress_for
-
     title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
     big = context.size >= _UPLOAD_PROGRESS
     progress = progress_for(session.settings.progress, title, quiet=cmd.quiet, total_bytes=context.size if big else 0)
@@ -229,7 +218,6 @@ def _run(cmd: Command, session: Session, engine: Any, context: Any, spec: _Spec,
 
 def _follow(stream: Any, log: _Log) -> str | None:
     """Show every event; raise at the first error with the failing step named. Returns the image ID."""
-    from ..engine import streams
 
     image_id = None
     for event in stream:
@@ -251,13 +239,14 @@ def _step_error(exc: DockerMagicError, event: dict[str, Any], step: tuple[int, i
     """One line: which step failed and how (its exit code for a RUN), and what to do."""
     text = " ".join(str(event.get("error") or (event.get("errorDetail") or {}).get("message") or "").split())
     detail = event.get("errorDetail") if isinstance(event.get("errorDetail"), dict) else {}
-    code = detail.get("code") or ((m := _EXIT.search(text)) and int(m[1]))
+
+    code = detail.get("code") or step_exit_code(text)
     where = f"Step {step[0]}/{step[1]} ({ellipsis(' '.join(step[2].split()), 60)})" if step else "The build"
     what = f"{where} failed with exit code {code}" if code else f"{where} failed: {text}"
     # engine_text: what the CLI would print last; the progress display shows it.
     if isinstance(exc, RegistryAuthError):
         return RegistryAuthError(what, hint=exc.hint, engine_text=text)
-    return BuildError(what, hint=_FIX if step else "Check the Dockerfile and run the cell again.", engine_text=text)
+    return BuildError(what, hint=STEP_FIX if step else "Check the Dockerfile and run the cell again.", engine_text=text)
 
 
 def _resolve(engine: Any, short_id: str | None) -> str:
@@ -270,7 +259,6 @@ def _resolve(engine: Any, short_id: str | None) -> str:
 
 def _tag(engine: Any, image_id: str, tags: tuple[Any, ...], log: _Log, *, quiet: bool) -> BuiltImage:
     """Apply every -t (the CLI's Successfully tagged lines) and return the result."""
-    from ..views.results import BuiltImage
     for ref in tags:
         engine.tag(image_id, ref.familiar())
         log.line(f"Successfully tagged {ref.familiar()}")

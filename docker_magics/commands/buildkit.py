@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from typing import Any
 
+from ..engine.build.buildkit import Trace
 from ..errors import BuildError, DockerMagicError, UsageError
+from ..units import go_bool, human_size
+from ..views.buildsteps import steps_display
+from ..views.results import BuiltImage
 
-_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
-_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
-_EXIT = re.compile(r"exit code: (\d+)")
-_FIX = "Fix the Dockerfile line and run the cell again."
+#: A failed RUN's exit code in the engine's words: BuildKit's "exit code: N", the classic builder's "returned a
+#: non-zero code: N".
+_EXIT = re.compile(r"(?:exit code|returned a non-zero code): (\d+)")
+#: What to do after a step of either builder failed.
+STEP_FIX = "Fix the Dockerfile line and run the cell again."
+
+
+def step_exit_code(text: str) -> int | None:
+    """The exit code a failed RUN step reports in ``text``, or None."""
+    found = _EXIT.search(text)
+    return int(found[1]) if found else None
 _TAIL = 5  # lines of a failing step's output in the error line
 #: Flags that need a BuildKit session (a gRPC stream back to the client), which the Engine API alone cannot give.
 _SESSION_FLAGS = {
@@ -39,9 +51,9 @@ def use_buildkit(engine: Any) -> bool:
         UsageError: ``DOCKER_BUILDKIT`` is not a boolean (the CLI refuses it too).
     """
     value = os.environ.get("DOCKER_BUILDKIT", "")
-    if value in _FALSE:
+    if go_bool(value) is False:
         return False
-    if value and value not in _TRUE:
+    if value and go_bool(value) is None:
         raise UsageError(f"DOCKER_BUILDKIT environment variable expects boolean value: {value!r}",
                          hint="Set it to 1 (BuildKit) or 0 (the classic builder), or unset it.")
     if value:
@@ -85,11 +97,6 @@ def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: A
         BuildError: a step failed (one line: the step, its exit code, its last lines) or the engine refused.
         KeyboardInterrupt: passed on after the stream is closed (the engine cancels the build).
     """
-    from dataclasses import replace
-
-    from ..units import human_size
-    from ..views.buildsteps import steps_display
-    from ..views.results import BuiltImage
 
     title = f"Building {spec.tags[0].familiar()}" if spec.tags else f"Building from {spec.label}"
     display = steps_display(session.settings.progress, title, quiet=cmd.quiet)
@@ -122,7 +129,6 @@ def run(cmd: Any, session: Any, engine: Any, context: Any, spec: Any, options: A
 
 def _follow(stream: Any, display: Any) -> str:
     """Show every trace; raise at the first error with the failing step named. Returns the image ID."""
-    from ..engine.build.buildkit import Trace
 
     image_id = None
     for event in stream:
@@ -151,12 +157,11 @@ def failure(steps: Any, text: str) -> DockerMagicError:
                            hint="Remove the # syntax= line (the engine's built-in Dockerfile frontend is used), "
                                 "or make the image available to the engine.")
     elif step is not None:
-        code = _EXIT.search(step.error)
+        code = step_exit_code(step.error)
         tail = [line for line in step.output() if line.strip()][-_TAIL:]
         shown = f"; last output: {' | '.join(tail)}" if tail else ""
-        what = f"exit code {code[1]}" if code else step.error
-        error = BuildError(f"{_short(step.name)} failed with {what}{shown}" if code
-                           else f"{_short(step.name)} failed: {what}", hint=_FIX)
+        error = BuildError(f"{_short(step.name)} failed with exit code {code}{shown}" if code is not None
+                           else f"{_short(step.name)} failed: {step.error}", hint=STEP_FIX)
     else:
         error = BuildError(f"The build failed: {text}", hint="Check the Dockerfile and the flags, and run it again.")
     error.engine_text = text

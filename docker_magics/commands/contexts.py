@@ -9,6 +9,7 @@ from ..engine.config import config_dir
 from ..engine.endpoints import list_contexts, use_context
 from ..errors import UsageError
 from ..session import Session
+from ..views.display import Text
 
 
 def ls(cmd: Command, session: Session) -> Any:
@@ -26,6 +27,5 @@ def use(cmd: Command, session: Session) -> Any:
         raise UsageError('"context use" requires exactly 1 argument.', hint="See '%docker context ls'.")
     use_context(cmd.name, config_dir(cmd.config))
     session.forget()
-    from ..views.display import Text
 
     return Text(f"Current context is now \"{cmd.name}\"")

@@ -11,6 +11,8 @@ from typing import Any
 from ..command import Command
 from ..errors import DockerMagicError, UsageError
 from ..session import Session
+from ..units import human_size
+from ..views import charts
 
 
 def _threshold(text: str | None) -> float | None:
@@ -29,8 +31,6 @@ def _threshold(text: str | None) -> float | None:
 def files(cmd: Command, session: Session) -> Any:
     """Every entry of every layer of one image; ``--wasted`` dive's inefficient paths and figures."""
     from ..engine.archive import files as imagefs
-    from ..units import human_size
-    from ..views import charts
     from ..views.files import files_frame, wasted_frame
 
     if not cmd.image:

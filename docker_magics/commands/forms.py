@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from ..command import Command
 from ..session import Session
 from .form_request import FormRequest
+from .images import local_images
+from .transfer import login_with, push
 
 if TYPE_CHECKING:
     from ..views.forms import LoginForm, PushForm, TagForm
@@ -28,7 +30,6 @@ def open_form(request: FormRequest, cmd: Command, session: Session) -> Any:
 def tag_form(cmd: Command, session: Session) -> TagForm:
     """The tag form, with ``cmd.source`` (when given) already chosen."""
     from ..views.forms import TagForm
-    from .images import local_images
 
     engine = session.engine(cmd)
     return TagForm(lambda: local_images(session, engine).images, engine.tag, source=cmd.source)
@@ -37,12 +38,10 @@ def tag_form(cmd: Command, session: Session) -> TagForm:
 def push_form(cmd: Command, session: Session) -> PushForm:
     """The push form: each push runs ``%docker push`` with the form's reference and progress display."""
     from ..views.forms import PushForm
-    from .transfer import push
 
     def push_one(reference: str, bar: Any) -> Any:
         return push(dataclasses.replace(cmd, options={**cmd.options, "name": reference}), session, bar=bar)
 
-    from .images import local_images
 
     engine = session.engine(cmd)
     return PushForm(lambda: local_images(session, engine).images, push_one, _login(cmd, session))
@@ -56,8 +55,6 @@ def login_form(cmd: Command, session: Session, server: str, username: str = "") 
 
 
 def _login(cmd: Command, session: Session) -> Any:
-    from .transfer import login_with
-
     engine = session.engine(cmd)
 
     def login(server: str, username: str, password: str) -> Any:

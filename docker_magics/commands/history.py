@@ -8,6 +8,7 @@ from ..command import Command
 from ..errors import UsageError
 from ..session import Session
 from ..views.display import Text
+from .platforms import check_platform
 
 
 def history(cmd: Command, session: Session) -> Any:
@@ -17,7 +18,6 @@ def history(cmd: Command, session: Session) -> Any:
     if not cmd.image:
         raise UsageError('"history" requires exactly 1 argument.', hint="See '%docker history --help'.")
     engine = session.engine(cmd)
-    from .platforms import check_platform
 
     check_platform(engine, "history", cmd.platform)
     layers = engine.history(cmd.image, platform=cmd.platform)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..command import Command
-from ..errors import UsageError
 from ..session import Session
 from .filters import parse_filters as parse_key_values
 
@@ -39,10 +38,7 @@ def run(cmd: Command, session: Session) -> Any:
     filters = parse_filters(cmd.filter)
     if cmd.reference:
         filters.setdefault("reference", []).append(cmd.reference)
-    endpoints = session.endpoints(cmd)
-    if len(endpoints) > 1:
-        return _fleet(cmd, session, endpoints, filters)
-    engine = session.engine_at(endpoints[0])
+    engine = session.engine(cmd)
     listing = local_images(session, engine, all=cmd.all, filters=filters, no_index=cmd.no_index,
                            manifests=cmd.platforms)
     images = listing.images
@@ -68,26 +64,3 @@ def run(cmd: Command, session: Session) -> Any:
     if listing.indexed:
         df.dm_index = True  # the engine line says "(index)"
     return df
-
-
-def _fleet(cmd: Command, session: Session, endpoints: list, filters: dict[str, list[str]]) -> Any:
-    """One frame for several engines, queried concurrently, with an ``engine`` column first.
-
-    An engine that cannot answer becomes a row whose ``error`` says why, not a failed listing.
-    """
-    import warnings
-
-    from ..session import each
-    from ..views import frames
-
-    if cmd.format or cmd.quiet:
-        raise UsageError("--format and -q take one engine.", hint="Drop the extra -H, or drop --format/-q.")
-    results = each(endpoints, lambda endpoint: local_images(session, session.engine_at(endpoint), all=cmd.all,
-                                                            filters=filters, no_index=cmd.no_index).images)
-    parts = []
-    for endpoint, images, error in results:
-        if error:
-            warnings.warn(f"{endpoint.name}: {error}", stacklevel=2)
-        parts.append((endpoint.name, frames.images_frame(images or [], digests=cmd.digests,
-                                                         no_trunc=cmd.no_trunc), error))
-    return frames.fleet_frame(parts)

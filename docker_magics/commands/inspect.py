@@ -9,6 +9,7 @@ from ..command import Command
 from ..errors import ImageNotFoundError, UsageError
 from ..session import Session
 from ..views.display import JSONResult, Text
+from .platforms import check_platform
 
 
 def inspect(cmd: Command, session: Session) -> Any:
@@ -18,7 +19,6 @@ def inspect(cmd: Command, session: Session) -> Any:
     if not cmd.images:
         raise UsageError('"inspect" requires at least 1 argument.', hint="See '%docker inspect --help'.")
     engine = session.engine(cmd)
-    from .platforms import check_platform
 
     check_platform(engine, "inspect", cmd.platform)
     objects, missing = [], []

@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from ..command import Command
+from ..engine.containers.kept import kept_by_containers
+from ..engine.lifecycle import prune_filters
 from ..errors import DockerMagicError, UsageError
 from ..session import Session
+from ..views.frontend import shows_forms
 from .form_request import FormRequest
+from .images import parse_filters
+from .platforms import check_platform
 
 
 def tag(cmd: Command, session: Session) -> Any:
     """Give an image a new reference; silent on success, as the CLI is. No target in a notebook: a form."""
-    from ..views.frontend import shows_forms
 
     if not cmd.target and shows_forms(session.settings.forms):
         return FormRequest("tag")
@@ -35,7 +39,6 @@ def rm(cmd: Command, session: Session) -> Any:
         raise UsageError("'%docker rmi' requires at least 1 argument",
                          hint="Write %docker rmi IMAGE [IMAGE...]; a Python list works too: %docker rmi {ids}.")
     engine = session.engine(cmd)
-    from .platforms import check_platform
 
     check_platform(engine, "rmi", cmd.platform)
     events, failures = [], []
@@ -61,10 +64,7 @@ def _some_failed(failures: list[DockerMagicError], removed: int) -> DockerMagicE
 
 def prune(cmd: Command, session: Session) -> Any:
     """Remove unused images: at once with ``-f``, after a look and a yes otherwise, never with ``--dry-run``."""
-    from ..engine.containers.kept import kept_by_containers
-    from ..engine.lifecycle import prune_filters
     from ..views import lifecycle as lifecycle_views
-    from .images import parse_filters
 
     engine = session.engine(cmd)
     filters = prune_filters(cmd.all, parse_filters(cmd.filter))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..command import Command
-from ..errors import UsageError, interrupts_as
+from ..errors import UsageError, did_you_mean, interrupts_as
 from ..session import Session
 
 TYPES = ("deb", "apk", "rpm", "python", "npm", "go-module", "java-archive", "conda")
@@ -21,8 +21,6 @@ def _types(values: list[str]) -> frozenset[str] | None:
     names = [t.strip() for value in values for t in value.split(",") if t.strip()]
     for name in names:
         if name not in TYPES:
-            from ..errors import did_you_mean
-
             hint = did_you_mean(name, TYPES)
             raise UsageError(f'invalid argument "{name}" for "--type" flag: one of {", ".join(TYPES)}',
                              hint=" ".join(x for x in (hint, "See '%docker sbom --help'.") if x))
@@ -81,10 +79,15 @@ def sbom(cmd: Command, session: Session) -> Any:
     views.show_skipped(images)
     if fmt == "table":
         return views.sbom_frame(images, engine=engine.label)
-    document = views.document(images, fmt)
+    from ..engine.packages import documents
+
+    document = documents.cyclonedx(images) if fmt == "cyclonedx" else documents.spdx(images)
     if not cmd.output:
         return document
-    return views.write_document(document, Path(cmd.output).expanduser(), engine=engine.label)
+    target = Path(cmd.output).expanduser()
+    written = documents.write(document, target)
+    return views.WrittenDocument(str(target), written, document.get("bomFormat") or document.get("spdxVersion", ""),
+                                 engine.label)
 
 
 def diff_packages(cmd: Command, session: Session) -> Any:

@@ -13,8 +13,12 @@ import re
 from typing import Any
 
 from ..command import Command
+from ..engine.references import parse
+from ..engine.registry.credentials import login_for
+from ..engine.search import index_label, split_search_term
 from ..errors import UsageError, interrupts_as
 from ..session import Session
+from ..views.display import Text, message
 from .filters import parse_filters
 
 #: ``n`` asked of a registry per page of a catalog or tag list (tests lower it to exercise paging).
@@ -22,8 +26,6 @@ PAGE_SIZE = 100
 #: Tags whose manifest and config ``tags`` reads when no ``--limit`` is given (one or two requests each); the
 #: others are listed by name with their details unknown, and a note says so.
 DETAILS_LIMIT = 100
-SEARCH_COLUMNS = ["name", "description", "stars", "official"]
-TAG_COLUMNS = ["repository", "tag", "digest", "compressed_size", "platforms", "created"]
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:]+\](:[0-9]+)?")
 
 
@@ -39,49 +41,32 @@ def search(cmd: Command, session: Session) -> Any:
     if not cmd.term:
         raise UsageError('"search" requires exactly 1 argument.',
                          hint="See '%docker search --help'. Usage: %docker search [OPTIONS] TERM")
-    from ..engine.registry.api import load_credentials
-    from ..engine.search import index_label, split_search_term
 
     filters = parse_search_filters(cmd.filter)
     engine = session.engine(cmd)
     index, _ = split_search_term(cmd.term)
-    credentials = load_credentials(index, cmd.config)
+    credentials = login_for(index, cmd.config)
     with interrupts_as(f"Interrupted while searching {index_label(index)}; nothing was changed."):
         results = engine.search(cmd.term, limit=cmd.limit, filters=filters,
                                 credentials=credentials)
     if cmd.format:
         return _format(cmd, results)
+    from ..views.search import search_frame
+
     return search_frame(results, no_trunc=cmd.no_trunc, engine=engine.label)
-
-
-def search_frame(results: list[dict], *, no_trunc: bool = False, engine: str | None = None) -> Any:
-    """The search results as a DataFrame; descriptions stay whole, the display cuts them like the CLI."""
-    from ..views.frames import frame
-
-    # `is_automated` is left out: Docker Hub retired automated builds and the engine deprecated the field.
-    rows = [(r.get("name", ""), _one_line(r.get("description")), int(r.get("star_count") or 0),
-             bool(r.get("is_official"))) for r in results]
-    return frame(rows, SEARCH_COLUMNS, dtypes={"stars": "int64", "official": "bool"},
-                 views=None if no_trunc else {"description": "ellipsis"}, engine=engine)
-
-
-def _one_line(text: str | None) -> str:
-    # As every output of the CLI does: a description's line breaks become spaces.
-    return (text or "").replace("\r", " ").replace("\n", " ")
 
 
 def _format(cmd: Command, results: list[dict]) -> Any:
     from ..gotemplate import contexts, format_list
-    from ..views.display import Text
 
     rows = contexts.search_rows(results, no_trunc=cmd.no_trunc)
     return Text(format_list(cmd.format, rows, command="search"))
 
 
 def _client(domain: str, cmd: Command, session: Session) -> Any:
-    from ..engine.registry.api import RegistryClient, load_credentials
+    from ..engine.registry.api import RegistryClient
 
-    return RegistryClient(domain, load_credentials(domain, cmd.config),
+    return RegistryClient(domain, login_for(domain, cmd.config),
                           timeout=session.settings.timeout, page_size=PAGE_SIZE)
 
 
@@ -95,7 +80,7 @@ def _registry_host(text: str) -> str:
 
 def _catalog(cmd: Command, session: Session) -> Any:
     """``search --registry HOST [PREFIX]``: the registry's repositories whose name starts with PREFIX."""
-    from ..views.frames import frame
+    from ..views.search import catalog_frame
 
     host = _registry_host(cmd.registry)
     if cmd.filter:
@@ -110,12 +95,11 @@ def _catalog(cmd: Command, session: Session) -> Any:
     if cmd.format:
         return _format(cmd, [{"name": name, "description": "", "star_count": 0, "is_official": False}
                              for name in full])
-    return frame([(name,) for name in full], ["name"], dtypes={"name": "string"})
+    return catalog_frame(full)
 
 
 def tags(cmd: Command, session: Session) -> Any:
     """``tags REPOSITORY[:TAG]``: one row per tag: digest, compressed size, platforms, created; nothing is pulled."""
-    from ..engine.references import parse
 
     if not cmd.repository:
         raise UsageError('"tags" requires exactly 1 argument.',
@@ -134,27 +118,13 @@ def tags(cmd: Command, session: Session) -> Any:
         client.notes.append(f"Details (digest, size, platforms, created) of the first {len(detailed)} of "
                             f"{len(names)} tags; '%docker tags --limit N {ref.familiar_name}' reads N of them")
     _say(client.notes)
+    from ..views.search import tags_frame
+
     return tags_frame(ref.familiar_name, rows, no_trunc=cmd.no_trunc)
 
 
 def _say(notes: list[str]) -> None:
-    """What a listing left out, on stderr (the result itself stays a plain DataFrame)."""
-    import sys
+    """What a listing left out, as warnings (the result itself stays a plain DataFrame)."""
 
     for note in notes:
-        sys.stderr.write(note + ".\n")
-
-
-def tags_frame(repository: str, rows: list[dict], *, no_trunc: bool = False) -> Any:
-    """Tag rows as a DataFrame: compressed_size is nullable Int64 bytes, created tz-aware, platforms ``os/arch`` text.
-
-    ``compressed_size`` is what the registry stores and a pull downloads (config and compressed layers), not the
-    unpacked ``size`` that ``%docker images`` shows: the registry does not know that one.
-    """
-    from ..engine.registry.api import created_time  # None for a missing, unparseable or zero time
-    from ..views.frames import frame
-
-    table = [(repository, r["tag"], r["digest"], r.get("size"), ", ".join(r.get("platforms") or ()),
-              created_time(r.get("created"))) for r in rows]
-    views = {"compressed_size": "size", "created": "age"} | ({} if no_trunc else {"digest": "ellipsis"})
-    return frame(table, TAG_COLUMNS, dtypes={"compressed_size": "Int64", "created": "datetime"}, views=views)
+        message(note + ".", warning=True)

@@ -11,31 +11,34 @@ notebook's input and IPython's history.
 
 from __future__ import annotations
 
+import contextlib
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..command import Command
+from ..engine import references, streams
+from ..engine.references import HUB_KEY, HUB_LABEL, server_label
+from ..engine.registry import credentials
+from ..engine.transfer import registry_unreachable
 from ..errors import (
     DockerMagicError,
     ImageNotFoundError,
     Interrupted,
     RegistryAuthError,
     RegistryError,
+    Stalled,
     StreamError,
     UsageError,
     interrupts_as,
 )
 from ..session import Session
+from ..views.display import Text
+from ..views.frontend import shows_forms
+from ..views.progress import progress_for
+from ..views.results import LoggedIn, Pulled, Pushed, PushedTag
 from .form_request import FormRequest
-
-if TYPE_CHECKING:
-    from ..engine import references
-    from ..views.display import Text
-    from ..views.results import LoggedIn, Pulled, PushedTag
-
 
 PASSWORD_WARNING = ("WARNING! Using --password puts the secret in this notebook's input and IPython's "
                     "history. Use --password-file PATH, or --password-stdin for a masked prompt.")
@@ -62,9 +65,6 @@ def _login_hint(ref: references.Reference) -> str:
 
 def pull(cmd: Command, session: Session) -> Pulled:
     """``%docker pull NAME[:TAG|@DIGEST]``: pull with live progress; returns a :class:`Pulled`."""
-    from ..engine import references, streams
-    from ..engine.registry import credentials
-    from ..views.progress import progress_for
 
     ref = references.parse(_one_name(cmd, "pull"))
     if cmd.all_tags and (ref.tag or ref.digest):
@@ -86,7 +86,6 @@ def _canonical(ref: references.Reference) -> str:
 
 
 def _pull_result(events: Iterator[dict[str, Any]], shown: str, engine: str | None = None) -> Pulled:
-    from ..views.results import Pulled
     digests: dict[str, str] = {}
     tag, digest, status = "", None, ""
     for event in events:
@@ -111,11 +110,6 @@ def push(cmd: Command, session: Session, bar: Any = None) -> Any:
 
     No name in a notebook: the push form. ``bar``: a Progress to show the push in (the form's).
     """
-    from ..engine import references, streams
-    from ..engine.registry import credentials
-    from ..views.frontend import shows_forms
-    from ..views.progress import progress_for
-    from ..views.results import Pushed
 
     if not cmd.name and shows_forms(session.settings.forms):
         return FormRequest("push")
@@ -150,7 +144,6 @@ def pushed_tags(events: Iterable[dict[str, Any]]) -> list[PushedTag]:
     The classic store sends ``aux`` ``{"Tag", "Digest", "Size"}`` after the status line ``TAG: digest: sha256:…
     size: N``; the containerd store sends only that line (as the CLI reads it). ``aux`` wins when both come.
     """
-    from ..views.results import PushedTag
 
     found: dict[str, PushedTag] = {}
     for event in events:
@@ -178,54 +171,50 @@ def _transfer_interrupts(what: str) -> Any:
     return interrupts_as(f"{what} interrupted: the transfer was stopped.", "Run it again to finish it.")
 
 
-class _stream_errors:
+@contextlib.contextmanager
+def _stream_errors(ref: references.Reference, what: str, *, push: bool) -> Iterator[None]:
     """Name the server to log in to or to check; the engine's refusals become one registry line.
 
     The engine reports a refusal either inside the stream (push) or as a 500 before it (pull); both
     read the same here.
     """
 
-    def __init__(self, ref: references.Reference, what: str, *, push: bool) -> None:
-        self.ref, self.what, self.push = ref, what, push
+    try:
+        yield
+    except Stalled as exc:
+        where = HUB_LABEL if ref.is_docker_hub else f"the registry {ref.domain}"
+        raise RegistryError(f"{what} stopped: no answer for {exc.seconds:g} s from the engine, which waits on {where}",
+                            hint="To fix it, check that the registry answers, or allow more time with "
+                                 "%config DockerMagics.timeout = SECONDS.") from None
+    except DockerMagicError as exc:
+        if type(exc) not in _RECLASSIFIED:
+            raise
+        raise _reworded(exc, ref, what, push=push) from None
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        from ..engine import streams
-        from ..engine.references import HUB_LABEL
-        from ..engine.transfer import registry_unreachable
-        from ..errors import Stalled
 
-        if isinstance(exc, Stalled):
-            where = HUB_LABEL if self.ref.is_docker_hub else f"the registry {self.ref.domain}"
-            raise RegistryError(f"{self.what} stopped: no answer for {exc.seconds:g} s from the engine, which "
-                                f"waits on {where}",
-                                hint="To fix it, check that the registry answers, or allow more time with "
-                                     "%config DockerMagics.timeout = SECONDS.") from None
-        if not isinstance(exc, DockerMagicError) or type(exc) not in _RECLASSIFIED:
-            return False
-        # An engine's HTTP refusal (it has a status) is worded from the engine's own text; an error inside
-        # the stream already names the operation.
-        said = exc.engine_text if exc.engine_text and exc.status is not None else None
-        text = exc.message if said is None else f"{said[:1].upper()}{said[1:]}"
-        if not text.startswith(self.what):
-            text = f"{self.what} failed: {text}"
-        lowered = text.lower()
-        if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and self.push):
-            raise ImageNotFoundError(text, hint="To fix it, tag a local image with that name first "
-                                                "('%docker tag SOURCE NAME').") from None
-        if isinstance(exc, RegistryAuthError) or streams.refuses_credentials(text):
-            raise RegistryAuthError(text, hint=f"To fix it, log in with {_login_hint(self.ref)}, and check "
-                                               "that this account may use the repository.") from None
-        if registry_unreachable(text):
-            where = HUB_LABEL if self.ref.is_docker_hub else self.ref.domain
-            raise RegistryError(text, hint=f"To fix it, check that the registry {where} is running and "
-                                           "reachable from the engine.") from None
-        if isinstance(exc, ImageNotFoundError):
-            raise ImageNotFoundError(text, hint="To fix it, check the name and tag, and that you are logged "
-                                                f"in ({_login_hint(self.ref)}).") from None
-        raise type(exc)(text, hint=exc.hint) from None
-
-    def __enter__(self) -> None:
-        return None
+def _reworded(exc: DockerMagicError, ref: references.Reference, what: str, *, push: bool) -> DockerMagicError:
+    """A transfer's failure as one registry line: what failed, then whom to log in to or what to check."""
+    # An engine's HTTP refusal (it has a status) is worded from the engine's own text; an error inside
+    # the stream already names the operation.
+    said = exc.engine_text if exc.engine_text and exc.status is not None else None
+    text = exc.message if said is None else f"{said[:1].upper()}{said[1:]}"
+    if not text.startswith(what):
+        text = f"{what} failed: {text}"
+    lowered = text.lower()
+    if "does not exist locally" in lowered or (isinstance(exc, ImageNotFoundError) and push):
+        return ImageNotFoundError(text, hint="To fix it, tag a local image with that name first "
+                                             "('%docker tag SOURCE NAME').")
+    if isinstance(exc, RegistryAuthError) or streams.refuses_credentials(text):
+        return RegistryAuthError(text, hint=f"To fix it, log in with {_login_hint(ref)}, and check "
+                                            "that this account may use the repository.")
+    if registry_unreachable(text):
+        where = HUB_LABEL if ref.is_docker_hub else ref.domain
+        return RegistryError(text, hint=f"To fix it, check that the registry {where} is running and "
+                                        "reachable from the engine.")
+    if isinstance(exc, ImageNotFoundError):
+        return ImageNotFoundError(text, hint="To fix it, check the name and tag, and that you are logged "
+                                             f"in ({_login_hint(ref)}).")
+    return type(exc)(text, hint=exc.hint)
 
 
 _RECLASSIFIED = (DockerMagicError, StreamError, RegistryAuthError, ImageNotFoundError)
@@ -253,8 +242,6 @@ def login_with(target: Any, server: str | None, username: str, password: str, *,
     Raises:
         RegistryAuthError: the registry refused the login; nothing was stored.
     """
-    from ..engine.registry import credentials
-    from ..views.results import LoggedIn
 
     username = (username or "").strip()
     if not username:
@@ -279,8 +266,6 @@ def login(cmd: Command, session: Session) -> Any:
 
     No password in a notebook (and no stored login that still works): the login form.
     """
-    from ..engine.registry import credentials
-    from ..views.frontend import shows_forms
 
     sources = [cmd.password is not None, cmd.password_stdin, cmd.password_file is not None]
     if sum(sources) > 1:
@@ -289,7 +274,9 @@ def login(cmd: Command, session: Session) -> Any:
     key = credentials.server_key(cmd.server)
     username = (cmd.username or "").strip()
     if cmd.password is not None:
-        sys.stderr.write(PASSWORD_WARNING + "\n")
+        from ..views.display import message
+
+        message(PASSWORD_WARNING, warning=True)
     if not username and not any(sources):
         reused = _login_with_stored(session.engine(cmd), key, cmd.config)
         if reused is not None:
@@ -299,7 +286,6 @@ def login(cmd: Command, session: Session) -> Any:
         password = read_password_file(cmd.password_file)
     if password is None and not cmd.password_stdin and shows_forms(session.settings.forms):
         return FormRequest("login", {"server": key, "username": username})
-    from ..engine.references import server_label
 
     username = username or _prompt(f"Username for {server_label(key)}: ", secret=False).strip()
     if password is None:
@@ -309,8 +295,6 @@ def login(cmd: Command, session: Session) -> Any:
 
 def _login_with_stored(engine: Any, key: str, config: str | None) -> LoggedIn | None:
     """The CLI's first step when no username or password is given: try the stored login."""
-    from ..engine.registry import credentials
-    from ..views.results import LoggedIn
 
     stored = credentials.get(key, config)
     if stored is None or not stored.password:
@@ -360,9 +344,6 @@ def _prompt(prompt: str, *, secret: bool) -> str:
 
 def logout(cmd: Command, session: Session) -> Text:
     """``%docker logout [SERVER]``: remove the stored login the way the CLI does."""
-    from ..engine.references import HUB_KEY
-    from ..engine.registry import credentials
-    from ..views.display import Text
     key = credentials.server_key(cmd.server)
     shown = key if key == HUB_KEY else credentials.hostname(key)
     if credentials.erase(cmd.server, cmd.config):

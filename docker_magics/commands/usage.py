@@ -9,17 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..command import Command
+from ..engine import usage
+from ..engine.build import buildkit
 from ..errors import UsageError
 from ..session import Session
+from ..views import charts
 
 # ---- %docker df -------------------------------------------------------------------------------
 
 
 def df(cmd: Command, session: Session) -> Any:
     """``docker system df``'s Images and Build Cache rows; ``-v`` one row per image; ``--plot`` a chart."""
-    from ..engine import usage
-    from ..engine.build import buildkit
-    from ..views import charts
     from ..views.usage import images_usage_frame, summary_frame
 
     if cmd.plot:
@@ -40,7 +40,6 @@ def df(cmd: Command, session: Session) -> Any:
 
 def layers(cmd: Command, session: Session) -> Any:
     """One row per layer per image (base first), with which of the given images share it."""
-    from ..views import charts
     from ..views.usage import layers_frame
 
     if not cmd.images:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .connection import Connection
+from .platforms import MANIFESTS_API
 
 
 class ImageCalls(Connection):
@@ -23,7 +24,6 @@ class ImageCalls(Connection):
         Returns:
             The engine's image summaries (Id, RepoTags, RepoDigests, Created, Size, Labels, ...).
         """
-        from .platforms import MANIFESTS_API
 
         params: dict[str, Any] = {"all": 1 if all else 0}
         if filters:

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import ConflictError, DockerMagicError, InvalidReferenceError, UsageError
 from . import references
 from .connection import Connection
-from .containers.kept import KeptImage
+from .containers.kept import KeptImage, kept_among, names_by_image
 from .filters import match_labels, parse_until
 from .images import ImageCalls
 from .references import NONE_DIGEST, NONE_TAG
@@ -188,7 +188,6 @@ class LifecycleCalls(Connection):
         """:meth:`plan_prune` and the images containers keep from it (:func:`.containers.kept_by_containers`),
         from one listing of the images and one of the containers.
         """
-        from .containers.kept import kept_among, names_by_image
 
         dangling_only = filters["dangling"] != ["false"]
         until = min((parse_until(v) for v in filters.get("until", [])), default=None)

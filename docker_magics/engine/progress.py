@@ -14,12 +14,3 @@ class Progress(Protocol):
     def advance(self, nbytes: int) -> None:
         """``nbytes`` more bytes of a byte stream went through (save, the upload of load or build)."""
 
-
-class Silent:
-    """A :class:`Progress` that shows nothing."""
-
-    def event(self, event: dict[str, Any]) -> None:
-        """Ignore the event."""
-
-    def advance(self, nbytes: int) -> None:
-        """Ignore the bytes."""

@@ -22,8 +22,9 @@ HUB_HOSTS = frozenset({DEFAULT_DOMAIN, LEGACY_DOMAIN, HUB_API_HOST})
 HUB_LABEL = "Docker Hub"
 OFFICIAL_PREFIX = "library/"
 # What the engine lists for an image without a tag or without a digest.
-NONE_TAG = "<none>:<none>"
-NONE_DIGEST = "<none>@<none>"
+NONE = "<none>"
+NONE_TAG = f"{NONE}:{NONE}"
+NONE_DIGEST = f"{NONE}@{NONE}"
 MAX_NAME = 255
 
 _COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
@@ -146,7 +147,7 @@ def server_label(key: str) -> str:
 
 
 def listing_rows(image: dict, *, digests: bool, tag_digests: bool,
-                 digest_placeholder: str = "<none>") -> list[tuple[str, str, str]]:
+                 digest_placeholder: str = NONE) -> list[tuple[str, str, str]]:
     """The (repository, tag, digest) rows ``docker image ls`` makes of one image (the CLI's
     imageFormatTaggedAndDigest), for the DataFrame and for ``--format`` alike.
 
@@ -174,7 +175,7 @@ def listing_rows(image: dict, *, digests: bool, tag_digests: bool,
     for repo, repo_tags in tags.items():
         shown = by_digest.pop(repo, []) if tag_digests else (by_digest.pop(repo, None) and [])
         for tag in repo_tags:
-            rows.extend((repo, tag, d) for d in shown or ["<none>"])
+            rows.extend((repo, tag, d) for d in shown or [NONE])
     for repo, repo_digests in by_digest.items():
-        rows.extend((repo, "<none>", d) for d in (repo_digests if digests else [digest_placeholder]))
+        rows.extend((repo, NONE, d) for d in (repo_digests if digests else [digest_placeholder]))
     return rows

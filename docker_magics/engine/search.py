@@ -11,7 +11,8 @@ from typing import Any
 
 from .. import errors
 from .connection import Connection
-from .references import DEFAULT_DOMAIN, HUB_KEY, HUB_LABEL, LEGACY_DOMAIN
+from .references import DEFAULT_DOMAIN, HUB_LABEL, LEGACY_DOMAIN
+from .registry.credentials import Credentials, auth_header
 
 
 def split_search_term(term: str) -> tuple[str, str]:
@@ -68,7 +69,7 @@ class SearchCalls(Connection):
 
     def search(self, term: str, *, limit: int | None = None,
                       filters: dict[str, list[str]] | None = None,
-                      credentials: dict[str, str] | None = None) -> list[dict]:
+                      credentials: Credentials | None = None) -> list[dict]:
         """``GET /images/search`` on the engine, which asks the index's v1 search API.
 
         Args:
@@ -84,18 +85,12 @@ class SearchCalls(Connection):
             RegistryError: the index is unreachable or has no search API; RegistryAuthError: it refused.
             UsageError: the engine rejected a filter or the limit.
         """
-        from docker.auth import encode_header
-
         params: dict[str, Any] = {"term": term}
         if limit:
             params["limit"] = limit
         if filters:
             params["filters"] = json.dumps(filters)
-        headers = {}
-        if credentials:
-            index = split_search_term(term)[0]
-            server = HUB_KEY if index == DEFAULT_DOMAIN else index
-            headers["X-Registry-Auth"] = encode_header({**credentials, "serveraddress": server}).decode()
+        headers = auth_header(credentials) if credentials is not None else {}
         try:
             return self.get_json("/images/search", params, action="search", subject=term, headers=headers)
         except errors.DockerMagicError as exc:

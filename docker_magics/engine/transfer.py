@@ -10,7 +10,6 @@ config.json, so a logout takes effect at once.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import time
@@ -19,20 +18,9 @@ from typing import Any
 
 from ..errors import DockerMagicError, Interrupted, RegistryAuthError, RegistryError, Stalled, UsageError
 from .connection import Connection
+from .failures import translate
 from .references import server_label
-from .registry.credentials import Credentials
-
-
-def auth_header(creds: Credentials | None) -> dict[str, str]:
-    """The ``X-Registry-Auth`` header for a login; ``{}`` (anonymous) without one, as the CLI sends.
-
-    The engine refuses a push with no header at all ("Bad parameters and missing X-Registry-Auth"),
-    and an empty one makes the registry's own refusal reach the stream, as with the CLI.
-    """
-    config = creds.auth_config() if creds is not None else {}
-    encoded = base64.urlsafe_b64encode(json.dumps(config).encode("utf-8")).decode("ascii")
-    return {"X-Registry-Auth": encoded}
-
+from .registry.credentials import Credentials, auth_header
 
 
 @contextlib.contextmanager
@@ -81,7 +69,6 @@ def _events(events: Iterator[dict[str, Any]], seconds: float) -> Iterator[dict[s
 def _unanswered(engine: Connection, exc: Exception, server: str) -> DockerMagicError:
     import requests.exceptions
 
-    from .failures import translate
 
     if isinstance(exc, requests.exceptions.Timeout):  # the engine answers /auth once the registry has
         return RegistryError(f"Login to {server_label(server)}: no answer within {engine.timeout:g} s from the engine, "

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from ..engine.references import NONE_DIGEST, NONE_TAG, listing_rows
+from ..engine.references import NONE, NONE_DIGEST, NONE_TAG, listing_rows
 from ..engine.references import familiar_parts as familiar_reference  # noqa: F401 (the package exports it)
 from ..units import ellipsis, human_duration, human_size, truncate_id
 from .gotime import local_time
@@ -108,7 +108,7 @@ def image_ls_rows(images: Iterable[dict[str, Any]], *, no_trunc: bool = False, d
     rows = []
     for img in images:
         fields = _image_fields(img, no_trunc, now)
-        refs = [("<none>", "<none>", "<none>")] if _is_dangling(img) else _repo_rows(img, digests, need)
+        refs = [(NONE, NONE, NONE)] if _is_dangling(img) else _repo_rows(img, digests, need)
         for repo, tag, digest in refs:
             rows.append({**fields, "Repository": repo, "Tag": tag, "Digest": digest})
     return rows

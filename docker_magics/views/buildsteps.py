@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..engine.build.buildkit import Vertex
+from ..units import escape_html as esc
+from .progress import display_kind
 
 _LOG_LINES = 2000  # per step: enough for the failure line and the fold-out, bounded for huge outputs
 
@@ -241,8 +243,6 @@ _MARK = {"cached": "CACHED", "done": "done", "running": "running…", "waiting":
 
 
 def _html(title: str, steps: list[Step], outcome: str) -> str:
-    from ..units import escape_html as esc
-
     rows = []
     for step in steps:
         duration = f"{step.duration:.1f}s" if step.duration is not None and step.state != "cached" else ""
@@ -261,7 +261,6 @@ def _html(title: str, steps: list[Step], outcome: str) -> str:
 
 def steps_display(style: str, title: str, *, quiet: bool = False) -> StepsDisplay:
     """The BuildKit display for a progress setting (auto, widget, text, none), as ``progress_for`` chooses."""
-    from .progress import display_kind
 
     kinds: dict[str, type[StepsDisplay]] = {"none": QuietSteps, "widget": WidgetSteps, "text": PlainSteps}
     return kinds[display_kind(style, quiet=quiet)](title)

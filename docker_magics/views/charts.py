@@ -12,6 +12,7 @@ import io
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..engine.references import NONE
 from ..errors import DockerMagicError
 from ..units import human_size
 
@@ -68,7 +69,7 @@ def image_sizes(images: pd.DataFrame, title: str = "Image sizes: shared versus u
     rows = images.assign(shared=images["shared_size"].clip(lower=0), unique=images["unique_size"].clip(lower=0))
     kept = rows.nlargest(MAX_BARS, "size") if len(rows) > MAX_BARS else rows
     kept = kept.sort_values(["repository", "size"], ascending=[True, False])
-    labels = [f"{r}:{t}" if r != "<none>" else f"<none> {i}" for r, t, i in
+    labels = [f"{r}:{t}" if r != NONE else f"{NONE} {i}" for r, t, i in
               zip(kept["repository"], kept["tag"], kept["image_id"], strict=True)]
     fig = _figure(len(kept))
     axis = fig.add_subplot()

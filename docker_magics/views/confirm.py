@@ -15,6 +15,7 @@ from IPython.display import display
 
 from ..errors import DockerMagicError, UsageError
 from ..units import escape_html
+from .frontend import shows_forms
 
 
 class ConfirmBox(widgets.VBox):
@@ -64,7 +65,6 @@ def confirm(preview: Any, run: Callable[[], Any], shell: Any, verb: str = "image
 
     ``forms``: ``%config DockerMagics.forms`` (auto, always, never).
     """
-    from .frontend import shows_forms
 
     if shows_forms(forms):
         return ConfirmBox(preview, run, question=f"{preview.dm_caption}. Remove them?")
@@ -72,8 +72,6 @@ def confirm(preview: Any, run: Callable[[], Any], shell: Any, verb: str = "image
         raise UsageError(f"{verb} asks for confirmation and no one can answer here "
                          f"({preview.dm_caption[0].lower()}{preview.dm_caption[1:]})",
                          hint="To fix it, add -f (see what would go with --dry-run).")
-    from IPython.display import display
-
     display(preview)
     answer = input("Are you sure you want to continue? [y/N] ")
     if answer.strip().lower() not in {"y", "yes"}:

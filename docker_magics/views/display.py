@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
+
+from ..engine.identity import describe
 
 
 class Text(str):
@@ -24,7 +27,6 @@ def engine_line(engine: str | None) -> str:
     ``engine``: the engine's name; an :class:`~docker_magics.engine.identity.EngineLabel` adds its version, API
     version and image store (``[engine: unix:///…: Engine 26.1.5, API 1.45, containerd store]``).
     """
-    from ..engine.identity import describe
 
     return f"\n[engine: {describe(engine)}]" if engine else ""
 
@@ -35,8 +37,6 @@ class JSONResult(list):
     engine: str | None = None
 
     def _repr_json_(self) -> tuple[list, dict]:
-        from ..engine.identity import describe
-
         root = f"inspect on {describe(self.engine)}" if self.engine else "inspect"
         return list(self), {"expanded": False, "root": root}
 
@@ -44,6 +44,11 @@ class JSONResult(list):
         printer.text(json.dumps(list(self), indent=4, ensure_ascii=False))
 
 
-def message(text: str) -> None:
-    """Show a short status line (stdout, so it lands in the cell's output and in nbclient's)."""
-    print(text)
+def message(text: str, *, warning: bool = False) -> None:
+    """Show a side note: the one channel every command's notes leave by.
+
+    A status line goes to stdout, so it lands in the cell's output and in nbclient's; a ``warning`` (what a result
+    left out, an engine that did not answer, an insecure flag) goes to stderr, where the CLI writes its own.
+    """
+
+    print(text, file=sys.stderr if warning else sys.stdout)

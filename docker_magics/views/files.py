@@ -12,18 +12,12 @@ import stat
 from typing import TYPE_CHECKING
 
 from ..units import human_size, truncate_id
-from .frames import DockerFrame, frame
-from .lifecycle import captioned
+from .frames import DockerFrame, frame, with_caption
 
 if TYPE_CHECKING:
     from ..engine.archive.files import Efficiency, FileChange, ImageFiles
 
 FILE_COLUMNS = ["layer", "layer_id", "created_by", "path", "type", "size", "mode", "change"]
-
-
-def _captioned(base: DockerFrame, caption: str) -> DockerFrame:
-    # The house's caption frame: a filtered or sorted copy is a plain DockerFrame, never a stale total.
-    return captioned(base, caption)
 
 
 def _path_matches(path: str, pattern: str) -> bool:
@@ -60,7 +54,7 @@ def files_frame(image: ImageFiles, *, no_trunc: bool = False, layer: int | None 
     total = sum(r[5] for r in rows)
     caption = (f"{image.reference}: {len(image.layers)} layer{'s' if len(image.layers) != 1 else ''}, "
                f"{len(rows)} rows, {human_size(total)} in files")
-    return _captioned(result, caption)
+    return with_caption(result, caption, at="end")
 
 
 def wasted_frame(image: ImageFiles, found: Efficiency, *, engine: str | None = None) -> DockerFrame:
@@ -74,7 +68,7 @@ def wasted_frame(image: ImageFiles, found: Efficiency, *, engine: str | None = N
                    engine=engine)
     caption = (f"{image.reference}: efficiency {found.score:.4%}, potential wasted space "
                f"{human_size(found.wasted_bytes)} in {len(rows)} path{'s' if len(rows) != 1 else ''}")
-    result = _captioned(result, caption)
+    result = with_caption(result, caption, at="end")
     result.attrs.update(efficiency=found.score, wasted_bytes=found.wasted_bytes, user_size=found.user_size)
     return result
 
@@ -90,7 +84,7 @@ def diff_files_frame(changes: list[FileChange], name_a: str, name_b: str, *, eng
     counts = {kind: sum(1 for c in changes if c.change == kind) for kind in ("added", "removed", "changed")}
     caption = (f"A = {name_a}, B = {name_b}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
                + f"; {human_size(added)} added, {human_size(removed)} removed")
-    result = _captioned(result, caption)
+    result = with_caption(result, caption, at="end")
     result.attrs["summary"] = {"A": name_a, "B": name_b, **counts, "bytes_added": added, "bytes_removed": removed}
     return result
 

@@ -12,10 +12,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine.references import listing_rows
-from ..units import truncate_id
+from ..engine.identity import EngineLabel, ServerFacts, describe
+from ..engine.references import NONE, listing_rows
+from ..units import escape_html, human_duration, human_size, truncate_id
+from .frontend import display_rows
 
-NONE = "<none>"
 #: pandas' string dtype: "str" since pandas 3 (missing values are NaN), the nullable "string" before.
 TEXT = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
 
@@ -71,7 +72,6 @@ class DockerFrame(pd.DataFrame):
     @property
     def dm_engine_text(self) -> str:
         """The engine line's text: ``NAME: Engine 26.1.5, API 1.45, containerd store``, ``NAME (index): ...``."""
-        from ..engine.identity import EngineLabel, ServerFacts, describe
 
         engine = self.dm_engine
         if engine and self.dm_index:
@@ -98,8 +98,6 @@ class DockerFrame(pd.DataFrame):
         return view
 
     def _repr_html_(self) -> str | None:
-        from ..units import escape_html
-
         with _row_limit():
             html = self._display_copy()._repr_html_() if len(self) or not self.dm_caption else ""
         engine = self.dm_engine_text
@@ -139,20 +137,15 @@ def with_caption(df: DockerFrame, caption: str, *, at: str = "start", **attrs: A
 
 
 def _row_limit() -> Any:
-    from .frames_options import display_rows
-
-    return pd.option_context("display.max_rows", display_rows, "display.min_rows", min(display_rows, 20))
+    rows = display_rows()
+    return pd.option_context("display.max_rows", rows, "display.min_rows", min(rows, 20))
 
 
 def _size_view(_now: datetime) -> Callable[[Any], str]:
-    from ..units import human_size
-
     return lambda v: v if not isinstance(v, int | float) or pd.isna(v) or v < 0 else human_size(int(v))
 
 
 def _age_view(now: datetime) -> Callable[[Any], str]:
-    from ..units import human_duration
-
     def view(value: Any) -> Any:
         if not isinstance(value, datetime) or pd.isna(value):
             return value
@@ -294,7 +287,7 @@ def history_ids(history: list[dict], *, no_trunc: bool = False) -> list[str]:
     return [_history_id(h.get("Id", ""), no_trunc) for h in history]
 
 
-def fleet_frame(parts: list[tuple[str, DockerFrame, str | None]]) -> DockerFrame:
+def _stacked_frames(parts: list[tuple[str, DockerFrame, str | None]]) -> DockerFrame:
     """Stack per-engine frames under an ``engine`` column; an engine that failed is one row with its ``error``."""
     pieces = []
     for name, part, error in parts:
@@ -319,14 +312,14 @@ def fleet_frame(parts: list[tuple[str, DockerFrame, str | None]]) -> DockerFrame
 def stacked_results(parts: list[tuple[str, Any, str | None]]) -> DockerFrame:
     """One read-only command's results from several engines, in one frame with an ``engine`` column.
 
-    Frames are stacked as listings are (:func:`fleet_frame`); any other result (inspect's JSON, ``--format``
+    Frames are stacked under an ``engine`` column (their columns kept); any other result (inspect's JSON, ``--format``
     text) becomes one row per item with the item in a ``result`` column. A failed engine is a row with its
     ``error``.
     """
     if all(error or isinstance(result, DockerFrame) for _, result, error in parts) and any(
             isinstance(result, DockerFrame) for _, result, _ in parts):
         template = next(result for _, result, _ in parts if isinstance(result, DockerFrame))
-        return fleet_frame([(name, result if isinstance(result, DockerFrame) else template.iloc[0:0], error)
+        return _stacked_frames([(name, result if isinstance(result, DockerFrame) else template.iloc[0:0], error)
                             for name, result, error in parts])
     rows = []
     for name, result, error in parts:

@@ -27,6 +27,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from ..session import Settings
+
 NOTEBOOK, HEADLESS, TERMINAL, PLAIN = "notebook", "headless", "terminal", "plain"
 
 
@@ -134,3 +136,16 @@ def _running_shell() -> Any:
     from IPython import get_ipython
 
     return get_ipython()
+
+
+def display_rows() -> int:
+    """Rows a listing shows when displayed: ``%config DockerMagics.display_rows`` of the shell that loaded us.
+
+    The magics instance holds the setting (one declaration); outside a shell with the extension, its default.
+    """
+    from IPython import get_ipython
+
+
+    shell = get_ipython()
+    magics = shell.magics_manager.registry.get("DockerMagics") if shell is not None else None
+    return magics.display_rows if magics is not None else Settings.display_rows

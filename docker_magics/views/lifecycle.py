@@ -1,4 +1,4 @@
-"""How rm, prune, save and load results look in a notebook: frames with a caption, a saved-archive summary.
+"""How rm and prune results look in a notebook: their events, a prune's plan, the images containers keep.
 
 Presentation only: nothing here talks to the engine. pandas comes in with :mod:`frames`, so this module
 is imported only by the commands that need it.
@@ -8,14 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engine.references import NONE_DIGEST, NONE_TAG
 from ..units import human_size
-from .frames import NONE, DockerFrame, frame, truncate_id, with_caption
-
-
-def captioned(df: DockerFrame, caption: str, **attrs: Any) -> DockerFrame:
-    """``df`` with ``caption`` below it, as the CLI prints its total last; ``attrs`` land in ``df.attrs``."""
-    return with_caption(df, caption, at="end", **attrs)
-
+from .frames import DockerFrame, frame, truncate_id, with_caption
 
 EVENT_COLUMNS = ["action", "reference"]
 
@@ -35,8 +30,8 @@ def events_frame(events: list[tuple[str, str]], *, engine: str | None, images: l
 
 def pruned_frame(events: list[tuple[str, str]], space: int, *, engine: str | None) -> DockerFrame:
     """The result of a prune: its events and the space reclaimed (caption and ``attrs``)."""
-    return captioned(events_frame(events, engine=engine), f"Total reclaimed space: {human_size(space)}",
-                     space_reclaimed=space)
+    return with_caption(events_frame(events, engine=engine), f"Total reclaimed space: {human_size(space)}",
+                        at="end", space_reclaimed=space)
 
 
 PLAN_COLUMNS = ["image_id", "references", "created", "size", "unique_size", "untag_only"]
@@ -46,8 +41,8 @@ def plan_frame(plan: list[dict[str, Any]], *, engine: str | None) -> DockerFrame
     """What a prune would remove: one row per image, the bytes it frees in ``attrs["space_reclaimed"]``."""
     rows = []
     for image in plan:
-        refs = [t for t in image.get("RepoTags") or [] if t != f"{NONE}:{NONE}"] or \
-               [d for d in image.get("RepoDigests") or [] if d != f"{NONE}@{NONE}"] or [f"{NONE}:{NONE}"]
+        refs = [t for t in image.get("RepoTags") or [] if t != NONE_TAG] or \
+               [d for d in image.get("RepoDigests") or [] if d != NONE_DIGEST] or [NONE_TAG]
         rows.append((truncate_id(image["Id"]), ", ".join(refs), image.get("Created", 0), image.get("Size", 0),
                      image.get("UniqueSize", 0), image.get("UntagOnly", False)))
     df = frame(rows, PLAN_COLUMNS, dtypes={"created": "datetime", "size": "int64", "unique_size": "int64",
@@ -63,15 +58,7 @@ def plan_frame(plan: list[dict[str, Any]], *, engine: str | None) -> DockerFrame
         count = len(estimated)
         caption += (f" (estimated for {count} image{'s' if count != 1 else ''} sharing layers with images that "
                     f"stay: {', '.join(estimated)})")
-    return captioned(df, caption, space_reclaimed=space, dry_run=True, estimated=estimated)
-
-
-LOADED_COLUMNS = ["reference", "image_id"]
-
-
-def loaded_frame(loaded: list[tuple[str, str]], *, engine: str | None) -> DockerFrame:
-    """load: one row per loaded reference (``<none>`` for an image loaded by ID) and its full ID."""
-    return frame(loaded, LOADED_COLUMNS, dtypes={c: "string" for c in LOADED_COLUMNS}, engine=engine)
+    return with_caption(df, caption, at="end", space_reclaimed=space, dry_run=True, estimated=estimated)
 
 
 def with_kept(df: DockerFrame, kept: list[Any]) -> DockerFrame:

@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..units import human_size
+from ..units import escape_html, human_size
+from .frontend import detect
 
 
 @dataclass
@@ -290,8 +291,6 @@ class TextProgress(Progress):
 def _text_mode(stream: Any) -> str:
     """How text progress redraws: a display in a kernel, ``\\r`` on a terminal, else lines."""
     if stream is None:
-        from .frontend import detect
-
         if detect().kernel:
             return "display"
         stream = sys.stdout
@@ -342,8 +341,6 @@ class WidgetProgress(Progress):
 
 
 def _escape(text: str) -> str:
-    from ..units import escape_html
-
     return escape_html(text)
 
 
@@ -376,7 +373,6 @@ def display_kind(style: str, *, quiet: bool = False) -> str:
     """Which display a progress setting picks: ``none``, ``widget`` (``auto``: where a person looks; and only with
     ipywidgets installed) or ``text``. One rule for the transfers' and BuildKit's displays.
     """
-    from .frontend import detect
 
     if quiet or style == "none":
         return "none"

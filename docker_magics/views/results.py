@@ -11,6 +11,7 @@ from typing import Any
 
 from ..engine.identity import describe
 from ..units import escape_html, human_size, truncate_id
+from .buildsteps import steps_frame
 from .display import engine_line
 
 
@@ -99,7 +100,6 @@ class BuiltImage(str):
     @property
     def steps(self) -> Any:
         """The build's steps as a DataFrame (step, name, cached, duration in seconds, error); BuildKit builds only."""
-        from .buildsteps import steps_frame
 
         return steps_frame(self._steps)
 

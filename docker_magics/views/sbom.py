@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .display import engine_line
@@ -73,36 +72,3 @@ def show_skipped(images: list[ImagePackages]) -> None:
         if image.skipped:
             more = f" (and {len(image.skipped) - 1} more)" if len(image.skipped) > 1 else ""
             message(f"{image.reference}: left out {image.skipped[0]}{more}")
-
-
-def document(images: list[ImagePackages], fmt: str) -> dict:
-    """The CycloneDX 1.6 or SPDX 2.3 JSON document of the images' packages (a dict)."""
-    from ..engine.packages import documents
-
-    return documents.cyclonedx(images) if fmt == "cyclonedx" else documents.spdx(images)
-
-
-def write_document(doc: dict, target: Path, *, engine: str | None = None) -> Any:
-    """Write ``doc`` as ``save -o`` writes: to a temporary file beside ``target``, then renamed over it.
-
-    Never through a symbolic link nor into a FIFO, socket or device (refused in one line); an existing file
-    keeps its mode.
-    """
-    import json
-    import os
-    import tempfile
-
-    from ..engine.archive.saveload import writable_target
-
-    mode = writable_target(target)
-    data = json.dumps(doc, indent=2, ensure_ascii=False).encode()
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return WrittenDocument(str(target), len(data), doc.get("bomFormat") or doc.get("spdxVersion", ""), engine)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..engine.references import NONE, familiar_parts
+from ..engine.usage import percent, usage_triple
 from ..units import ellipsis, human_size
 from .frames import DockerFrame, frame, truncate_id, with_caption
 
@@ -44,8 +46,6 @@ def _size_cell(row: dict) -> str:
 
 
 def _reclaimable(row: dict) -> str:
-    from ..engine.usage import percent
-
     if row["type"] == "Build Cache":  # the CLI gives no percentage for it, and 3 digits
         return human_size(row["reclaimable"], 3)
     text = human_size(row["reclaimable"], 4)
@@ -66,8 +66,6 @@ def summary_frame(du: DiskUsage, *, engine: str | None = None, cache: DiskUsage 
 
 def _first_tag(image: dict) -> tuple[str, str]:
     # The CLI shows the first tag only; a dangling image, or one known by digest only, is <none> <none>.
-    from ..engine.references import familiar_parts
-    from .frames import NONE
 
     for ref in image.get("RepoTags") or ():
         if (parts := familiar_parts(ref)) and parts[1]:
@@ -77,7 +75,6 @@ def _first_tag(image: dict) -> tuple[str, str]:
 
 def images_usage_frame(images: list[dict], *, engine: str | None = None) -> DockerFrame:
     """``docker system df -v``'s images: repository, tag, image_id, created, size, shared/unique size, containers."""
-    from ..engine.usage import usage_triple
 
     rows = []
     # Newest first, as the engine sends them; ties broken by ID, since the engine's order of images

@@ -14,7 +14,7 @@ import tarfile
 import threading
 
 import pytest
-from helpers_lifecycle import image_id, make_image, rootfs_tar
+from support.lifecycle import image_id, make_image, rootfs_tar
 
 from docker_magics.errors import ImageNotFoundError, Interrupted, UsageError
 from docker_magics.views import progress

@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 import pytest
-from browser.lab import CHROMIUM, LabServer, keep_evidence, launch, open_and_run_all, save, write_notebook
-from helpers_registry import unique_image
+from support.browser.lab import CHROMIUM, LabServer, keep_evidence, launch, open_and_run_all, save, write_notebook
+from support.registry import unique_image
 
 SENTINEL = "ALL-CELLS-DONE"
 

@@ -12,7 +12,7 @@ import sys
 import threading
 
 import pytest
-from helpers_registry import login, remove, unique_image
+from support.registry import login, remove, unique_image
 
 from docker_magics import dispatch, grammar
 

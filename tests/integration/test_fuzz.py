@@ -7,8 +7,8 @@ inspection, templates), and targeted bad input (references, filters, templates, 
 from __future__ import annotations
 
 import pytest
-from helpers_fuzz import NAMESPACE, RUN_FORMS, lines
 from hypothesis import HealthCheck, given, settings
+from support.fuzz import NAMESPACE, RUN_FORMS, lines
 
 from docker_magics.errors import DockerMagicError
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sandbox as sandbox_module
+from support.shell import configured
 
 import docker_magics
 from docker_magics.engine.endpoints import resolve_endpoint
@@ -129,11 +130,8 @@ def test_no_index_and_the_setting_list_from_the_engine(ip, sandbox):
     df = ip.run_line_magic("docker", "images --no-index")
     assert not df.dm_index and repr(df).endswith(sandbox.engine_line())
     assert frame_rows(df) == cli_rows(sandbox.cli)
-    ip.run_line_magic("config", "DockerMagics.index = False")
-    try:
+    with configured(ip, index=False):
         assert not ip.run_line_magic("docker", "images").dm_index
-    finally:
-        ip.run_line_magic("config", "DockerMagics.index = 'always'")
     assert ip.run_line_magic("docker", "images").dm_index
 
 

@@ -14,7 +14,7 @@ import secrets
 from pathlib import Path
 
 import pytest
-from helpers_registry import remove, token_file, unique_image
+from support.registry import remove, token_file, unique_image
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from helpers_lifecycle import image_id, make_image
+from support.lifecycle import image_id, make_image
+from support.shell import configured
 
 from docker_magics.errors import ConflictError, ImageNotFoundError, InvalidReferenceError, UsageError
 
@@ -294,11 +295,8 @@ def test_prune_terminal_prompt(ip, sandbox, prunable, monkeypatch):
 
 def test_prune_notebook_button(ip, sandbox, prunable):
     label, dangling, _ = prunable
-    ip.run_line_magic("config", "DockerMagics.forms = 'always'")
-    try:
+    with configured(ip, forms="always"):
         box = ip.run_line_magic("docker", f"image prune --filter label={label}")
-    finally:
-        ip.run_line_magic("config", "DockerMagics.forms = 'auto'")
     assert all(image_id(sandbox, i) for i in dangling)  # nothing goes before the click
     box.remove.click()
     assert box.remove.disabled and box.cancel.disabled

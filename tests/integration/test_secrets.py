@@ -1,6 +1,6 @@
 """The secret goes to the credential store and nowhere else: not the form's widget state, not a saved notebook.
 
-test_registry.py's ``test_the_secret_never_leaks`` covers the password file, the masked prompt and ``-p``
+test_transfer.py's ``test_the_secret_never_leaks`` covers the password file, the masked prompt and ``-p``
 across outputs, exceptions, log records and IPython's history; this adds the login form (every widget's
 state, recursively, plus its outputs, logs and exceptions) and a notebook executed with nbclient and saved.
 """
@@ -13,8 +13,8 @@ import secrets
 
 import nbformat
 import pytest
-from helpers_registry import exception_texts, token_file
 from nbclient import NotebookClient
+from support.registry import exception_texts, token_file
 
 from docker_magics.commands import forms
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from ...errors import DockerMagicError, ImageNotFoundError
+from ..connection import broken_stream
 from . import tarstream
 
 if TYPE_CHECKING:
@@ -519,7 +520,6 @@ def image_files(engine: Engine, reference: str, *, hash_files: bool = False) -> 
         ImageNotFoundError: no such local image.
         DockerMagicError: the engine refused, stopped sending, or sent an archive that cannot be read.
     """
-    from ..connection import broken_stream
 
     try:
         image_id = engine.inspect(reference)["Id"]

@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from ...errors import DockerMagicError, ImageNotFoundError, Interrupted, StreamError, UsageError
+from ...units import human_size
 from .. import streams
 from ..connection import Connection, broken_stream
 from ..images import ImageCalls
 from ..progress import Progress
+from ..references import NONE
 
 CHUNK = 1 << 20  # the engine sends 32 KiB pieces; 1 MiB reads keep the per-chunk cost low
 QUEUE = 8  # chunks waiting to be written: at most 8 MiB in flight
@@ -90,7 +92,6 @@ class _Writer:
 
 def _disk_full(target: Path, folder: Path, need: int) -> DockerMagicError:
     """The line for a full disk: where, how much is free (the partial file is gone by now), how much is needed."""
-    from ...units import human_size
 
     free = shutil.disk_usage(folder).free
     needed = f"; the images need about {human_size(need)}" if need else ""
@@ -213,7 +214,7 @@ def loaded_images(event: dict[str, Any]) -> list[tuple[str, str]]:
     out = []
     for line in str(event.get("stream") or "").splitlines():
         if line.startswith("Loaded image ID: "):
-            out.append(("<none>", line.removeprefix("Loaded image ID: ").strip()))
+            out.append((NONE, line.removeprefix("Loaded image ID: ").strip()))
         elif line.startswith("Loaded image: "):
             out.append((line.removeprefix("Loaded image: ").strip(), ""))
     return out

@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import re
+from datetime import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -20,6 +22,7 @@ from typing import Any, BinaryIO
 from ...errors import BuildError, DockerMagicError
 from .classic import BuildOptions, refusal
 from ..connection import Connection, broken_stream
+from ..filters import parse_until
 from ..identity import version_at_least
 
 #: The first engine API version with BuildKit (Engine 18.09).
@@ -166,6 +169,44 @@ class PruneReport:
 
     deleted: tuple[str, ...]
     space_reclaimed: int
+
+
+#: BuildKit keeps these records unless ``--all``.
+_KEPT_WITHOUT_ALL = {"internal", "frontend"}
+
+
+def plan_cache_prune(records: list[CacheRecord], *, all: bool, filters: dict[str, list[str]]) -> list[CacheRecord]:
+    """The records ``builder prune`` would remove: not in use, last used before ``until``; internal and frontend
+    records only with ``all`` (what BuildKit's prune keeps without ``--all``).
+
+    Shared records (their data also belongs to an image) are removed too, and the engine counts them in the space
+    it reports reclaimed (Engine 26 measured: a base image's 2.1 MB snapshot on the containerd store), although
+    ``docker system df`` leaves them out of the reclaimable figure and the disk keeps them while the image does.
+
+    Raises:
+        UsageError: an ``until`` value the engine would not parse.
+    """
+    cutoff = max(parse_until(t) for t in filters["until"]) if filters.get("until") else None
+    chosen = []
+    for record in records:
+        if record.in_use or (not all and record.kind in _KEPT_WITHOUT_ALL):
+            continue
+        if "type" in filters and record.kind not in filters["type"]:
+            continue
+        if "id" in filters and not any(record.id.startswith(i) for i in filters["id"]):
+            continue
+        if cutoff is not None and _timestamp(record.last_used or record.created) > cutoff:
+            continue
+        chosen.append(record)
+    return chosen
+
+
+def _timestamp(text: str) -> float:
+    """An RFC 3339 time with nanoseconds (BuildKit's) as unix seconds; 0 when it does not parse."""
+    try:
+        return datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
 
 
 class BuildKitCalls(Connection):

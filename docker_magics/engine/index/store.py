@@ -40,23 +40,32 @@ image prune         ``delete`` each, ``prune``                      nothing at a
 
 Engine 27 added ``create`` (BuildKit's images) and, on the containerd store, ``tag`` for BuildKit's names.
 
+A new kernel starts from the engine's snapshot (:mod:`.snapshot`) when there is one, and brings it up to date
+with the same three steps; the same checks apply, and a snapshot with no event to anchor on is never trusted (an
+engine restarted since it was taken forgets every event from before, so only a missing anchor can show the
+restart). The index saves its snapshot after a listing that changed it, at most every :data:`SAVE_INTERVAL`
+seconds, in a background thread, and once more when the engine is closed (the kernel ends).
+
 Nothing here prints. The index is one per :class:`~.client.Engine`; :meth:`IndexCalls.close` stops its stream.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import DockerMagicError, ImageNotFoundError, Interrupted
+from ...units import truncate_id
 from ..connection import Connection
 from ..identity import image_store
 from ..images import ImageCalls
 from ..references import NONE_DIGEST, NONE_TAG, InvalidReferenceError, parse
 from . import view as indexview
+from .snapshot import EngineIdentity, Snapshot, SnapshotStore
 from .view import Bound, Conventions, Filters, Unanswerable, nanoseconds_of, references, seconds_of
 from .watch import EngineWatch
 
@@ -75,10 +84,12 @@ _QUIET_TYPES = frozenset({"network", "volume", "plugin", "node", "service", "sec
 _QUIET_IMAGE_ACTIONS = frozenset({"save", "prune"})  # prune's deletions come as their own events
 _ID_IMAGE_ACTIONS = frozenset({"tag", "untag", "delete", "import", "load", "create"})
 _REF_IMAGE_ACTIONS = frozenset({"pull", "push"})
+#: Seconds between two writes of an engine's snapshot (a change within them is saved when they have passed).
+SAVE_INTERVAL = 3.0
 
 
 class _Stale(Exception):
-    """The index cannot be brought up to date from events: list in full."""
+    """The index cannot be brought up to date from events: list in full (the argument says why)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,7 @@ class _Probe:
     now_ns: int
     records: int
     containerd: bool
+    identity: EngineIdentity | None = None
 
 
 @dataclass
@@ -104,6 +116,28 @@ class _Cursor:
     seen: frozenset[tuple]  # events at the anchor's time already applied
     offset: int  # images (or records) the engine counts but does not list, e.g. of another platform
     cache: Any
+
+
+def cursor_to_plain(cursor: _Cursor) -> dict[str, Any]:
+    """A cursor as JSON values, for the snapshot."""
+    return {"until_ns": cursor.until_ns, "anchor": list(cursor.anchor) if cursor.anchor else None,
+            "anchor_ns": cursor.anchor_ns, "seen": [list(key) for key in cursor.seen],
+            "offset": cursor.offset, "cache": None if cursor.cache is None else [list(r) for r in cursor.cache]}
+
+
+def cursor_from_plain(plain: dict[str, Any]) -> _Cursor:
+    """The cursor a snapshot saved.
+
+    Raises:
+        ValueError: a field is missing or of the wrong type.
+    """
+    try:
+        anchor, cache = plain["anchor"], plain["cache"]
+        return _Cursor(int(plain["until_ns"]), tuple(anchor) if anchor is not None else None, int(plain["anchor_ns"]),
+                       frozenset(tuple(key) for key in plain["seen"]), int(plain["offset"]),
+                       None if cache is None else tuple(tuple(r) for r in cache))
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"cursor: {exc}") from None
 
 
 @dataclass
@@ -162,10 +196,15 @@ class ImageIndex:
 
     Args:
         engine: the engine whose images are indexed.
+        snapshots: where the index is saved between kernels (None: it is not).
     """
 
-    def __init__(self, engine: ImageCalls) -> None:
+    def __init__(self, engine: ImageCalls, snapshots: SnapshotStore | None = None) -> None:
         self.engine = engine
+        self.snapshots = snapshots
+        self.resumes = 0  # listings answered from a snapshot brought up to date (for tests and benchmarks)
+        self.full_reason: str | None = None  # why the last full listing was made (for tests and benchmarks)
+        self.saves = 0  # snapshots written
         self.conventions: Conventions | None = None
         self.refused: str | None = None  # why the engine refused a call the index needs: no index for it
         self.rebuilds = 0  # full listings made (for tests and benchmarks)
@@ -176,6 +215,12 @@ class ImageIndex:
         self._created: dict[str, int] = {}  # image ID -> exact creation time (ns); never changes for an ID
         self._cursor: _Cursor | None = None
         self._watch: EngineWatch | None = None
+        self._identity: EngineIdentity | None = None
+        self._dirty = False  # the rows or the anchor changed since the snapshot was saved
+        self._saved_at = float("-inf")  # the first save starts at once
+        self._saver: threading.Timer | None = None
+        self._saved_records: int | None = None
+        self._refused_saved = False  # the saved file was refused: the next save replaces it, newer or not
 
     # ---- answering ----------------------------------------------------------------------------------
 
@@ -208,19 +253,32 @@ class ImageIndex:
         with self._lock:
             try:
                 if self._cursor is None:
-                    raise _Stale
-                self._catch_up()
+                    self._resume()
+                else:
+                    self._catch_up()
                 self.updates += 1
-            except _Stale:
-                self._rebuild()
+            except _Stale as stale:
+                self.full_reason = str(stale.args[0]) if stale.args else "no index yet"
+                self._rebuild(self._probed)
+            finally:
+                self._probed = None
+            self._schedule_save()
             assert self.conventions is not None
             return list(self._rows.values()), self.conventions
 
     def close(self) -> None:
-        """Stop the stream that watches the engine; the next use starts with a full listing."""
+        """Save what changed, stop the stream that watches the engine; the next use starts from the snapshot."""
         with self._lock:
+            saver, self._saver = self._saver, None
+            if saver is not None:
+                saver.cancel()
+            pending = self._snapshot() if self._dirty else None
             self._stop_watch()
             self._cursor = None
+        if saver is not None and saver is not threading.current_thread():
+            saver.join(10)  # a save under way finishes first: the newer state is written after it
+        if pending is not None:
+            self._write(*pending)
 
     def _bound(self, value: str | None) -> Bound | None:
         if value is None:
@@ -241,12 +299,13 @@ class ImageIndex:
     # ---- keeping up ---------------------------------------------------------------------------------
 
     def _probe(self) -> _Probe:
-        """``/info``: the engine's clock and how many images it counts."""
+        """``/info``: the engine's clock, how many images it counts, and which engine it is."""
         info = self.engine.info()
         now = nanoseconds_of(info.get("SystemTime"))
         if now is None:
             raise Unanswerable("the engine does not tell its time")
-        return _Probe(now, int(info.get("Images") or 0), image_store(info)[0] == "containerd")
+        return _Probe(now, int(info.get("Images") or 0), image_store(info)[0] == "containerd",
+                      EngineIdentity.of(info))
 
     def _watch_cache(self) -> bool:
         # Engine 27 (API 1.46) logs BuildKit's images; 26 with the containerd store tags them silently.
@@ -264,14 +323,17 @@ class ImageIndex:
         with self.engine.stream("GET", "/events", params=params, action="read the engine's events") as response:
             return list(self.engine.events(response))
 
-    def _rebuild(self) -> None:
-        """A full listing: the index starts again (and so does the stream that watches the engine)."""
-        self._stop_watch()
+    def _rebuild(self, probe: _Probe | None = None) -> None:
+        """A full listing: the index starts again (and so does the stream that watches the engine, unless it is
+        alive and ``probe`` was asked after it started)."""
         self._cursor = None
-        watch = EngineWatch(self.engine)
-        watch.start()  # before the listing: a restart after this point ends the stream
-        self._watch = watch
-        probe = self._probe()
+        if probe is None or self._watch is None or not self._watch.alive:
+            self._stop_watch()
+            watch = EngineWatch(self.engine)
+            watch.start()  # before the listing: a restart after this point ends the stream
+            self._watch = watch
+            probe = self._probe()
+        self._identity = probe.identity
         self.conventions = Conventions.of(self.engine.api_version, probe.containerd)
         cache = self._cache_print() if self._watch_cache() else None  # after /info, as in _catch_up
         rows = self.engine.images(all=True)
@@ -280,16 +342,51 @@ class ImageIndex:
         self._owner = {ref: row["Id"] for row in rows for ref in _refs(row)}
         self._cursor = self._advance(probe, buffered, None, cache,
                                      probe.records - indexview.record_count(rows, self.conventions))
+        self._dirty = True
         self.rebuilds += 1
 
-    def _catch_up(self) -> None:
+    def _resume(self) -> None:
+        """Start from the engine's snapshot and bring it up to date; :class:`_Stale` when it cannot be trusted."""
+        if self.snapshots is None:
+            raise _Stale("no index yet")
+        self._stop_watch()
+        self._watch = EngineWatch(self.engine)
+        self._watch.start()  # before /info, as in _rebuild: a restart from now on ends the stream
+        probe = self._probed = self._probe()
+        if probe.identity is None:
+            raise _Stale("the engine gives no ID: no snapshot")
+        saved = self.snapshots.load(probe.identity)
+        self._refused_saved = True  # until it is proven exact below
+        if saved is None:
+            raise _Stale(f"snapshot: {self.snapshots.last_miss}")
+        conventions = Conventions.of(self.engine.api_version, probe.containerd)
+        if saved.containerd != probe.containerd or Conventions.of(saved.api_version, saved.containerd) != conventions:
+            raise _Stale("snapshot: another image store or API version")
+        try:
+            cursor = cursor_from_plain(saved.cursor)
+        except ValueError as exc:
+            raise _Stale(f"snapshot: {exc}") from None
+        if cursor.anchor is None:
+            raise _Stale("snapshot: no event to anchor on (an engine restart since would not show)")
+        if cursor.until_ns > probe.now_ns:
+            raise _Stale("snapshot: newer than the engine's clock")
+        self.conventions, self._identity = conventions, probe.identity
+        self._rows = {row["Id"]: row for row in saved.rows}
+        self._owner = {ref: row["Id"] for row in saved.rows for ref in _refs(row)}
+        self._created = dict(saved.created)
+        self._cursor = cursor
+        self._catch_up(probe)
+        self._refused_saved = False
+        self.resumes += 1
+
+    def _catch_up(self, probe: _Probe | None = None) -> None:
         cursor, conventions = self._cursor, self.conventions
         assert cursor is not None and conventions is not None
         if self._watch is None or not self._watch.alive:
-            raise _Stale  # the engine stopped (or reloaded) since the index was built
-        probe = self._probe()
-        if probe.containerd != conventions.containerd:
-            raise _Stale
+            raise _Stale("the engine stopped or reloaded")  # since the index was built: it forgot its events
+        probe = self._probed = probe or self._probe()
+        if probe.containerd != conventions.containerd or probe.identity != self._identity:
+            raise _Stale("another engine, or another image store")
         with ThreadPoolExecutor(1) as pool:
             # After /info: a build that ended before the engine's "now" has changed the cache by then.
             cache = pool.submit(self._cache_print) if self._watch_cache() else None
@@ -297,18 +394,21 @@ class ImageIndex:
             cache = cache.result() if cache is not None else cursor.cache
         if cursor.anchor is not None:
             if cursor.anchor not in {_key(e) for e in events}:
-                raise _Stale  # the engine's buffer moved past the last event seen (or it restarted)
+                # The engine's buffer moved past the last event seen (more than it keeps), or it restarted.
+                raise _Stale("the last event seen left the engine's buffer")
         elif len(events) >= GAP_GUARD:
-            raise _Stale
+            raise _Stale("too many events to be sure none was dropped")
         if cache != cursor.cache:
-            raise _Stale  # BuildKit ran: it may have tagged images without an event
+            raise _Stale("BuildKit ran")  # it may have tagged images without an event
         changes = plan(e for e in events if _key(e) not in cursor.seen)
         if changes is None:
-            raise _Stale
+            raise _Stale("an event the index cannot apply")
         self._apply(changes)
         if indexview.record_count(self._rows.values(), conventions) + cursor.offset != probe.records:
-            raise _Stale  # an image came or went without an event (a build without a tag, a prune)
+            raise _Stale("the image count does not add up")  # an image came or went without an event
         self._cursor = self._advance(probe, events, cursor, cache, cursor.offset)
+        if self._cursor.anchor != cursor.anchor:
+            self._dirty = True  # the saved anchor will leave the engine's buffer sooner
 
     @staticmethod
     def _advance(probe: _Probe, events: list[dict], cursor: _Cursor | None, cache: Any, offset: int) -> _Cursor:
@@ -339,13 +439,15 @@ class ImageIndex:
             wanted.update(owner for ref, owner in self._owner.items() if indexview.familiar_name(ref) == repo)
         while pending := wanted - infos.keys():
             if len(infos) + len(pending) > MAX_CHANGED:
-                raise _Stale
+                raise _Stale("too many changed images")
             for image_id in pending:
                 info = infos[image_id] = self._inspect(image_id)
                 # A reference it holds now may have been another image's: that one changed too, silently.
                 wanted.update(self._owner[ref] for ref in _refs(info) if ref in self._owner)
                 if info is not None and info["Id"] != image_id:
-                    raise _Stale  # an ID that resolves to another image: never expected
+                    raise _Stale("an ID resolved to another image")  # never expected
+        if infos:
+            self._dirty = True
         self._store(infos)
 
     def _inspect(self, name: str) -> dict | None:
@@ -396,6 +498,61 @@ class ImageIndex:
             self._watch.stop()
             self._watch = None
 
+    # ---- the snapshot -------------------------------------------------------------------------------
+
+    _probed: _Probe | None = None  # the probe of the failed attempt, reused by the full listing
+
+    def saved_records(self, info: dict[str, Any] | None) -> int:
+        """How many images the engine's snapshot holds (0: none), from its first line, asked once."""
+        if self._saved_records is None:
+            identity = EngineIdentity.of(info) if info and self.snapshots else None
+            header = self.snapshots.header(identity) if identity and self.snapshots else None
+            self._saved_records = header[1] if header else 0
+        return self._saved_records
+
+    def _schedule_save(self) -> None:
+        """Save the snapshot now (in the background) or once :data:`SAVE_INTERVAL` has passed since the last."""
+        if not self._dirty or self.snapshots is None or self._identity is None or self._saver is not None:
+            return
+        delay = max(0.0, self._saved_at + SAVE_INTERVAL - time.monotonic())
+        self._saver = threading.Timer(delay, self._save_later)
+        self._saver.daemon = True
+        self._saver.name = "docker_magics-snapshot"
+        self._saver.start()
+
+    def _save_later(self) -> None:
+        with self._lock:
+            if self._saver is not threading.current_thread():
+                return  # cancelled by close(), which saves itself
+            pending = self._snapshot() if self._dirty else None
+        if pending is not None:
+            self._write(*pending)
+        with self._lock:
+            if self._saver is threading.current_thread():
+                self._saver = None
+                self._schedule_save()  # a listing changed the index while this one was written
+
+    def _snapshot(self) -> tuple[Snapshot, list[str]] | None:
+        """The state to save (taken under the lock; serialised outside it: rows are never changed in place)."""
+        cursor, conventions, identity = self._cursor, self.conventions, self._identity
+        if cursor is None or conventions is None or identity is None or self.snapshots is None:
+            return None
+        self._dirty, self._saved_at = False, time.monotonic()
+        rows = list(self._rows.values())
+        tags = {tag for row in rows for tag in references(row.get("RepoTags"))}
+        tab = sorted(tags) + sorted({truncate_id(row["Id"]) for row in rows})
+        records = indexview.record_count(rows, conventions) + cursor.offset
+        return Snapshot(identity, self.engine.api_version, conventions.containerd, rows, dict(self._created),
+                        cursor_to_plain(cursor), records), tab
+
+    def _write(self, snapshot: Snapshot, tab: list[str]) -> None:
+        assert self.snapshots is not None
+        endpoint = getattr(self.engine, "endpoint", None)
+        if self.snapshots.save(snapshot, host=getattr(endpoint, "host", None), references=tab,
+                               replace=self._refused_saved):
+            self.saves += 1
+            self._refused_saved = False
+
 
 def _refs(row: dict | None) -> list[str]:
     if not row:
@@ -434,10 +591,11 @@ class IndexCalls(Connection):
     """Listings answered from the engine's image index (:class:`ImageIndex`)."""
 
     def image_index(self) -> ImageIndex:
-        """This engine's index (created on first use, empty until the first listing)."""
+        """This engine's index (created on first use, empty until the first listing, which starts from the
+        engine's snapshot when there is one)."""
         index = self.__dict__.get("_image_index")
         if index is None:
-            index = self.__dict__["_image_index"] = ImageIndex(self)  # type: ignore[arg-type]
+            index = self.__dict__["_image_index"] = ImageIndex(self, SnapshotStore())  # type: ignore[arg-type]
         return index
 
     def listing(self, *, all: bool = False, filters: dict[str, list[str]] | None = None,
@@ -479,7 +637,10 @@ class IndexCalls(Connection):
         return Listing(rows, False)
 
     def _index_pays(self) -> bool:
-        return self.containerd_store() or self.__dict__.get("_listed_images", 0) >= CLASSIC_INDEX_FROM
+        if self.containerd_store() or self.__dict__.get("_listed_images", 0) >= CLASSIC_INDEX_FROM:
+            return True
+        # A new kernel: the snapshot says how many images the engine held (containerd_store() asked /info).
+        return self.image_index().saved_records(self._info) >= CLASSIC_INDEX_FROM
 
     def close(self) -> None:
         """Stop the streams this engine holds open (the index's watch)."""

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
+import tempfile
 import uuid
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+from ...errors import DockerMagicError
 from .records import ImagePackages, Package
 
 TOOL = "docker_magics"
@@ -114,3 +118,38 @@ def spdx(images: list[ImagePackages]) -> dict:
         out["hasExtractedLicensingInfos"] = [{"licenseId": k, "extractedText": v, "name": v[:80]}
                                              for k, v in extracted.items()]
     return out
+
+
+def write(doc: dict, target: Path) -> int:
+    """Write ``doc`` as ``save -o`` writes: to a temporary file beside ``target``, then renamed over it.
+
+    Args:
+        doc: the document, as :func:`cyclonedx` or :func:`spdx` made it.
+        target: the file to write.
+
+    Returns:
+        The bytes written.
+
+    Raises:
+        UsageError: ``target`` is a symbolic link, a FIFO, a socket or a device (an existing file keeps its mode).
+        DockerMagicError: the file cannot be written (no such folder, no permission, disk full).
+    """
+    from ..archive.saveload import writable_target
+
+    mode = writable_target(target)
+    data = json.dumps(doc, indent=2, ensure_ascii=False).encode()
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException as exc:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise DockerMagicError(f"Cannot write {target}: {exc.strerror or exc}",
+                                   hint="To fix it, check the folder exists, is writable and has room.") from None
+        raise
+    return len(data)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
 import hashlib
 import ipaddress
 import json
@@ -23,13 +24,14 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from ... import errors
 from ..references import DEFAULT_DOMAIN, HUB_API_HOST, HUB_HOSTS, HUB_LABEL
 from . import bounded_http
+from .credentials import Credentials
+from .redact import redact
 
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -73,34 +75,6 @@ def is_loopback(host: str) -> bool:
 def base_url(host: str) -> str:
     """``http://`` for loopback registries (as the engine treats them: insecure), ``https://`` otherwise."""
     return f"{'http' if is_loopback(host) else 'https'}://{host}"
-
-
-def load_credentials(domain: str, config_dir: str | Path | None = None) -> dict[str, str] | None:
-    """The stored login for a registry, read from the Docker CLI's store as ``docker login`` left it.
-
-    One reader for every command: :func:`.credentials.get` (config.json's ``auths``, ``credsStore``,
-    ``credHelpers`` and the CLI's default helper), so a login kept by an auto-detected helper is seen here too.
-
-    Args:
-        domain: the registry as references name it (``docker.io``, ``127.0.0.1:5000``).
-        config_dir: the CLI's config folder (``--config``); default ``$DOCKER_CONFIG`` or ``~/.docker``.
-
-    Returns:
-        ``{"username", "password"}`` or ``{"identitytoken", "username"}``, or None when nothing is stored.
-
-    Raises:
-        CredentialStoreError: the credentials helper failed or config.json does not parse.
-    """
-    from . import credentials
-
-    found = credentials.get(domain, config_dir)
-    if found is None:
-        return None
-    if found.identity_token:
-        return {"identitytoken": found.identity_token, "username": found.username}
-    if found.username and found.password:
-        return {"username": found.username, "password": found.password}
-    return None
 
 
 # ---- challenges and paging -------------------------------------------------------------------
@@ -169,7 +143,7 @@ class RegistryClient:
 
     Args:
         domain: the registry as references name it (``docker.io``, ``127.0.0.1:5000``).
-        credentials: what :func:`load_credentials` returned (None: anonymous).
+        credentials: the stored login (:func:`.credentials.login_for`; None: anonymous).
         timeout: seconds to wait for one answer.
         page_size: ``n`` asked of paged listings.
         workers: manifests fetched at once when listing tags.
@@ -177,7 +151,7 @@ class RegistryClient:
     """
 
     domain: str
-    credentials: dict[str, str] | None = None
+    credentials: Credentials | None = None
     timeout: float = 30.0
     page_size: int = 100
     workers: int = 8
@@ -275,11 +249,11 @@ class RegistryClient:
 
     def _authorize(self, challenge: str, scope: str, action: str) -> None:
         scheme, params = parse_challenge(challenge)
-        creds = self.credentials or {}
+        creds = self.credentials
         if scheme == "basic":
-            if not creds.get("password"):
+            if creds is None or not creds.password:
                 raise self._refused(action)
-            pair = f"{creds['username']}:{creds['password']}".encode()
+            pair = f"{creds.username}:{creds.password}".encode()
             header = "Basic " + base64.b64encode(pair).decode()
         elif scheme == "bearer" and params.get("realm"):
             header = "Bearer " + self._token(params, scope, action)
@@ -293,7 +267,7 @@ class RegistryClient:
 
     def _token(self, challenge: dict[str, str], scope: str, action: str) -> str:
         """The Bearer token flow: ask the realm for a token for this scope (and the challenge's)."""
-        creds = self.credentials or {}
+        creds = self.credentials
         scopes = list(dict.fromkeys(s for s in (challenge.get("scope"), scope) if s))
         query: dict[str, Any] = {"service": challenge.get("service", ""), "scope": scopes}
         realm = challenge["realm"]
@@ -302,16 +276,17 @@ class RegistryClient:
         # The realm is where this registry's own challenge sends the login (request() answers no other
         # host's challenge): the CLI does the same. A redirect away from the realm drops it (requests).
         try:
-            if creds.get("identitytoken"):  # an OAuth2 refresh token, as the CLI stores for some registries
+            # An OAuth2 refresh token, as the CLI stores for some registries.
+            if creds is not None and creds.identity_token:
                 response = bounded_http.fetch(self.session, "POST", realm, timeout=self.timeout, limit=MAX_TOKEN,
                                               data={"grant_type": "refresh_token",
-                                                    "refresh_token": creds["identitytoken"],
+                                                    "refresh_token": creds.identity_token,
                                                     "service": query["service"], "scope": " ".join(scopes),
                                                     "client_id": USER_AGENT})
             else:
-                basic = (creds["username"], creds["password"]) if creds.get("password") else None
+                basic = (creds.username, creds.password) if creds is not None and creds.password else None
                 if basic:
-                    query["account"] = creds["username"]
+                    query["account"] = creds.username
                 response = bounded_http.fetch(self.session, "GET", realm, params=query, auth=basic,
                                               timeout=self.timeout, limit=MAX_TOKEN)
         except (requests.exceptions.RequestException, bounded_http.DeadlineExceeded, bounded_http.TooLarge) as exc:
@@ -333,19 +308,19 @@ class RegistryClient:
 
     def redacted(self, text: str) -> str:
         """A registry's words with the stored secret and the tokens it earned masked (a registry may echo them)."""
-        from .redact import redact
 
-        creds = self.credentials or {}
+        creds = self.credentials
+        secrets = [creds.password, creds.identity_token] if creds is not None else []
         earned = [value.partition(" ")[2] for value in self._tokens.values()]
-        return redact(text, [creds.get("password"), creds.get("identitytoken"), *earned])
+        return redact(text, [*secrets, *earned])
 
     def _refused(self, action: str) -> errors.RegistryAuthError:
-        creds = self.credentials or {}
-        if not creds:
+        creds = self.credentials
+        if creds is None:
             return errors.RegistryAuthError(
                 f"{self.label_cap} asks for credentials to {action}, and none are stored for it",
                 hint=self.login_hint)
-        who = f" of '{creds['username']}'" if creds.get("username") else ""
+        who = f" of '{creds.username}'" if creds.username else ""
         return errors.RegistryAuthError(f"{self.label_cap} refused the stored credentials{who} "
                                         f"to {action}", hint=self.login_hint.replace("log in", "log in again"))
 
@@ -587,7 +562,6 @@ def created_time(value: Any) -> str | None:
     if not match:
         return None
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    import datetime
 
     try:
         datetime.datetime(year, month, day, hour, minute, second)

@@ -25,6 +25,7 @@ from typing import Any
 from ...errors import CredentialStoreError
 from ..config import config_path, read_config, write_config
 from ..references import HUB_HOSTS, HUB_KEY
+from .redact import redact
 
 _HELPER_PREFIX = "docker-credential-"
 _TOKEN_USER = "<token>"  # what helpers hold as Username for an identity token
@@ -131,8 +132,6 @@ def _run_helper(name: str, action: str, payload: str, secret: str = "") -> subpr
 
 
 def _scrub(text: str, secret: str) -> str:
-    from .redact import redact  # every form: as typed, JSON-escaped, re-spaced, base64
-
     return " ".join(redact(text, [secret]).split())[:500]
 
 
@@ -198,6 +197,30 @@ def get(server: str | None, folder: str | Path | None = None) -> Credentials | N
         return _helper_get(helper, key)
     found = _file_entry(config, key)
     return _decode_entry(key, found[1]) if found else None
+
+
+def login_for(server: str | None, folder: str | Path | None = None) -> Credentials | None:
+    """The stored login for a registry when it can log in (a password or an identity token), else None.
+
+    The one reader for every command that talks to a registry (``tags``, ``search``): :func:`get`, so a login kept
+    by an auto-detected helper is seen here too.
+
+    Raises:
+        CredentialStoreError: config.json or the helper failed.
+    """
+    found = get(server, folder)
+    return found if found is not None and (found.identity_token or (found.username and found.password)) else None
+
+
+def auth_header(creds: Credentials | None) -> dict[str, str]:
+    """The ``X-Registry-Auth`` header for a login; ``{}`` (anonymous) without one, as the CLI sends.
+
+    The engine refuses a push with no header at all ("Bad parameters and missing X-Registry-Auth"),
+    and an empty one makes the registry's own refusal reach the stream, as with the CLI.
+    """
+    config = creds.auth_config() if creds is not None else {}
+    encoded = base64.urlsafe_b64encode(json.dumps(config).encode("utf-8")).decode("ascii")
+    return {"X-Registry-Auth": encoded}
 
 
 def store(creds: Credentials, folder: str | Path | None = None) -> str:

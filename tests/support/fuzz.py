@@ -33,7 +33,7 @@ _VALUES = st.one_of(
 
 def _flags(forms: list[str]) -> st.SearchStrategy[str]:
     def for_form(form: str) -> st.SearchStrategy[list[str]]:
-        names = [n for flag in grammar.FORMS[form].flags for n in flag[:2] if n]
+        names = [n for flag in grammar.FORMS[form].flags for n in flag.names]
         names += ["--bogus", "-Z", "--formatt", "-aq", "--no-trunc=false", "--help", "-h"]
         token = st.tuples(st.sampled_from(names), st.sampled_from([" ", "=", ""]), _VALUES).map("".join)
         return st.lists(st.one_of(token, _VALUES), max_size=5)
@@ -42,8 +42,8 @@ def _flags(forms: list[str]) -> st.SearchStrategy[str]:
 
 
 def _globals(include_elsewhere: bool) -> st.SearchStrategy[str]:
-    names = [n for flag in grammar.GLOBAL_FLAGS if include_elsewhere or flag[1] not in ELSEWHERE
-             for n in flag[:2] if n]
+    names = [n for flag in grammar.GLOBAL_FLAGS if include_elsewhere or flag.long not in ELSEWHERE
+             for n in flag.names]
     return st.lists(st.tuples(st.sampled_from(names), st.sampled_from([" ", "="]), _VALUES).map("".join),
                     max_size=2).map(" ".join)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ORACLE_SRC = ROOT / "tests" / "oracle"
 GOROOT = ROOT / ".cache" / "trixie" / "root" / "usr" / "lib" / "go-1.24"
 CACHE = ROOT / ".cache"

@@ -15,8 +15,8 @@ import secrets
 import subprocess
 
 import pytest
-from helpers_credentials import held, install_helper, path_with
-from helpers_registry import exception_texts, login, remove, token_file, unique_image
+from support.credentials import held, install_helper, path_with
+from support.registry import exception_texts, login, remove, token_file, unique_image
 
 from docker_magics.commands.transfer import PASSWORD_WARNING
 from docker_magics.errors import Interrupted, RegistryAuthError, RegistryError, UsageError
