@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from ..command import Command
+from ..engine.references import NONE_TAG
 from ..errors import UsageError, did_you_mean, interrupts_as
 from ..session import Session
+from ..units import truncate_id
 
 TYPES = ("deb", "apk", "rpm", "python", "npm", "go-module", "java-archive", "conda")
 FORMATS = ("table", "cyclonedx", "spdx")
@@ -31,8 +33,8 @@ def _every_image(engine: Any) -> list[str]:
     """Every local image once per ID: its first tag, or its short ID when it has none."""
     out: dict[str, str] = {}
     for summary in engine.images():
-        tags = [t for t in summary.get("RepoTags") or () if t != "<none>:<none>"]
-        out.setdefault(summary["Id"], tags[0] if tags else summary["Id"].removeprefix("sha256:")[:12])
+        tags = [t for t in summary.get("RepoTags") or () if t != NONE_TAG]
+        out.setdefault(summary["Id"], tags[0] if tags else truncate_id(summary["Id"]))
     return list(out.values())
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import DockerMagicError
+from ...units import truncate_id
 from .records import ImagePackages, Package
 
 TOOL = "docker_magics"
@@ -42,7 +43,7 @@ def spdx_expression(text: str) -> str | None:
 
 
 def _ref(image: ImagePackages, package: Package) -> str:
-    return f"{image.image_id[7:19]}:{package.type}:{package.name}@{package.version}:{package.path}"
+    return f"{truncate_id(image.image_id)}:{package.type}:{package.name}@{package.version}:{package.path}"
 
 
 def cyclonedx(images: list[ImagePackages]) -> dict:
