@@ -8,7 +8,7 @@ database, Python's METADATA, ``package.json``, a Go executable's build info, con
 does: the layer of a package is the first layer that added it at that version, and a package a later layer
 removed is not listed. :mod:`.documents` writes CycloneDX 1.6 and SPDX 2.3 from the same records.
 
-Types and purls are syft's (``deb``, ``apk``, ``python``, ``npm``, ``go-module``, ``java-archive``, ``conda``).
+Types and purls are syft's (``deb``, ``apk``, ``rpm``, ``python``, ``npm``, ``go-module``, ``java-archive``, ``conda``).
 """
 
 from .records import ImagePackages, Package
