@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 
 import fixtures  # noqa: E402
 import harness  # noqa: E402
-from cases import archive, build, containers, formats, imagefs, index, listing, registry, snapshot  # noqa: E402
+from cases import archive, build, containers, formats, imagefs, index, listing, registry, sbom, snapshot  # noqa: E402
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -98,6 +98,7 @@ def _cases(bench: harness.Bench) -> list[tuple[str, object]]:
               ("run", lambda: containers.run_rm(bench)),
               ("run output", lambda: containers.display_cpu(bench)),
               ("ps -a listing", lambda: containers.ps(bench, 100 if bench.quick else 500)),
+              ("sbom", lambda: sbom.sbom(bench)),
               ("snapshot, new kernels, 1,000 images", lambda: snapshot.snapshot(bench, 100 if bench.quick else 1_000)),
               ("index", lambda: index.index(bench, 100 if bench.quick else 3_000))]
     if not bench.quick:  # after case 9 made 3,000 images

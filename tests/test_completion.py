@@ -19,7 +19,7 @@ def refs() -> list[str]:
 @pytest.mark.parametrize(("line", "expected"), [
     ("im", ["image", "images", "import"]),
     ("image ", ["build", "diff", "files", "history", "import", "inspect", "layers", "list", "load", "ls", "prune",
-                "pull", "push", "remove", "rm", "save", "tag", "tags"]),
+                "pull", "push", "remove", "rm", "save", "sbom", "tag", "tags"]),
     ("image l", ["layers", "list", "load", "ls"]),
     ("images --d", ["--digests"]),
     ("image ls --no", ["--no-trunc", "--no-index"]),

@@ -67,6 +67,10 @@ def diff(cmd: Command, session: Session) -> Any:
         from .files import diff_files
 
         return diff_files(cmd, session)
+    if cmd.packages:
+        from .sbom import diff_packages
+
+        return diff_packages(cmd, session)
     engine = session.engine(cmd)
     a = engine.layers(cmd.image_a)
     b = engine.layers(cmd.image_b)

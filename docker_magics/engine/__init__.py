@@ -15,5 +15,5 @@ The rooms, each named as the verb or topic it serves in commands/ and views/:
   login), :mod:`.usage` (df, layers), :mod:`.search`, :mod:`.platforms`, :mod:`.prune_sizes`;
 - a sub-package per cluster: :mod:`.index` (the image index), :mod:`.registry` (the Registry HTTP API and
   credentials), :mod:`.build` (classic and BuildKit), :mod:`.archive` (save, load, import, and an image's files),
-  :mod:`.containers`.
+  :mod:`.containers`, :mod:`.packages` (what software is inside an image: ``sbom``).
 """

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CASES = ("1. images", "2. %load_ext", "3. images --format", "3. history", "4. save/load", "5. push/pull",
          "6. Tab completion", "7. files", "8. build, classic builder, cold", "8. build, BuildKit, cached",
          "9. images from the index", "10. new kernel from the snapshot", "11. run --rm", "11. run output display",
-         "11. ps -a")
+         "11. ps -a", "12. sbom")
 
 
 def test_quick_benchmark_writes_a_table(sandbox, tmp_path):
