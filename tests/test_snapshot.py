@@ -10,6 +10,7 @@ import importlib.util
 import json
 import os
 import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -225,9 +226,11 @@ def test_a_fifo_is_not_opened_for_reading(engine, store):
     assert store.load(identity(engine)) is None and store.last_miss == "not a regular file of this user"
 
 
-def test_an_older_snapshot_never_replaces_a_newer_one(engine, store):
+def test_an_older_snapshot_never_replaces_a_newer_one(engine, store, monkeypatch):
+    monkeypatch.setattr(index_module, "SAVE_INTERVAL", 3600.0)
     old = kernel(engine, store)
-    old.current()  # kernel A lists first, saves later
+    old._saved_at = time.monotonic()  # kernel A lists first and saves only when it closes, after B (no race)
+    old.current()
     new = first_kernel(engine, store)  # kernel B's later view is saved
     newest = store.header(identity(engine))
     old.close()
