@@ -356,9 +356,12 @@ class ImageIndex:
         if probe.identity is None:
             raise _Stale("the engine gives no ID: no snapshot")
         saved = self.snapshots.load(probe.identity)
-        self._refused_saved = True  # until it is proven exact below
         if saved is None:
+            # A file that is there but unreadable is replaced by the next save; with no file at all, a snapshot
+            # another kernel saves meanwhile is newer than this kernel's first view and must be kept.
+            self._refused_saved = self.snapshots.header(probe.identity) is not None
             raise _Stale(f"snapshot: {self.snapshots.last_miss}")
+        self._refused_saved = True  # until it is proven exact below
         conventions = Conventions.of(self.engine.api_version, probe.containerd)
         if saved.containerd != probe.containerd or Conventions.of(saved.api_version, saved.containerd) != conventions:
             raise _Stale("snapshot: another image store or API version")
