@@ -409,6 +409,8 @@ def make_fixtures(api) -> dict[str, str]:
     ids: dict[str, str] = {}
     ids["tiny"] = api.import_image_from_data(busybox_tar(), repository="dmtest/tiny", tag="1.0")
     ids["tiny"] = json.loads(ids["tiny"].strip().splitlines()[-1])["status"]
+    # Podman 4.3's compat import drops the tag parameter (it names the image REPO:latest): tag it as asked here.
+    api.tag(ids["tiny"], "dmtest/tiny", "1.0")
     api.tag(ids["tiny"], "dmtest/tiny", "latest")
     ids["app1"] = _build(api, "FROM scratch\nCOPY a.txt /a.txt\nCOPY b.txt /b.txt\n"
                          'LABEL org.example.team="data" org.example.tier="gold"\nCMD ["/a.txt"]\n',
