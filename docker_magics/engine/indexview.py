@@ -177,7 +177,7 @@ class Bound:
 
 def select(rows: Iterable[dict], *, all: bool, filters: Filters, conventions: Conventions,
            created_ns: Callable[[dict], int | None] | None = None,
-           before: Bound | None = None, since: Bound | None = None) -> list[dict]:
+           before: Bound | None = None, since: Bound | None = None, hidden: Iterable[str] = ()) -> list[dict]:
     """The rows ``/images/json?all=ALL&filters=...`` answers, from the index's ``all=1`` rows.
 
     Args:
@@ -188,6 +188,8 @@ def select(rows: Iterable[dict], *, all: bool, filters: Filters, conventions: Co
         created_ns: an image's exact creation time in nanoseconds (only asked when seconds tie with a bound).
         before: the resolved ``before`` filter, if any.
         since: the resolved ``since`` filter, if any.
+        hidden: untagged images known to have children although no row's ``ParentId`` names them (the containerd
+            store lists one record's parent of an image with several tags).
 
     Returns:
         The rows, references trimmed where the engine trims them (in a copy); rows with nothing to change are the
@@ -195,7 +197,7 @@ def select(rows: Iterable[dict], *, all: bool, filters: Filters, conventions: Co
     """
     rows = list(rows)
     pick = _containerd_row if conventions.containerd else _classic_row
-    parents = {row.get("ParentId") for row in rows if row.get("ParentId")}
+    parents = {row.get("ParentId") for row in rows if row.get("ParentId")} | set(hidden)
     out = []
     for row in rows:
         if not _in_time(row, before, since, created_ns) or not _labelled(row, filters.labels):
