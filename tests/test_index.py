@@ -183,6 +183,14 @@ def test_plan_reads_again_the_images_events_name():
     assert changes.repos == {"127.0.0.1:5000/every"}
 
 
+def test_plan_reads_a_container_s_image_again_where_listings_count_containers():
+    events = [event("container", "create", "c0ffee", image="app:1"),
+              event("container", "destroy", "d00d", image="3f2a"), event("container", "start", "c0ffee", image="app:1")]
+    assert plan(events) == index_module._Changes()  # before API 1.51 the rows say -1 whatever runs
+    assert plan(events, containers=True).refs == {"app:1", "3f2a"}  # 1.51+: their counts changed
+    assert plan([event("container", "create", "c0ffee")], containers=True) is None  # which image: unknown
+
+
 @pytest.mark.parametrize("unknown", [
     event("daemon", "reload", "d"), event("image", "squash", ident(1)), event("builder", "prune", "b"),
     event("container", "commit", "c0ffee"),

@@ -124,8 +124,12 @@ def _timestamp(ns: int) -> str:
     return f"{ns // 1_000_000_000}.{ns % 1_000_000_000:09d}"
 
 
-def plan(events: Iterable[dict]) -> _Changes | None:
-    """What to read again after ``events``; None when one of them cannot be applied (list in full)."""
+def plan(events: Iterable[dict], containers: bool = False) -> _Changes | None:
+    """What to read again after ``events``; None when one of them cannot be applied (list in full).
+
+    ``containers``: the rows count each image's containers (API 1.51+), so a container's ``create`` and
+    ``destroy`` change its image's row (the ``image`` attribute names it as the container was created with it).
+    """
     changes = _Changes()
     for event in events:
         kind, action = event.get("Type"), event.get("Action") or ""
@@ -138,6 +142,10 @@ def plan(events: Iterable[dict]) -> _Changes | None:
                 if not attributes.get("imageID"):
                     return None
                 changes.ids.add(attributes["imageID"])
+            elif containers and action in ("create", "destroy"):
+                if not attributes.get("image"):
+                    return None
+                changes.refs.add(attributes["image"])  # a name or an ID, read again with inspect
             continue
         if kind != "image":
             return None  # daemon (a reload), or a type this module does not know
@@ -308,7 +316,7 @@ class ImageIndex:
             raise _Stale
         if cache != cursor.cache:
             raise _Stale  # BuildKit ran: it may have tagged images without an event
-        changes = plan(e for e in events if _key(e) not in cursor.seen)
+        changes = plan((e for e in events if _key(e) not in cursor.seen), conventions.counts_containers)
         if changes is None:
             raise _Stale
         self._apply(changes)
@@ -372,7 +380,7 @@ class ImageIndex:
         conventions = self.conventions
         assert conventions is not None
         present = {image_id: info for image_id, info in infos.items() if info is not None}
-        if conventions.containerd:
+        if conventions.containerd or conventions.counts_containers:  # inspect has no container count
             rows = self._containerd_rows(present)
         else:
             rows = {image_id: classic_row(info, conventions) for image_id, info in present.items()}
@@ -387,7 +395,8 @@ class ImageIndex:
                 self._owner[ref] = image_id
 
     def _containerd_rows(self, present: dict[str, dict]) -> dict[str, dict]:
-        """The containerd store's rows of these images, from filtered listings (sizes differ from inspect)."""
+        """The rows of these images from filtered listings: the containerd store's sizes differ from inspect, and
+        from API 1.51 the container counts are only in listings (on the classic store too)."""
         named = {image_id: info for image_id, info in present.items() if _refs(info)}
         rows: dict[str, dict] = {}
         patterns = sorted({ref for info in named.values() for ref in _refs(info)})

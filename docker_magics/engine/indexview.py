@@ -43,12 +43,15 @@ class Conventions:
     none_markers: bool  # API < 1.43: an image with no reference lists <none>:<none> and <none>@<none>
     empty_is_null: bool  # API < 1.43: an empty RepoTags/RepoDigests is null, not []
     virtual_size: bool  # API < 1.44: rows carry VirtualSize (= Size)
+    # API 1.51+ (Engine 28.5): rows count the containers of each image (before: -1), on both stores (measured).
+    counts_containers: bool = False
 
     @classmethod
     def of(cls, api_version: str, containerd: bool) -> Conventions:
         """The conventions of an engine speaking ``api_version`` (e.g. ``1.41``)."""
         before_143 = not version_at_least(api_version, "1.43")
-        return cls(containerd, before_143, before_143, not version_at_least(api_version, "1.44"))
+        return cls(containerd, before_143, before_143, not version_at_least(api_version, "1.44"),
+                   version_at_least(api_version, "1.51"))
 
     def empty(self) -> list[str] | None:
         """An empty RepoTags or RepoDigests as the engine writes it."""
