@@ -58,6 +58,7 @@ class EngineKind:
     containerd_store: bool = False  # the containerd image store instead of the classic graph driver store
     version: str = ""  # the Engine version the kind names (the first characters of /version's Version)
     podman: bool = False  # podman's Docker-compatible service instead of dockerd
+    cli: bool = False  # the unpacked root's own Docker CLI is the tests' oracle (sid's 28.5 speaks API 1.51)
 
     @property
     def trixie(self) -> bool:
@@ -71,13 +72,31 @@ ENGINE_KINDS = {
         EngineKind("classic26", "Debian trixie's Engine 26.1, classic store", TRIXIE_ROOT, version="26.1."),
         EngineKind("containerd26", "Debian trixie's Engine 26.1, containerd store", TRIXIE_ROOT,
                    containerd_store=True, version="26.1."),
-        EngineKind("classic28", "Debian sid's Engine 28.5, classic store", SID_ROOT, version="28.5."),
+        EngineKind("classic28", "Debian sid's Engine 28.5, classic store", SID_ROOT, version="28.5.", cli=True),
         EngineKind("containerd28", "Debian sid's Engine 28.5, containerd store", SID_ROOT,
-                   containerd_store=True, version="28.5."),
+                   containerd_store=True, version="28.5.", cli=True),
         EngineKind("podman", "Debian bookworm's Podman 4.3, Docker-compatible API", version="4.3.", podman=True),
     )
 }
 DEFAULT_ENGINE = "bookworm"
+
+
+def cli_path(kind: EngineKind) -> str | None:
+    """A folder holding only the kind's own ``docker`` CLI (first in PATH for the tests), or None for the machine's.
+
+    The machine's CLI (28.2, API 1.50) reads Engine 28.5's API 1.51 answers differently from the CLI users run
+    with it (e.g. 1.51 counts each image's containers); the folder keeps the unpacked root's containerd and ctr
+    out of PATH.
+    """
+    if not kind.cli or kind.unpacked is None:
+        return None
+    folder = kind.unpacked.parent / "cli"
+    link = folder / "docker"
+    if not link.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another session made it meanwhile
+            link.symlink_to(kind.unpacked / "usr" / "bin" / "docker")
+    return str(folder)
 
 
 def engine_kind(name: str) -> EngineKind:
@@ -326,6 +345,9 @@ class Sandbox:
         """The environment that points docker, docker-py and docker_magics at this sandbox."""
         env = {"DOCKER_HOST": self.engine.host, "DOCKER_CONFIG": str(self.docker_config),
                "DM_ENGINE": self.kind} if self.engine else {}
+        cli = cli_path(engine_kind(self.kind)) if self.engine else None
+        if cli and not os.environ.get("PATH", "").startswith(cli + os.pathsep):
+            env["PATH"] = os.pathsep.join([cli, os.environ.get("PATH", os.defpath)])
         if self.registry:
             env |= {
                 "DM_REGISTRY": self.registry.address,

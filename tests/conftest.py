@@ -77,7 +77,7 @@ class Sandbox:
     def __init__(self, sb: sandbox_module.Sandbox, ids: dict[str, str]) -> None:
         self.sb = sb
         self.ids = ids
-        self.kind = sb.kind  # bookworm, classic26 or containerd26
+        self.kind = sb.kind  # a name in sandbox.ENGINE_KINDS: bookworm, classic26, containerd26, classic28, ...
         self.containerd_store = sandbox_module.engine_kind(sb.kind).containerd_store
         self.host = sb.engine.host
         self.registry = sb.registry.address
