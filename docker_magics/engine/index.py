@@ -419,15 +419,22 @@ class ImageIndex:
         shows; the others it hides. Asked only when the index holds untagged images, after each change.
         """
         conventions = self.conventions
-        if conventions is None or not conventions.containerd:
+        podman = conventions is not None and not conventions.containerd and self._podman()
+        if conventions is None or not (conventions.containerd or podman):
             self._hidden = frozenset()  # the classic store's ParentId is the image's own: exact
             return
-        untagged = {image_id for image_id, row in self._rows.items() if not references(row.get("RepoTags"))}
+        # Podman hides intermediate images by its own layer tree and lists them with no ParentId (measured, 4.3).
+        untagged = {image_id for image_id, row in self._rows.items() if not references(row.get("RepoTags"))
+                    and not (podman and references(row.get("RepoDigests")))}
         if not untagged:
             self._hidden = frozenset()
             return
         shown = {row["Id"] for row in self.engine.images(filters={"dangling": ["true"]})}
         self._hidden = frozenset(untagged - shown)
+
+    def _podman(self) -> bool:
+        is_podman = getattr(self.engine, "is_podman", None)  # stand-in engines of the unit tests have none
+        return bool(is_podman and is_podman())
 
     def _stop_watch(self) -> None:
         if self._watch is not None:
