@@ -4,9 +4,9 @@ Usage: python scripts/run_notebook.py [--engine KIND] [--out DIR] [NOTEBOOK...]
 
 The engine is DOCKER_HOST (or the default socket) when it answers; otherwise a sandbox engine and
 registry are started for the run (scripts/sandbox.py) and stopped afterwards. ``--engine KIND``
-(bookworm, classic26 or containerd26: scripts/sandbox.py's ENGINE_KINDS) always runs on a sandbox
-engine of that kind. A local engine also gets a sandbox registry when DM_REGISTRY is not set, so the
-notebooks have somewhere to push. Executed notebooks land in notebooks/executed/ (or ``--out DIR``).
+(scripts/sandbox.py's ENGINE_KINDS: bookworm, classic26, containerd26, classic28, containerd28, podman)
+always runs on a sandbox engine of that kind. A local engine also gets a sandbox registry when DM_REGISTRY
+is not set, so the notebooks have somewhere to push. Executed notebooks land in notebooks/executed/ (or ``--out DIR``).
 """
 
 from __future__ import annotations

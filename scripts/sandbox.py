@@ -7,10 +7,13 @@ sandbox lives in its own folder, so several can run side by side::
         os.environ.update(sb.env())
         ...
 
-The engine comes in three kinds (``ENGINE_KINDS``): ``bookworm`` is Debian bookworm's dockerd 20.10 with
-the classic image store (the default); ``classic26`` and ``containerd26`` are Debian trixie's dockerd 26.1,
-unpacked by scripts/setup.sh into .cache/trixie/root, with the classic store and with the containerd image
-store (``"features": {"containerd-snapshotter": true}``, the default of Engine 29 on fresh installations).
+The engine comes in these kinds (``ENGINE_KINDS``), each naming an engine version, never "whatever apt installs":
+``bookworm`` is Debian bookworm's dockerd 20.10 with the classic image store (the default); ``classic26`` and
+``containerd26`` are Debian trixie's dockerd 26.1, unpacked by scripts/setup.sh into .cache/trixie/root, with the
+classic store and with the containerd image store (``"features": {"containerd-snapshotter": true}``, the default of
+Engine 29 on fresh installations); ``classic28`` and ``containerd28`` are Debian sid's dockerd 28.5 (.cache/sid/root)
+with the two stores; ``podman`` is Debian bookworm's podman 4.3 serving its Docker-compatible API (API 1.41), with
+its own storage and a registries.conf that marks the sandbox registry insecure.
 
 ``python scripts/sandbox.py start DIR [--engine KIND]`` starts one in the background and prints the
 environment to use; ``python scripts/sandbox.py stop DIR`` stops it.
@@ -38,8 +41,11 @@ from pathlib import Path
 REGISTRY_USER = "dmuser"
 
 ROOT = Path(__file__).resolve().parent.parent
-# Debian trixie's docker.io and containerd, unpacked (never installed) by scripts/setup.sh.
+# Debian trixie's and sid's docker.io and containerd, unpacked (never installed) by scripts/setup.sh.
 TRIXIE_ROOT = ROOT / ".cache" / "trixie" / "root"
+SID_ROOT = ROOT / ".cache" / "sid" / "root"
+# Debian bookworm's docker.io 20.10, when the machine's own apt does not give it (Debian 13 gives 26.1).
+BOOKWORM_ROOT = ROOT / ".cache" / "bookworm" / "root"
 
 
 @dataclass(frozen=True)
@@ -48,19 +54,49 @@ class EngineKind:
 
     name: str
     description: str
-    trixie: bool = False  # dockerd 26 from TRIXIE_ROOT (it starts its own containerd from there too)
+    unpacked: Path | None = None  # dockerd from this unpacked root (it starts its own containerd from there too)
     containerd_store: bool = False  # the containerd image store instead of the classic graph driver store
+    version: str = ""  # the Engine version the kind names (the first characters of /version's Version)
+    podman: bool = False  # podman's Docker-compatible service instead of dockerd
+    cli: bool = False  # the unpacked root's own Docker CLI is the tests' oracle (sid's 28.5 speaks API 1.51)
+
+    @property
+    def trixie(self) -> bool:
+        """dockerd comes from an unpacked root rather than the system's PATH (the name is the first such kind's)."""
+        return self.unpacked is not None
 
 
 ENGINE_KINDS = {
     kind.name: kind for kind in (
-        EngineKind("bookworm", "Debian bookworm's Engine 20.10, classic store"),
-        EngineKind("classic26", "Debian trixie's Engine 26.1, classic store", trixie=True),
-        EngineKind("containerd26", "Debian trixie's Engine 26.1, containerd store", trixie=True,
-                   containerd_store=True),
+        EngineKind("bookworm", "Debian bookworm's Engine 20.10, classic store", version="20.10."),
+        EngineKind("classic26", "Debian trixie's Engine 26.1, classic store", TRIXIE_ROOT, version="26.1."),
+        EngineKind("containerd26", "Debian trixie's Engine 26.1, containerd store", TRIXIE_ROOT,
+                   containerd_store=True, version="26.1."),
+        EngineKind("classic28", "Debian sid's Engine 28.5, classic store", SID_ROOT, version="28.5.", cli=True),
+        EngineKind("containerd28", "Debian sid's Engine 28.5, containerd store", SID_ROOT,
+                   containerd_store=True, version="28.5.", cli=True),
+        EngineKind("podman", "Debian bookworm's Podman 4.3, Docker-compatible API", version="4.3.", podman=True),
     )
 }
 DEFAULT_ENGINE = "bookworm"
+
+
+def cli_path(kind: EngineKind) -> str | None:
+    """A folder holding only the kind's own ``docker`` CLI (first in PATH for the tests), or None for the machine's.
+
+    The machine's CLI (28.2, API 1.50) reads Engine 28.5's API 1.51 answers differently from the CLI users run
+    with it (e.g. 1.51 counts each image's containers); the folder keeps the unpacked root's containerd and ctr
+    out of PATH.
+    """
+    if not kind.cli or kind.unpacked is None:
+        return None
+    folder = kind.unpacked.parent / "cli"
+    link = folder / "docker"
+    if not link.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another session made it meanwhile
+            link.symlink_to(kind.unpacked / "usr" / "bin" / "docker")
+    return str(folder)
 
 
 def engine_kind(name: str) -> EngineKind:
@@ -115,6 +151,7 @@ class Engine:
     proc: subprocess.Popen | None = None
     extra_args: tuple[str, ...] = ()  # more dockerd flags, e.g. ("--max-download-attempts=1",)
     kind: str = DEFAULT_ENGINE  # a name in ENGINE_KINDS
+    insecure_registries: tuple[str, ...] = ()  # plain-HTTP registries (podman: its registries.conf)
 
     def __post_init__(self) -> None:
         engine_kind(self.kind)  # fail early on an unknown name
@@ -133,18 +170,28 @@ class Engine:
 
     def _environ(self) -> dict[str, str]:
         env = dict(os.environ)
-        if engine_kind(self.kind).trixie:
-            # dockerd 26 first, and the containerd 1.7 it starts; runc stays bookworm's (trixie's needs glibc 2.38).
-            path = [str(TRIXIE_ROOT / "usr" / "bin"), str(TRIXIE_ROOT / "usr" / "sbin")]
+        unpacked = engine_kind(self.kind).unpacked
+        if unpacked is not None:
+            # dockerd from the unpacked root first, and the containerd it starts; runc stays bookworm's (trixie's
+            # and sid's need glibc 2.38).
+            path = [str(unpacked / "usr" / "bin"), str(unpacked / "usr" / "sbin")]
             env["PATH"] = os.pathsep.join([*path, env.get("PATH", os.defpath)])
+        elif self.kind == "bookworm" and (BOOKWORM_ROOT / "usr" / "sbin" / "dockerd").exists():
+            # A machine whose apt gives another version (Debian 13: 26.1): bookworm's 20.10 unpacked by setup.sh.
+            path = [str(BOOKWORM_ROOT / "usr" / "bin"), str(BOOKWORM_ROOT / "usr" / "sbin")]
+            env["PATH"] = os.pathsep.join([*path, env.get("PATH", os.defpath)])
+        if engine_kind(self.kind).podman:
+            env["CONTAINERS_REGISTRIES_CONF"] = str(self.root / "registries.conf")
         return env
 
     def start(self) -> Engine:
         kind = engine_kind(self.kind)
         self.root.mkdir(parents=True, exist_ok=True)
         env = self._environ()
+        if kind.podman:
+            return self._start_podman(env)
         dockerd = shutil.which("dockerd", path=env["PATH"])
-        if not dockerd or (kind.trixie and not dockerd.startswith(str(TRIXIE_ROOT))):
+        if not dockerd or (kind.unpacked is not None and not dockerd.startswith(str(kind.unpacked))):
             raise RuntimeError(f"no dockerd for the {kind.name} engine; run scripts/setup.sh")
         config = {"features": {"containerd-snapshotter": True}} if kind.containerd_store else {}
         (self.root / "daemon.json").write_text(json.dumps(config))
@@ -160,7 +207,45 @@ class Engine:
         self.proc = subprocess.Popen(cmd, stdout=_log(self.root, "dockerd"), stderr=subprocess.STDOUT,
                                      start_new_session=True, env=env)
         _wait(lambda: self.proc.poll() is None and _ping_socket(self.socket), f"dockerd at {self.host}")
+        self._check_version(kind, env)
         return self
+
+    def _start_podman(self, env: dict[str, str]) -> Engine:
+        """Podman's Docker-compatible service on the engine's socket, with storage of its own under ``root``.
+
+        The registries.conf marks the sandbox's registries insecure (plain HTTP), as loopback registries are for
+        dockerd; the service lives as long as the process (``--time=0``: no idle timeout).
+        """
+        podman = shutil.which("podman", path=env["PATH"])
+        if not podman:
+            raise RuntimeError("no podman for the podman engine; run scripts/setup.sh")
+        if self.tcp_port or self.extra_args:
+            raise RuntimeError("the podman engine takes no dockerd flags and no tcp:// listener")
+        conf = ['unqualified-search-registries = ["docker.io"]', 'short-name-mode = "permissive"']
+        for address in self.insecure_registries:
+            conf += ["", "[[registry]]", f'location = "{address}"', "insecure = true"]
+        (self.root / "registries.conf").write_text("\n".join(conf) + "\n")
+        cmd = [podman, "--root", str(self.root / "data"), "--runroot", str(self.root / "exec"),
+               "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+               "system", "service", "--time=0", self.host]
+        self.proc = subprocess.Popen(cmd, stdout=_log(self.root, "podman"), stderr=subprocess.STDOUT,
+                                     start_new_session=True, env=env)
+        _wait(lambda: self.proc.poll() is None and _ping_socket(self.socket), f"podman at {self.host}")
+        self._check_version(engine_kind(self.kind), env)
+        return self
+
+    def _check_version(self, kind: EngineKind, env: dict[str, str]) -> None:
+        """The kind names an engine version: refuse to run the suite on another one (e.g. a newer apt's docker.io)."""
+        conn = http.client.HTTPConnection("localhost", timeout=5)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(5)
+        sock.connect(self.socket)
+        conn.sock = sock
+        conn.request("GET", "/version")
+        version = json.loads(conn.getresponse().read()).get("Version", "")
+        if kind.version and not version.startswith(kind.version):
+            self.stop()
+            raise RuntimeError(f"the {kind.name} engine is {version}, not {kind.version}x; run scripts/setup.sh")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -235,8 +320,9 @@ class Sandbox:
         self.kind = engine_kind(kind).name
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="dm-", dir="/tmp"))
         self.owns_root = root is None
-        self.engine = Engine(self.root / "engine", kind=self.kind) if engine else None
         self.registry = Registry(self.root / "registry") if registry else None
+        insecure = (self.registry.address,) if self.registry else ()
+        self.engine = Engine(self.root / "engine", kind=self.kind, insecure_registries=insecure) if engine else None
         self.docker_config = self.root / "docker-config"
 
     def start(self) -> Sandbox:
@@ -260,6 +346,9 @@ class Sandbox:
         # DOCKER_MAGICS_CACHE: the image index's snapshots of a throw-away engine stay with it, not in ~/.cache.
         env = {"DOCKER_HOST": self.engine.host, "DOCKER_CONFIG": str(self.docker_config),
                "DOCKER_MAGICS_CACHE": str(self.root / "cache"), "DM_ENGINE": self.kind} if self.engine else {}
+        cli = cli_path(engine_kind(self.kind)) if self.engine else None
+        if cli and not os.environ.get("PATH", "").startswith(cli + os.pathsep):
+            env["PATH"] = os.pathsep.join([cli, os.environ.get("PATH", os.defpath)])
         if self.registry:
             env |= {
                 "DM_REGISTRY": self.registry.address,
@@ -343,6 +432,8 @@ def make_fixtures(api) -> dict[str, str]:
     ids: dict[str, str] = {}
     ids["tiny"] = api.import_image_from_data(busybox_tar(), repository="dmtest/tiny", tag="1.0")
     ids["tiny"] = json.loads(ids["tiny"].strip().splitlines()[-1])["status"]
+    # Podman 4.3's compat import drops the tag parameter (it names the image REPO:latest): tag it as asked here.
+    api.tag(ids["tiny"], "dmtest/tiny", "1.0")
     api.tag(ids["tiny"], "dmtest/tiny", "latest")
     ids["app1"] = _build(api, "FROM scratch\nCOPY a.txt /a.txt\nCOPY b.txt /b.txt\n"
                          'LABEL org.example.team="data" org.example.tier="gold"\nCMD ["/a.txt"]\n',

@@ -80,7 +80,7 @@ class Sandbox:
     def __init__(self, sb: sandbox_module.Sandbox, ids: dict[str, str]) -> None:
         self.sb = sb
         self.ids = ids
-        self.kind = sb.kind  # bookworm, classic26 or containerd26
+        self.kind = sb.kind  # a name in sandbox.ENGINE_KINDS: bookworm, classic26, containerd26, classic28, ...
         self.containerd_store = sandbox_module.engine_kind(sb.kind).containerd_store
         self.host = sb.engine.host
         self.registry = sb.registry.address
@@ -104,9 +104,47 @@ class Sandbox:
         return f"[engine: {name or self.host}: {self.engine_about}]"
 
     def cli(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
-        """Run the real Docker CLI against the sandbox."""
+        """Run the real Docker CLI against the sandbox.
+
+        On Podman, ``docker login`` cannot work (Podman 4.3's ``/auth`` pings a plain-HTTP registry over HTTPS):
+        there the login is checked with the registry and stored as the CLI stores it (see :meth:`_stored_login`).
+        """
+        if self.kind == "podman" and args[:1] == ("login",):
+            return self._stored_login(args, input, check)
         return subprocess.run(["docker", *args], env=self.env, capture_output=True, text=True, check=check,
                               input=input)
+
+    def _stored_login(self, args: tuple[str, ...], input: str | None, check: bool) -> subprocess.CompletedProcess:
+        """``docker login -u USER (--password-stdin | -p PW) SERVER`` as the CLI would leave it, without ``/auth``.
+
+        The registry's ``/v2/`` checks the password (plain HTTP: the sandbox registry is on loopback); the login
+        goes into config.json's ``auths`` in base64, the CLI's plain-text store, where pulls and pushes read it.
+        """
+        import base64
+        import json as json_module
+
+        import requests
+
+        rest, user, password = list(args[1:]), "", input.strip() if input else ""
+        while rest and rest[0].startswith("-"):
+            flag = rest.pop(0)
+            if flag in ("-u", "--username"):
+                user = rest.pop(0)
+            elif flag in ("-p", "--password"):
+                password = rest.pop(0)
+        server = rest[0] if rest else self.registry
+        answer = requests.get(f"http://{server}/v2/", auth=(user, password), timeout=10)
+        if answer.status_code != 200:
+            stderr = f"Error response from daemon: login attempt to http://{server}/v2/ failed with status: 401"
+            if check:
+                raise subprocess.CalledProcessError(1, ["docker", *args], "", stderr)
+            return subprocess.CompletedProcess(["docker", *args], 1, "", stderr)
+        path = Path(self.env["DOCKER_CONFIG"]) / "config.json"
+        config = json_module.loads(path.read_text()) if path.exists() else {}
+        auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+        config.setdefault("auths", {})[server] = {"auth": auth}
+        path.write_text(json_module.dumps(config, indent="\t"))
+        return subprocess.CompletedProcess(["docker", *args], 0, "Login Succeeded\n", "")
 
     def remove_images(self, pattern: str) -> None:
         """Remove every tagged image whose reference matches ``pattern`` (e.g. ``bt/*``)."""

@@ -310,3 +310,31 @@ FAMILIES: list[Case] = [
 def test_issue_families_agree_with_go(oracle: Oracle) -> None:
     problems = compare(oracle, FAMILIES)
     assert not problems, "\n".join(problems)
+
+
+# Complex literals (issue 30) in every function and action: Go refuses them in json (the CLI 28 panics with
+# Encode's error), len, index, slice, lt/le/gt/ge, string parameters, range, call, and eq/ne against other kinds.
+COMPLEX_TEMPLATES = [
+    "{{json 1i}}", "{{json 1+2i}}", "{{json 1.5i}}", "{{json 0i}}", "{{json .C}}", "{{json (slice .L 0)}}",
+    "{{len 1i}}", "{{index 1i 0}}", "{{index .L 1i}}", "{{slice 1i 0}}", "{{slice .S 1i}}",
+    "{{lt 1i 2i}}", "{{le 1i 1i}}", "{{gt 1i 2i}}", "{{ge 1i 2i}}", "{{lt 1 1i}}",
+    "{{eq 1i 1i}}", "{{eq 1i 1}}", "{{ne 1i 2}}", "{{ne 1i 2i}}", "{{eq 1i 0i 1i}}",
+    "{{upper 1i}}", "{{lower 1i}}", "{{title 1i}}", "{{split 1i \"a\"}}", "{{join 1i \",\"}}",
+    "{{pad 1i 1 1}}", "{{pad \"a\" 1i 1}}", "{{truncate 1i 1}}", "{{truncate \"ab\" 1i}}",
+    "{{printf \"%v|%d|%.2f|%s\" 1i 1i 1i 1i}}", "{{print 1i 2i}}", "{{println 1i}}", "{{html 1i}}", "{{js 1i}}",
+    "{{urlquery 1i}}", "{{not 1i}}", "{{and 1i 0}}", "{{or 0i 1}}", "{{if 0i}}y{{else}}n{{end}}",
+    "{{range 1i}}{{end}}", "{{call 1i}}", "{{with $x := 1i}}{{json $x}}{{end}}", "{{1i | json}}",
+]
+
+
+def test_complex_literals_agree_with_go_errors_included(oracle: Oracle) -> None:
+    data = {"C": 1, "L": ["a", "b"], "S": "abc"}
+    problems = []
+    for template, go in zip(COMPLEX_TEMPLATES, oracle.render([(t, data) for t in COMPLEX_TEMPLATES]), strict=True):
+        try:
+            ours, err = render(template, data), None
+        except GoTemplateError as e:
+            ours, err = None, str(e)
+        if (ours, err) != (go.out, go.err):
+            problems.append(f"{template!r}: Go {go.out!r} / {go.err!r}, ours {ours!r} / {err!r}")
+    assert not problems, "\n".join(problems)

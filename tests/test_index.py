@@ -183,6 +183,14 @@ def test_plan_reads_again_the_images_events_name():
     assert changes.repos == {"127.0.0.1:5000/every"}
 
 
+def test_plan_reads_a_container_s_image_again_where_listings_count_containers():
+    events = [event("container", "create", "c0ffee", image="app:1"),
+              event("container", "destroy", "d00d", image="3f2a"), event("container", "start", "c0ffee", image="app:1")]
+    assert plan(events) == index_module._Changes()  # before API 1.51 the rows say -1 whatever runs
+    assert plan(events, containers=True).refs == {"app:1", "3f2a"}  # 1.51+: their counts changed
+    assert plan([event("container", "create", "c0ffee")], containers=True) is None  # which image: unknown
+
+
 @pytest.mark.parametrize("unknown", [
     event("daemon", "reload", "d"), event("image", "squash", ident(1)), event("builder", "prune", "b"),
     event("container", "commit", "c0ffee"),
@@ -387,3 +395,44 @@ def test_the_default_uses_the_index_on_the_classic_store_once_it_holds_many_imag
     assert not engine.listing(filters={"reference": ["app:1"]}).indexed  # a filtered listing says nothing of size
     assert not engine.listing().indexed  # this one counts them
     assert engine.listing().indexed and engine.listing(index="never").indexed is False
+
+
+class MergedRecordsEngine(FakeEngine):
+    """A containerd-store engine whose full listing takes ``ParentId`` from a tag's record without a parent.
+
+    As measured on Engine 26.1: a classic build (image 5, its intermediate image 4) tagged many times lists with an
+    empty ``ParentId``, while the engine's own default and ``dangling=true`` listings hide image 4 (they read the
+    parent label of every record).
+    """
+
+    api_version = "1.45"
+
+    def api_at_least(self, version):
+        return True  # as Engine 27+, which logs BuildKit's images: no build cache to watch
+
+    def info(self):
+        store = [["driver-type", "io.containerd.snapshotter.v1"]]
+        return {**super().info(), "Driver": "overlayfs", "DriverStatus": store}
+
+    def images(self, all=False, filters=None):
+        rows = [{**classic_row(info, CONTAINERD), "ParentId": ""} for info in self.images_by_id.values()]
+        if filters == {"dangling": ["true"]} and not all:
+            return [r for r in rows if not r["RepoTags"] and r["Id"] != ident(4)]  # the engine hides the parent
+        assert all and not filters
+        self.full_listings += 1
+        return rows
+
+
+def test_containerd_intermediate_image_stays_hidden_when_the_listing_lost_its_child_s_parent(monkeypatch):
+    monkeypatch.setattr(index_module, "EngineWatch", FakeWatch)
+    FakeWatch.alive_now = True
+    engine = MergedRecordsEngine()
+    engine.add(1, "base:1")
+    engine.add(4, parent=1)  # the RUN step's intermediate image
+    engine.add(5, "httpd:latest", *(f"other{i}:v" for i in range(18)), parent=4)
+    engine.add(6)  # a dangling image without children: listed
+    engine.log("container", "start", "c0ffee")
+    index = ImageIndex(engine)
+    assert {r["Id"] for r in index.select()} == {ident(1), ident(5), ident(6)}
+    assert {r["Id"] for r in index.select(filters={"dangling": ["true"]})} == {ident(6)}
+    assert {r["Id"] for r in index.select(all=True)} == {ident(1), ident(4), ident(5), ident(6)}

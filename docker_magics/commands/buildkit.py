@@ -57,6 +57,9 @@ def use_buildkit(engine: Any) -> bool:
         raise UsageError(f"DOCKER_BUILDKIT environment variable expects boolean value: {value!r}",
                          hint="Set it to 1 (BuildKit) or 0 (the classic builder), or unset it.")
     if value:
+        if engine.is_podman():
+            raise UsageError("DOCKER_BUILDKIT=1: Podman has no BuildKit (it builds with Buildah, through the classic "
+                             "builder's API)", hint="To fix it, unset DOCKER_BUILDKIT; the build then runs on Podman.")
         if engine.context_route() == "none":
             raise UsageError(
                 "BuildKit on this engine cannot read a build context sent through the Engine API: Engine before 27.5 "

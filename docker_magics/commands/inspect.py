@@ -25,7 +25,10 @@ def inspect(cmd: Command, session: Session) -> Any:
     for reference in cmd.images:
         try:
             objects.append(engine.inspect(reference, platform=cmd.platform))
-        except ImageNotFoundError:
+        except ImageNotFoundError as exc:
+            if cmd.platform and "platform" in exc.message:  # API 1.49+: the image is here, not for that platform
+                raise ImageNotFoundError(exc.message, hint="Inspect it without --platform, or pull that platform "
+                                                           "first.") from None
             missing.append(reference)
     if missing:
         names = ", ".join(missing)

@@ -60,6 +60,21 @@ def cut(action: str, subject: str | None = None) -> DockerMagicError:
                                  "the command again.")
 
 
+def _podman_reference(subject: str, what: str, fields: dict) -> DockerMagicError:
+    """Podman answers a reference it cannot parse with HTTP 500 ("normalizing name for compat API: invalid reference
+    format", "... repository name must be lowercase"), where the Docker engine says 400 or 404: the same one line
+    as a reference we refuse ourselves."""
+    from .references import InvalidReferenceError, parse
+
+    try:
+        parse(subject)
+    except InvalidReferenceError as exc:
+        return exc
+    return errors.InvalidReferenceError(f"invalid reference format '{subject}': {what}",
+                                        hint="A reference is [REGISTRY[:PORT]/]NAME[:TAG][@DIGEST], NAME in lowercase.",
+                                        **fields)
+
+
 def translate(exc: Exception, endpoint: Endpoint, action: str, subject: str | None = None) -> DockerMagicError | None:
     """Map a docker-py or connection failure to our error; None for anything we do not recognise.
 
@@ -96,6 +111,8 @@ def translate(exc: Exception, endpoint: Endpoint, action: str, subject: str | No
             return errors.RegistryAuthError(what, hint="Log in with '%docker login SERVER'.", **fields)
         if status == 400:
             return errors.UsageError(what, **fields)
+        if status == 500 and subject and "normalizing name for compat API" in said:
+            return _podman_reference(subject, what, fields)
         return DockerMagicError(f"The engine could not {action}: {what}", **fields)
     if isinstance(exc, docker.errors.DockerException):
         text = str(exc)

@@ -79,6 +79,43 @@ def _unanswered(engine: Connection, exc: Exception, server: str) -> DockerMagicE
         f"Login failed: {type(exc).__name__}.", hint="To fix it, check the engine and try again.")
 
 
+#: Podman 4.3's ``/auth`` on a plain-HTTP registry: it pings over HTTPS whatever its registries.conf says (its compat
+#: handler sets TLS verification on for every address but ``localhost:``), while its pull and push honour the
+#: registry's ``insecure = true`` there.
+PODMAN_HTTPS_ONLY = "server gave HTTP response to HTTPS client"
+
+
+def _check_plain_http_login(engine: Connection, server: str, username: str, password: str) -> dict[str, Any]:
+    """Check a login with a plain-HTTP registry directly, where the engine's ``/auth`` only speaks HTTPS (Podman).
+
+    The registry answered the engine in plain HTTP, so the check asks its ``/v2/`` over HTTP with the login, as
+    the Docker engine does for a registry it treats as insecure; the login is then stored as ``docker login``
+    stores it, and pulls and pushes send it in ``X-Registry-Auth`` (which Podman honours over HTTP for a registry
+    its registries.conf marks insecure).
+
+    Raises:
+        RegistryAuthError: the registry refused the username or password.
+        RegistryError: the registry could not be reached over plain HTTP either.
+    """
+    from .registry import RegistryClient
+
+    domain = server.split("://", 1)[-1].split("/", 1)[0]  # the login key is a host (Docker Hub's never gets here)
+    client = RegistryClient(domain, {"username": username, "password": password}, timeout=engine.timeout)
+    client.base = f"http://{client.host}"
+    try:
+        answer = client.request("/v2/", scope="", action="log in")
+    except RegistryAuthError:
+        raise _refused(server, username, 401, "unauthorized") from None
+    except RegistryError as exc:
+        raise RegistryError(f"Login to {server_label(server)} failed: the engine (Podman) reaches it over HTTPS "
+                            f"only for a login, and over plain HTTP it did not answer ({exc.message})",
+                            hint="To fix it, check that the registry is running, or log in with the Docker CLI."
+                            ) from None
+    if answer.status_code != 200:
+        raise _refused(server, username, answer.status_code, answer.text[:300])
+    return {"Status": "Login Succeeded", "IdentityToken": ""}
+
+
 def _body_message(response: Any) -> str:
     try:
         data = response.json()
@@ -191,4 +228,6 @@ class TransferCalls(Connection):
             raise failure
         if status == 200:
             return json.loads(text) if text.startswith("{") else {"Status": text}
+        if PODMAN_HTTPS_ONLY in text:
+            return _check_plain_http_login(self, server, username, password)
         raise _refused(server, username, status, text)

@@ -309,13 +309,16 @@ def go_truncate(s: str, n: int) -> str:
 
 
 def go_json(v: Any) -> str:
-    """Docker's json: encoding/json without HTML escaping, trailing newline dropped; ``""`` if it fails."""
+    """Docker's json: encoding/json without HTML escaping, trailing newline dropped.
+
+    Raises:
+        FuncError: what Encode refuses (a complex number such as the literal ``1i``, NaN, a cycle): the Docker
+            CLI 28 panics with Encode's error there, which text/template reports as ``error calling json: ...``
+            (measured: ``docker images --format '{{json 1i}}'`` fails with ``json: unsupported type: complex128``).
+    """
     if type(v) is ContextRow:  # the common {{json .}} of list formats
         return v.marshal_json()
-    try:
-        return gojson.encode(v).strip()
-    except FuncError:
-        return ""  # the CLI ignores Encode's error (complex numbers, NaN...): nothing was written
+    return gojson.encode(v).strip()
 
 
 def go_call(callee: str, fn: Any, *args: Any) -> Any:

@@ -105,12 +105,12 @@ def test_line_form_with_file_flag(ip, sandbox, ctx, capsys):
 # The classic builder's refusals, in each engine's words (the product shows the engine's text as the CLI does).
 UNKNOWN_TARGET = {"bookworm": "failed to reach build target nosuch in Dockerfile"}
 UNKNOWN_INSTRUCTION = {"bookworm": "dockerfile parse error line 2: unknown instruction: FORM"}
-for _kind in ("classic26", "containerd26"):
+for _kind in ("classic26", "containerd26", "classic28", "containerd28"):
     UNKNOWN_TARGET[_kind] = 'target stage "nosuch" could not be found'
     UNKNOWN_INSTRUCTION[_kind] = "dockerfile parse error on line 2: unknown instruction: FORM (did you mean FROM?)"
 
 
-@pytest.mark.engine_differs("Engine 26's classic builder words an unknown --target stage differently")
+@pytest.mark.engine_differs("Engine 26 and 28's classic builder words an unknown --target stage differently")
 def test_multi_stage_target_and_labels(ip, sandbox, ctx):
     dockerfile = (BASE.replace("\n", " AS builder\n") + "RUN echo compiled > /artifact\n"
                   "FROM dmtest/tiny:1.0 AS final\nCOPY --from=builder /artifact /artifact\nLABEL stage=final\n")
@@ -195,7 +195,8 @@ def test_usage_errors(ip, sandbox, ctx, line, cell, message):
     assert info.value.line() == message.replace("{ctx}", str(ctx))
 
 
-@pytest.mark.engine_differs("Engine 26's Dockerfile parser words a parse error differently (and suggests a fix)")
+@pytest.mark.engine_differs("Engine 26 and 28's Dockerfile parser words a parse error differently (and suggests a "
+                            "fix)")
 def test_parse_error_and_missing_copy_source(ip, sandbox, ctx):
     with pytest.raises(BuildError) as info:
         ip.run_cell_magic("docker", "build .", BASE + "FORM x\n")

@@ -78,30 +78,45 @@ def listing(ip, sandbox):
     sandbox.remove_images(f"{sandbox.registry}/ix/*")
 
 
+def from_events(sandbox) -> tuple[tuple[int, int], ...]:
+    """What a listing after a change may cost: answered from events, ``(0, 1)``.
+
+    On Engine 28.5's containerd store also one full listing, ``(1, 0)``: the engine adds and drops
+    ``moby-dangling@`` records silently (a load that takes a tag back leaves one for the image that lost it, though
+    that image keeps its other tags; a later tag of it removes it). ``/info`` counts them and no listing shows them,
+    so the image count no longer adds up and the index lists in full, once, to be exact.
+    """
+    return ((0, 1), (1, 0)) if sandbox.kind == "containerd28" else ((0, 1),)
+
+
+@pytest.mark.engine_differs("Engine 28.5's containerd store adds and drops hidden moby-dangling records silently: "
+                            "a listing may be a full one")
 def test_tag_and_untag_from_another_process_show_in_the_next_listing(ip, sandbox, listing):
     sandbox.cli("tag", "dmtest/app:1.0", "ix/app:1")
-    assert listing() == (0, 1)  # answered from events, no full listing
-    assert listing("ix/app") == (0, 1)
+    assert listing() in from_events(sandbox)  # answered from events, no full listing
+    assert listing("ix/app") in from_events(sandbox)
     sandbox.cli("tag", "dmtest/app:2.0", "ix/app:1")  # the tag moves: app:1.0's image loses it silently
-    assert listing("--digests") == (0, 1)
+    assert listing("--digests") in from_events(sandbox)
     sandbox.cli("rmi", "ix/app:1")
-    assert listing() == (0, 1)
+    assert listing() in from_events(sandbox)
     raw_rows_equal(engine_of(ip))
 
 
+@pytest.mark.engine_differs("Engine 28.5's containerd store adds a hidden moby-dangling record on a load that takes a "
+                            "tag back: a listing may be a full one")
 def test_removed_and_loaded_images_show_in_the_next_listing(ip, sandbox, listing, tmp_path):
     sandbox.cli("tag", "dmtest/tiny:1.0", "ix/tiny:1")
     archive = tmp_path / "tiny.tar"
     sandbox.cli("save", "-o", str(archive), "ix/tiny:1")
     sandbox.cli("import", str(archive), "ix/imported:1")  # a new image, only an import event
-    assert listing("-a") == (0, 1)
+    assert listing("-a") in from_events(sandbox)
     sandbox.cli("rmi", "ix/imported:1")
-    assert listing() == (0, 1)
+    assert listing() in from_events(sandbox)
     sandbox.cli("rmi", "ix/tiny:1")
     sandbox.cli("tag", "dmtest/app:1.0", "ix/tiny:1")  # load will take this tag back, with no tag event
-    assert listing() == (0, 1)
+    assert listing() in from_events(sandbox)
     sandbox.cli("load", "-i", str(archive))
-    assert listing("-f", "reference=ix/*") == (0, 1)
+    assert listing("-f", "reference=ix/*") in from_events(sandbox)
     raw_rows_equal(engine_of(ip))
 
 
@@ -118,10 +133,13 @@ def test_pulled_image_shows_in_the_next_listing(ip, sandbox, listing):
     raw_rows_equal(engine_of(ip))
 
 
+@pytest.mark.engine_differs("Engine 28 logs an untagged build's image (image create): the index applies it; before, "
+                            "no event came and the image count did not add up")
 def test_a_build_without_a_tag_is_seen_although_the_engine_sends_no_image_event(ip, sandbox, listing, tmp_path):
     (tmp_path / "Dockerfile").write_text(f"FROM dmtest/tiny:1.0\nLABEL ix.build={secrets.token_hex(4)}\n")
     built = sandbox.cli("build", "-q", str(tmp_path)).stdout.strip()  # the CLI's default builder
-    assert listing("-f", "dangling=true") == (1, 0)  # the image count did not add up: one full listing
+    logged = sandbox.kind in ("classic28", "containerd28")
+    assert listing("-f", "dangling=true") == ((0, 1) if logged else (1, 0))  # else one full listing
     sandbox.cli("rmi", built)
     assert listing() == (0, 1)
 

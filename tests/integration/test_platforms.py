@@ -15,7 +15,7 @@ import pytest
 from support.platforms import push_layout, two_platform_layout, write_archive
 from support.registry import login
 
-from docker_magics.errors import UsageError
+from docker_magics.errors import ImageNotFoundError, UsageError
 
 
 @pytest.fixture
@@ -32,8 +32,13 @@ def api_version(sandbox) -> str:
     return sandbox.cli("version", "--format", "{{.Server.APIVersion}}").stdout.strip()
 
 
+# API 1.47+ (Engine 27.3+) lists the platforms of an image from its Manifests; the containerd store keeps several.
+LISTS_PLATFORMS = ("containerd28",)
+
+
 @pytest.mark.engine_differs("only the containerd store keeps the index (its ID is the index's digest); the classic "
-                            "stores load the linux/amd64 image the archive's manifest.json names")
+                            "stores load the linux/amd64 image the archive's manifest.json names; API 1.47+ (Engine "
+                            "28) lists both platforms of the index, API 1.45 none")
 def test_a_two_platform_archive_loads_and_lists_one_row_per_tag(ip, sandbox, tmp_path, layout):
     ref = f"pf/two-{secrets.token_hex(3)}:1"
     repository = ref.split(":")[0]
@@ -46,25 +51,40 @@ def test_a_two_platform_archive_loads_and_lists_one_row_per_tag(ip, sandbox, tmp
         assert [f"{r.repository}:{r.tag} {r.image_id}" for r in df.itertuples()] == [
             " ".join(row.split()[:2]) for row in cli_rows(sandbox, repository)]  # one row per tag, as the CLI
         with_platforms = ip.run_line_magic("docker", f"images --platforms {repository}")
-        assert with_platforms.platforms.tolist() == ["linux/amd64"]  # the platform the engine uses
-        if sandbox.containerd_store:
+        if sandbox.kind in LISTS_PLATFORMS:
+            assert with_platforms.platforms.tolist() == ["linux/amd64, linux/arm64"]  # both are here
+            assert "platforms_note" not in with_platforms.attrs
+        else:
+            assert with_platforms.platforms.tolist() == ["linux/amd64"]  # the platform the engine uses
+        if sandbox.containerd_store and sandbox.kind not in LISTS_PLATFORMS:
             assert with_platforms.attrs["platforms_note"] == (
                 f"API {api_version(sandbox)} lists no platforms (1.47+ does): each image shows the platform the "
                 "engine uses, and an image index may hold more")
             # Both platforms are here: the listing counts the content of both, inspect that of linux/amd64.
             inspected = ip.run_line_magic("docker", f"inspect {ref}")[0]
             assert df["size"].iloc[0] > 2 * inspected["Size"] > 2 * len(layout.blobs[layout.layers["amd64"]])
-        else:
+        elif not sandbox.containerd_store:
             assert "platforms_note" not in with_platforms.attrs
     finally:
         sandbox.cli("rmi", ref, check=False)
 
 
+@pytest.mark.engine_differs("API 1.49+ (Engine 28) takes --platform: an image that is here for another platform only "
+                            "is refused in the engine's words, as the CLI shows them")
 def test_inspect_platform_needs_a_newer_api_as_the_cli_says(ip, sandbox):
     said = sandbox.cli("image", "inspect", "--platform", "linux/arm64", "dmtest/tiny:1.0", check=False).stderr.strip()
+    version = api_version(sandbox)
+    if sandbox.kind in ("classic28", "containerd28"):
+        with pytest.raises(ImageNotFoundError) as found:
+            ip.run_line_magic("docker", "inspect --platform linux/arm64 dmtest/tiny:1.0")
+        words = ("image with reference dmtest/tiny:1.0 was found but its platform (linux/amd64) does not match the "
+                 "specified platform (linux/arm64)")
+        assert said == f"Error response from daemon: {words}"
+        assert found.value.line() == words[:1].upper() + words[1:] + (". Inspect it without --platform, or pull "
+                                                                      "that platform first.")
+        return
     with pytest.raises(UsageError) as info:
         ip.run_line_magic("docker", "inspect --platform linux/arm64 dmtest/tiny:1.0")
-    version = api_version(sandbox)
     assert said == f'"--platform" requires API version 1.49, but the Docker daemon API version is {version}'
     assert info.value.line() == f"{said}. To fix it, leave out --platform, or use an engine with API 1.49 or newer."
     with pytest.raises(UsageError, match=r'"--platform" requires API version 1\.48'):
@@ -86,7 +106,10 @@ def test_pull_platform_of_an_index_in_the_registry(ip, sandbox, tmp_path, layout
             inspected = sandbox.cli("image", "inspect", "--format", "{{.Id}} {{.Architecture}}",
                                     f"{repository}:1").stdout.split()
             pulled_ids.append(inspected[0])
-            assert df.platforms.tolist() == [f"linux/{inspected[1]}"]
+            if sandbox.kind in LISTS_PLATFORMS and arch == "amd64":  # API 1.47+: every platform that is here
+                assert df.platforms.tolist() == ["linux/amd64, linux/arm64"]
+            else:
+                assert df.platforms.tolist() == [f"linux/{inspected[1]}"]
         if sandbox.containerd_store:
             # One image: arm64 alone first, then amd64 too (which the engine then prefers on this machine).
             assert pulled_ids == [layout.index, layout.index]

@@ -10,7 +10,8 @@
 // are all strings map[string]string, other lists and objects []interface{} and map[string]interface{}.
 //
 // The function map is the Docker CLI's (docker/cli templates.basicFunctions), written here from its
-// documented behaviour: json (encoding/json, no HTML escaping, trailing newline dropped), split, join,
+// documented behaviour: json (encoding/json, no HTML escaping, trailing newline dropped, Encode's error a
+// panic, as in CLI 28), split, join,
 // title, lower, upper (package strings), pad (spaces around a non-empty string) and truncate (the first n
 // bytes, when the string is at least n bytes long).
 package main
@@ -30,7 +31,9 @@ var dockerFuncs = template.FuncMap{
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
-		_ = enc.Encode(v) // an encoding error leaves the buffer empty, as in the CLI
+		if err := enc.Encode(v); err != nil {
+			panic(err) // as the Docker CLI 28 does: text/template reports "error calling json: ..."
+		}
 		return strings.TrimSpace(buf.String())
 	},
 	"split": strings.Split,

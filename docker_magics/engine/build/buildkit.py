@@ -222,6 +222,8 @@ class BuildKitCalls(Connection):
             DockerMagicError: the engine cannot be reached.
         """
         headers = self.ping_headers()
+        if self.is_podman():
+            return False  # Buildah builds there: /build?version=2 streams its classic-style log, no BuildKit trace
         if headers.get("Builder-Version") == "2":
             return True
         if (headers.get("Ostype") or "linux").lower() == "windows":
@@ -231,6 +233,14 @@ class BuildKitCalls(Connection):
             return version_at_least(version, _MIN_API)
         except ValueError:
             return True
+
+    def is_podman(self) -> bool:
+        """Whether the engine is Podman's Docker-compatible service (its ``/_ping`` sends ``Libpod-Api-Version``).
+
+        Raises:
+            DockerMagicError: the engine cannot be reached.
+        """
+        return bool(self.ping_headers().get("Libpod-Api-Version"))
 
     def default_network(self, action: str = "build") -> str | None:
         """The network RUN steps get when ``--network`` is not given: the engine's default (None, sent as nothing).

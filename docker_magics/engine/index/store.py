@@ -156,8 +156,12 @@ def _timestamp(ns: int) -> str:
     return f"{ns // 1_000_000_000}.{ns % 1_000_000_000:09d}"
 
 
-def plan(events: Iterable[dict]) -> _Changes | None:
-    """What to read again after ``events``; None when one of them cannot be applied (list in full)."""
+def plan(events: Iterable[dict], containers: bool = False) -> _Changes | None:
+    """What to read again after ``events``; None when one of them cannot be applied (list in full).
+
+    ``containers``: the rows count each image's containers (API 1.51+), so a container's ``create`` and
+    ``destroy`` change its image's row (the ``image`` attribute names it as the container was created with it).
+    """
     changes = _Changes()
     for event in events:
         kind, action = event.get("Type"), event.get("Action") or ""
@@ -170,6 +174,10 @@ def plan(events: Iterable[dict]) -> _Changes | None:
                 if not attributes.get("imageID"):
                     return None
                 changes.ids.add(attributes["imageID"])
+            elif containers and action in ("create", "destroy"):
+                if not attributes.get("image"):
+                    return None
+                changes.refs.add(attributes["image"])  # a name or an ID, read again with inspect
             continue
         if kind != "image":
             return None  # daemon (a reload), or a type this module does not know
@@ -213,6 +221,8 @@ class ImageIndex:
         self._rows: dict[str, dict] = {}
         self._owner: dict[str, str] = {}  # reference -> the image ID holding it
         self._created: dict[str, int] = {}  # image ID -> exact creation time (ns); never changes for an ID
+        # Untagged images the engine's own default listing hides as intermediate (containerd store): see _learn_hidden.
+        self._hidden: frozenset[str] = frozenset()
         self._cursor: _Cursor | None = None
         self._watch: EngineWatch | None = None
         self._identity: EngineIdentity | None = None
@@ -233,6 +243,7 @@ class ImageIndex:
         """
         checked = Filters.parse(filters)
         rows, conventions = self.current()
+        hidden = self._hidden
         before, since = self._bound(checked.before), self._bound(checked.since)
         ties = [0]
 
@@ -246,7 +257,7 @@ class ImageIndex:
             return self._created[image_id]
 
         return indexview.select(rows, all=all, filters=checked, conventions=conventions, created_ns=created_ns,
-                                before=before, since=since)
+                                before=before, since=since, hidden=hidden)
 
     def current(self) -> tuple[list[dict], Conventions]:
         """Every image's row, up to date: from events when possible, else from a full listing."""
@@ -343,6 +354,7 @@ class ImageIndex:
         self._cursor = self._advance(probe, buffered, None, cache,
                                      probe.records - indexview.record_count(rows, self.conventions))
         self._dirty = True
+        self._learn_hidden()
         self.rebuilds += 1
 
     def _resume(self) -> None:
@@ -403,12 +415,14 @@ class ImageIndex:
             raise _Stale("too many events to be sure none was dropped")
         if cache != cursor.cache:
             raise _Stale("BuildKit ran")  # it may have tagged images without an event
-        changes = plan(e for e in events if _key(e) not in cursor.seen)
+        changes = plan((e for e in events if _key(e) not in cursor.seen), conventions.counts_containers)
         if changes is None:
             raise _Stale("an event the index cannot apply")
         self._apply(changes)
         if indexview.record_count(self._rows.values(), conventions) + cursor.offset != probe.records:
             raise _Stale("the image count does not add up")  # an image came or went without an event
+        if changes.ids or changes.refs or changes.repos:
+            self._learn_hidden()
         self._cursor = self._advance(probe, events, cursor, cache, cursor.offset)
         if self._cursor.anchor != cursor.anchor:
             self._dirty = True  # the saved anchor will leave the engine's buffer sooner
@@ -469,7 +483,7 @@ class ImageIndex:
         conventions = self.conventions
         assert conventions is not None
         present = {image_id: info for image_id, info in infos.items() if info is not None}
-        if conventions.containerd:
+        if conventions.containerd or conventions.counts_containers:  # inspect has no container count
             rows = self._containerd_rows(present)
         else:
             rows = {image_id: classic_row(info, conventions) for image_id, info in present.items()}
@@ -484,7 +498,8 @@ class ImageIndex:
                 self._owner[ref] = image_id
 
     def _containerd_rows(self, present: dict[str, dict]) -> dict[str, dict]:
-        """The containerd store's rows of these images, from filtered listings (sizes differ from inspect)."""
+        """The rows of these images from filtered listings: the containerd store's sizes differ from inspect, and
+        from API 1.51 the container counts are only in listings (on the classic store too)."""
         named = {image_id: info for image_id, info in present.items() if _refs(info)}
         rows: dict[str, dict] = {}
         patterns = sorted({ref for info in named.values() for ref in _refs(info)})
@@ -495,6 +510,34 @@ class ImageIndex:
             dangling = self.engine.images(all=True, filters={"dangling": ["true"]})
             rows.update({row["Id"]: row for row in dangling if row["Id"] in present and row["Id"] not in rows})
         return rows
+
+    def _learn_hidden(self) -> None:
+        """Which untagged images the engine's default listing hides as a classic build's intermediate images.
+
+        On the containerd store an image's ``ParentId`` in ``/images/json?all=1`` comes from one of its records
+        (one per tag): after ``docker tag``, a record without the parent label may be the one listed, so the
+        parent looks childless, while the engine hides it by the labels of all records (measured on Engine 26.1:
+        a classic build tagged 18 more times). So the index does not decide from ``ParentId`` alone: the engine's
+        own ``dangling=true`` listing (without ``all``: small, untagged images only) says which untagged images it
+        shows; the others it hides. Asked only when the index holds untagged images, after each change.
+        """
+        conventions = self.conventions
+        podman = conventions is not None and not conventions.containerd and self._podman()
+        if conventions is None or not (conventions.containerd or podman):
+            self._hidden = frozenset()  # the classic store's ParentId is the image's own: exact
+            return
+        # Podman hides intermediate images by its own layer tree and lists them with no ParentId (measured, 4.3).
+        untagged = {image_id for image_id, row in self._rows.items() if not references(row.get("RepoTags"))
+                    and not (podman and references(row.get("RepoDigests")))}
+        if not untagged:
+            self._hidden = frozenset()
+            return
+        shown = {row["Id"] for row in self.engine.images(filters={"dangling": ["true"]})}
+        self._hidden = frozenset(untagged - shown)
+
+    def _podman(self) -> bool:
+        is_podman = getattr(self.engine, "is_podman", None)  # stand-in engines of the unit tests have none
+        return bool(is_podman and is_podman())
 
     def _stop_watch(self) -> None:
         if self._watch is not None:

@@ -44,12 +44,15 @@ class Conventions:
     none_markers: bool  # API < 1.43: an image with no reference lists <none>:<none> and <none>@<none>
     empty_is_null: bool  # API < 1.43: an empty RepoTags/RepoDigests is null, not []
     virtual_size: bool  # API < 1.44: rows carry VirtualSize (= Size)
+    # API 1.51+ (Engine 28.5): rows count the containers of each image (before: -1), on both stores (measured).
+    counts_containers: bool = False
 
     @classmethod
     def of(cls, api_version: str, containerd: bool) -> Conventions:
         """The conventions of an engine speaking ``api_version`` (e.g. ``1.41``)."""
         before_143 = not version_at_least(api_version, "1.43")
-        return cls(containerd, before_143, before_143, not version_at_least(api_version, "1.44"))
+        return cls(containerd, before_143, before_143, not version_at_least(api_version, "1.44"),
+                   version_at_least(api_version, "1.51"))
 
     def empty(self) -> list[str] | None:
         """An empty RepoTags or RepoDigests as the engine writes it."""
@@ -178,7 +181,7 @@ class Bound:
 
 def select(rows: Iterable[dict], *, all: bool, filters: Filters, conventions: Conventions,
            created_ns: Callable[[dict], int | None] | None = None,
-           before: Bound | None = None, since: Bound | None = None) -> list[dict]:
+           before: Bound | None = None, since: Bound | None = None, hidden: Iterable[str] = ()) -> list[dict]:
     """The rows ``/images/json?all=ALL&filters=...`` answers, from the index's ``all=1`` rows.
 
     Args:
@@ -189,6 +192,8 @@ def select(rows: Iterable[dict], *, all: bool, filters: Filters, conventions: Co
         created_ns: an image's exact creation time in nanoseconds (only asked when seconds tie with a bound).
         before: the resolved ``before`` filter, if any.
         since: the resolved ``since`` filter, if any.
+        hidden: untagged images known to have children although no row's ``ParentId`` names them (the containerd
+            store lists one record's parent of an image with several tags).
 
     Returns:
         The rows, references trimmed where the engine trims them (in a copy); rows with nothing to change are the
@@ -196,7 +201,7 @@ def select(rows: Iterable[dict], *, all: bool, filters: Filters, conventions: Co
     """
     rows = list(rows)
     pick = _containerd_row if conventions.containerd else _classic_row
-    parents = {row.get("ParentId") for row in rows if row.get("ParentId")}
+    parents = {row.get("ParentId") for row in rows if row.get("ParentId")} | set(hidden)
     out = []
     for row in rows:
         if not _in_time(row, before, since, created_ns) or not _labelled(row, filters.labels):
