@@ -97,10 +97,10 @@ def _check_plain_http_login(engine: Connection, server: str, username: str, pass
         RegistryAuthError: the registry refused the username or password.
         RegistryError: the registry could not be reached over plain HTTP either.
     """
-    from .registry import RegistryClient
+    from .registry.api import RegistryClient  # requests and the registry client: only on Podman's way
 
     domain = server.split("://", 1)[-1].split("/", 1)[0]  # the login key is a host (Docker Hub's never gets here)
-    client = RegistryClient(domain, {"username": username, "password": password}, timeout=engine.timeout)
+    client = RegistryClient(domain, Credentials(domain, username, password), timeout=engine.timeout)
     client.base = f"http://{client.host}"
     try:
         answer = client.request("/v2/", scope="", action="log in")

@@ -14,16 +14,16 @@ import base64
 import contextlib
 import json
 import re
-from datetime import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from ...errors import BuildError, DockerMagicError
-from .classic import BuildOptions, refusal
 from ..connection import Connection, broken_stream
 from ..filters import parse_until
 from ..identity import version_at_least
+from .classic import BuildOptions, refusal
 
 #: The first engine API version with BuildKit (Engine 18.09).
 _MIN_API = "1.39"
