@@ -67,13 +67,7 @@ def import_(cmd: Command, session: Session) -> Any:
     if not cmd.source:
         raise UsageError("'%docker import' requires at least 1 argument",
                          hint="Write %docker import FILE|URL|- [REPOSITORY[:TAG]].")
-    repository = tag = None
-    if cmd.reference:
-        ref = references.parse(cmd.reference)
-        if ref.digest:
-            raise UsageError(f"cannot import to '{cmd.reference}': a reference with a digest names an existing "
-                             "image", hint="To fix it, give REPOSITORY[:TAG].")
-        repository, tag = ref.familiar_name, ref.tag
+    repository, tag = references.new_image_name(cmd.reference, "import")
     engine = session.engine(cmd)
     source = cmd.source
     total = Path(source).stat().st_size if Path(source).is_file() else 0

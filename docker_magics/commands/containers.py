@@ -164,13 +164,7 @@ def commit(cmd: Command, session: Session) -> Any:
     if not cmd.container:
         raise UsageError('"docker commit" requires at least 1 and at most 2 arguments.',
                          hint="Write %docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]].")
-    repository = tag = None
-    if cmd.reference:
-        ref = references.parse(cmd.reference)
-        if ref.digest:
-            raise UsageError(f"cannot commit to '{cmd.reference}': a reference with a digest names an existing "
-                             "image", hint="To fix it, give REPOSITORY[:TAG].")
-        repository, tag = ref.familiar_name, ref.tag
+    repository, tag = references.new_image_name(cmd.reference, "commit")
     try:
         image_id = session.engine(cmd).commit_container(cmd.container, repository=repository, tag=tag,
                                                         message=cmd.message, author=cmd.author,

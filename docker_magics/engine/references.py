@@ -10,7 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..errors import InvalidReferenceError
+from ..errors import InvalidReferenceError, UsageError
 
 # Docker Hub, defined once: its domain in references, the older spelling, the host its API answers on, the
 # key logins are stored under (the CLI's), and how messages name it.
@@ -89,6 +89,22 @@ def split_domain(name: str) -> tuple[str, str]:
     if domain == DEFAULT_DOMAIN and "/" not in path:
         path = OFFICIAL_PREFIX + path
     return domain, path
+
+
+def new_image_name(text: str | None, verb: str) -> tuple[str | None, str | None]:
+    """The REPOSITORY and TAG a verb that makes an image (``commit``, ``import``) gives it; (None, None) for none.
+
+    Raises:
+        InvalidReferenceError: ``text`` is not a reference.
+        UsageError: it has a digest (a digest names an image that exists, not a new one).
+    """
+    if not text:
+        return None, None
+    ref = parse(text)
+    if ref.digest:
+        raise UsageError(f"cannot {verb} to '{text}': a reference with a digest names an existing image",
+                         hint="To fix it, give REPOSITORY[:TAG].")
+    return ref.familiar_name, ref.tag
 
 
 def parse(text: str) -> Reference:

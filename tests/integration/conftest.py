@@ -1,6 +1,10 @@
 """Every test under integration/ runs on the real engine and registry."""
 
+import secrets
+from pathlib import Path
+
 import pytest
+import sandbox as sandbox_module
 
 
 @pytest.fixture
@@ -10,6 +14,19 @@ def config(tmp_path, monkeypatch, sandbox):
     folder.mkdir()
     monkeypatch.setenv("DOCKER_CONFIG", str(folder))
     return folder
+
+
+@pytest.fixture
+def own_engine(sandbox):
+    """An engine of the test's own (of the session's kind), stopped and started by the test."""
+    root = Path(f"/tmp/dmo-{secrets.token_hex(3)}")  # unix socket paths must stay short
+    engine = sandbox_module.Engine(root / "engine", kind=sandbox.kind)
+    try:
+        engine.start()
+        yield engine
+    finally:
+        engine.stop()
+        sandbox_module._remove_tree(root)
 
 
 def pytest_collection_modifyitems(items):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import secrets
 import shlex
 import signal
 import subprocess
@@ -20,7 +19,6 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-import sandbox as sandbox_module
 from support.shell import completions, configured
 
 from docker_magics.engine.endpoints import resolve_endpoint
@@ -348,18 +346,6 @@ def test_ps_from_the_container_index_follows_what_the_cli_did(ip, busybox, sandb
         index = magics.session.default_engine().container_index()
         assert (index.rebuilds, index.answers) == (1, 5)  # listed once; the rest from the engine's events
 
-
-@pytest.fixture
-def own_engine(sandbox):
-    """An engine of the test's own (of the session's kind), stopped and started by the test."""
-    root = Path(f"/tmp/dmc-{secrets.token_hex(3)}")  # unix socket paths must stay short
-    engine = sandbox_module.Engine(root / "engine", kind=sandbox.kind)
-    try:
-        engine.start()
-        yield engine
-    finally:
-        engine.stop()
-        sandbox_module._remove_tree(root)
 
 
 def test_container_index_lists_again_after_an_engine_restart(ip, busybox, sandbox, own_engine, tmp_path):

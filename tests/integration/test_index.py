@@ -7,19 +7,15 @@ so the session's engine is never stopped.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
-from collections import Counter
-from pathlib import Path
 
 import pytest
-import sandbox as sandbox_module
+from support.listing import cli_rows, frame_rows
 from support.shell import configured
 
 import docker_magics
 from docker_magics.engine.endpoints import resolve_endpoint
-from docker_magics.units import human_size
 
 
 @pytest.fixture(autouse=True)
@@ -40,16 +36,6 @@ def engine_of(ip, host: str | None = None):
     return s.engine_at(resolve_endpoint(host=host)) if host else s.default_engine()
 
 
-def cli_rows(run, *args: str) -> Counter:
-    out = run("images", "--format", "json", *args).stdout
-    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
-    return Counter((r["Repository"], r["Tag"], r["ID"], r["CreatedAt"], r["Size"]) for r in rows)
-
-
-def frame_rows(df) -> Counter:
-    when = "%Y-%m-%d %H:%M:%S +0000 UTC"
-    return Counter((r.repository, r.tag, r.image_id, r.created.tz_convert("UTC").strftime(when), human_size(r.size))
-                   for r in df.itertuples(index=False))
 
 
 def raw_rows_equal(engine) -> None:
@@ -179,17 +165,6 @@ def test_unload_ext_stops_every_stream(ip, sandbox):
 
 # ---- an engine of the test's own, stopped and started between two listings --------------------------------
 
-
-@pytest.fixture
-def own_engine(sandbox):
-    root = Path(f"/tmp/dmi-{secrets.token_hex(3)}")  # unix socket paths must stay short
-    engine = sandbox_module.Engine(root / "engine")
-    try:
-        engine.start()
-        yield engine
-    finally:
-        engine.stop()
-        sandbox_module._remove_tree(root)
 
 
 def test_engine_stopped_and_started_between_two_listings(ip, sandbox, own_engine, tmp_path):

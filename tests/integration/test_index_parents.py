@@ -8,14 +8,12 @@ images`` hides). Every listing here is compared with ``docker images --format js
 
 from __future__ import annotations
 
-import json
 import subprocess
-from collections import Counter
 
 import pytest
+from support.listing import cli_rows, frame_rows
 
 import docker_magics
-from docker_magics.units import human_size
 
 DOCKERFILE = ('FROM dmtest/tiny:1.0\nRUN ["/bin/busybox", "sh", "-c", "echo parent > /parent"]\n'
               "LABEL org.example.ixp=child\n")
@@ -24,16 +22,6 @@ NAMES = [f"ixp/a{i:02d}:v" for i in range(9)] + [f"ixp/z{i:02d}:v" for i in rang
 FLAGS = ((), ("-a",), ("--filter", "dangling=true"), ("-a", "--filter", "dangling=true"), ("ixp/*",))
 
 
-def cli_rows(sandbox, *args: str) -> Counter:
-    out = sandbox.cli("images", "--format", "json", *args).stdout
-    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
-    return Counter((r["Repository"], r["Tag"], r["ID"], r["CreatedAt"], r["Size"]) for r in rows)
-
-
-def frame_rows(df) -> Counter:
-    when = "%Y-%m-%d %H:%M:%S +0000 UTC"
-    return Counter((r.repository, r.tag, r.image_id, r.created.tz_convert("UTC").strftime(when), human_size(r.size))
-                   for r in df.itertuples(index=False))
 
 
 @pytest.fixture
@@ -61,13 +49,13 @@ def test_classic_build_tagged_many_times_lists_as_the_cli_from_a_fresh_index(ip,
     for flags in FLAGS:
         df = ip.run_line_magic("docker", " ".join(("images", *flags)))
         assert df.dm_index
-        assert frame_rows(df) == cli_rows(sandbox, *flags), flags
+        assert frame_rows(df) == cli_rows(sandbox.cli, *flags), flags
     assert index.rebuilds == rebuilds + 1
     sandbox.cli("tag", "ixp/httpd:latest", "ixp/m00:v")  # and once more, the index brought up to date by events
     for flags in FLAGS:
         df = ip.run_line_magic("docker", " ".join(("images", *flags)))
         assert df.dm_index
-        assert frame_rows(df) == cli_rows(sandbox, *flags), flags
+        assert frame_rows(df) == cli_rows(sandbox.cli, *flags), flags
     untagged = [r for r in frame_rows(ip.run_line_magic("docker", "images -a")) if r[0] == "<none>"]
     if built:  # the intermediate image is there, only hidden without -a
         assert any(built.removeprefix("sha256:")[:12] == r[2] for r in untagged)

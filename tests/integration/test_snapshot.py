@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-import sandbox as sandbox_module
 
 from docker_magics.engine.index.snapshot import EngineIdentity, SnapshotStore
 from docker_magics.units import human_size
@@ -217,17 +215,6 @@ def test_the_setting_off_writes_no_snapshot(sandbox, cache):
 
 # ---- an engine of the test's own, restarted while no kernel runs --------------------------------------
 
-
-@pytest.fixture
-def own_engine(sandbox):
-    root = Path(f"/tmp/dms-{secrets.token_hex(3)}")  # unix socket paths must stay short
-    engine = sandbox_module.Engine(root / "engine", kind=sandbox.kind)
-    try:
-        engine.start()
-        yield engine
-    finally:
-        engine.stop()
-        sandbox_module._remove_tree(root)
 
 
 def test_after_an_engine_restart_a_new_kernel_lists_in_full(sandbox, own_engine, cache, tmp_path):
