@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..command import Command
 from ..engine import references
-from ..engine.containers.demux import Tail
+from ..engine.containers.demux import CAPTURE_LIMIT, Tail
 from ..engine.filters import match_labels, parse_until
 from ..errors import DockerMagicError, Interrupted, UsageError
 from ..session import Session
 from ..views import containers as views
 from ..views.display import Text
 from .filters import parse_filters
-from .run import CAPTURE_LIMIT
 
 if TYPE_CHECKING:
     from ..engine.client import Engine

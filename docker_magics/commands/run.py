@@ -13,20 +13,18 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from ..command import Command
-from ..engine.containers.demux import Tail
+from ..engine.containers.demux import CAPTURE_LIMIT, Tail
 from ..engine.containers.options import RunOptions, shown_command
 from ..errors import ConflictError, ContainerExitError, DockerMagicError, ImageNotFoundError, Interrupted, UsageError
 from ..session import Session
 from ..views import containers as views
 from ..views.display import message
+from .containers import read_logs
 from .transfer import pull
 
 if TYPE_CHECKING:
     from ..engine.client import Engine
 
-#: Bytes of each stream a foreground run keeps for its result (the last ones): a run that writes gigabytes
-#: must not fill the kernel.
-CAPTURE_LIMIT = 8 * 1024 * 1024
 #: Seconds the engine gives an interrupted container to stop before it kills it (unless --stop-timeout says).
 INTERRUPT_STOP_SECONDS = 3
 _PULL_CHOICES = ("missing", "always", "never")
@@ -149,7 +147,6 @@ def _remove_when_done(engine: Engine, container: str) -> None:
 
 def container_actions(engine: Engine, container: str) -> dict[str, Any]:
     """The functions a detached container's result calls: ``logs``, ``stop``, ``remove``."""
-    from .containers import read_logs  # here: commands.containers imports this module
 
     return {"logs": lambda tail: read_logs(engine, container, tail=None if tail is None else str(tail)),
             "stop": lambda timeout: engine.stop_container(container, timeout),

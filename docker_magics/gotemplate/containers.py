@@ -74,5 +74,14 @@ def ps_rows(containers: Iterable[dict[str, Any]], *, no_trunc: bool = False,
             "Names": shown["names"], "Labels": ",".join(f"{k}={v}" for k, v in sorted(labels.items())),
             "Mounts": _mounts(container, no_trunc),
             "LocalVolumes": str(sum(1 for m in container.get("Mounts") or () if m.get("Driver") == "local")),
-            "Networks": ",".join(networks), "Platform": None})
+            "Networks": ",".join(networks), "Platform": _platform(container)})
     return rows
+
+
+def _platform(container: dict[str, Any]) -> dict[str, Any] | None:
+    """The image manifest's platform (API 1.48+, the containerd store), as the CLI's OCI Platform encodes it."""
+    platform = (container.get("ImageManifestDescriptor") or {}).get("platform")
+    if not platform:
+        return None
+    keys = ("architecture", "os", "os.version", "os.features", "variant")  # the Go struct's order, omitempty
+    return {key: platform[key] for key in keys if platform.get(key)}

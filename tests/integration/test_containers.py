@@ -182,7 +182,7 @@ def test_ctrl_c_stops_and_removes_the_container(ip, busybox, sandbox):
 
 
 def test_a_hundred_megabytes_of_output_stay_bounded(ip, busybox, capfd):
-    from docker_magics.commands.run import CAPTURE_LIMIT
+    from docker_magics.engine.containers.demux import CAPTURE_LIMIT
 
     total = 100 * 1024 * 1024
     tracemalloc.start()

@@ -55,6 +55,11 @@ def raw_frames(pieces: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
         yield STDOUT, piece
 
 
+#: Bytes of each stream a foreground run (or ``logs``) keeps for its result (the last ones): a run that writes
+#: gigabytes must not fill the kernel.
+CAPTURE_LIMIT = 8 * 1024 * 1024
+
+
 class Tail:
     """The last ``limit`` bytes written to one stream, and how many came before them (dropped)."""
 
