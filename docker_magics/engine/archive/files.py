@@ -28,7 +28,7 @@ import json
 import posixpath
 import stat
 import tarfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
@@ -265,8 +265,18 @@ class _Archive:
     links: dict[str, str] = field(default_factory=dict)
 
 
-def scan_archive(stream: IO[bytes] | Any, *, hash_files: bool = False) -> _Archive:
+def scan_archive(stream: IO[bytes] | Any, *, hash_files: bool = False,
+                 layer: Callable[[bytes, Any, str], Any] | None = None,
+                 known: Callable[[str], Any] | None = None) -> _Archive:
     """Read a save archive front to back, walking each layer tar as it passes (no seek, nothing kept but records).
+
+    Args:
+        stream: the archive (``GET /images/get``'s body).
+        hash_files: give each file record its content's SHA-256.
+        layer: reads one layer blob instead of the file walk (its first 512 bytes, the rest of it, and its kind:
+            ``tar``, ``gzip`` or ``zstd``); what it returns is kept as the layer.
+        known: for an OCI blob (``blobs/sha256/...``) larger than a JSON document, what was read of it before
+            (by its digest), or None; a blob it knows is skipped unread and its answer kept as the layer.
 
     Raises:
         tarfile.ReadError: the stream is not a tar or ends early.
@@ -279,11 +289,18 @@ def scan_archive(stream: IO[bytes] | Any, *, hash_files: bool = False) -> _Archi
             target = member.linkname if member.islnk() else posixpath.join(posixpath.dirname(name), member.linkname)
             archive.links[name] = posixpath.normpath(target)
         elif member.isreg():
+            if known is not None and name.startswith("blobs/sha256/") and member.size > JSON_LIMIT:
+                before = known("sha256:" + name.rsplit("/", 1)[1])
+                if before is not None:
+                    archive.layers[name] = before
+                    continue
             head = data.read(512)
             kind = _sniff(head)
             if kind == "json" and member.size <= JSON_LIMIT:
                 with contextlib.suppress(ValueError):  # not JSON after all: not a document we need
                     archive.documents[name] = json.loads(head + data.read())
+            elif kind in ("tar", "gzip", "zstd") and layer is not None:
+                archive.layers[name] = layer(head, data, kind)
             elif kind in ("tar", "gzip", "zstd"):
                 archive.layers[name] = read_layer(_Prefixed(head, data), compression="" if kind == "tar" else kind,
                                                   hash_files=hash_files)

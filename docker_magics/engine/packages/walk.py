@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import json
-import posixpath
 import tarfile
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
@@ -69,26 +67,7 @@ def scan_archive(stream: IO[bytes] | Any, cache: LayerCache) -> archive_files._A
     Raises:
         tarfile.ReadError: the stream is not a tar or ends early.
     """
-    archive = archive_files._Archive()
-    for member, data in tarstream.members(stream):
-        name = posixpath.normpath(member.name)
-        if member.issym() or member.islnk():
-            target = member.linkname if member.islnk() else posixpath.join(posixpath.dirname(name), member.linkname)
-            archive.links[name] = posixpath.normpath(target)
-        elif member.isreg():
-            if name.startswith("blobs/sha256/") and member.size > archive_files.JSON_LIMIT:
-                known = cache.known("sha256:" + name.rsplit("/", 1)[1])
-                if known is not None:
-                    archive.layers[name] = known  # type: ignore[assignment]  # read before: only its diff ID
-                    continue
-            head = data.read(512)
-            kind = archive_files._sniff(head)
-            if kind == "json" and member.size <= archive_files.JSON_LIMIT:
-                with contextlib.suppress(ValueError):
-                    archive.documents[name] = json.loads(head + data.read())
-            elif kind in ("tar", "gzip", "zstd"):
-                archive.layers[name] = _read_blob(head, data, kind)  # type: ignore[assignment]
-    return archive
+    return archive_files.scan_archive(stream, layer=_read_blob, known=cache.known)
 
 
 def _layers_from(archive: archive_files._Archive, cache: LayerCache) -> list[tuple[str, LayerPackages]]:
