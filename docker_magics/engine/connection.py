@@ -42,6 +42,7 @@ class Connection:
     _server: dict[str, Any] | None = field(default=None, repr=False)
     _label: EngineLabel | None = field(default=None, repr=False)
     _info: dict[str, Any] | None = field(default=None, repr=False)  # the last /info answer
+    _podman: bool | None = field(default=None, repr=False)  # from the first /_ping
 
     @property
     def api(self) -> APIClient:
@@ -206,7 +207,21 @@ class Connection:
         """``GET /_ping``'s headers: ``Api-Version``, ``Ostype``, ``Builder-Version`` (what builders it has)."""
         with self.translated("ping"):
             api = self.api
-            return dict(api._get(api._url("/_ping")).headers)
+            headers = dict(api._get(api._url("/_ping")).headers)
+        self._podman = bool(headers.get("Libpod-Api-Version"))
+        return headers
+
+    def is_podman(self) -> bool:
+        """Whether the engine is Podman's Docker-compatible service (its ``/_ping`` sends ``Libpod-Api-Version``).
+
+        Asked once per engine (a ping made for another reason answers it too).
+
+        Raises:
+            DockerMagicError: the engine cannot be reached.
+        """
+        if self._podman is None:
+            self.ping_headers()
+        return bool(self._podman)
 
     def info(self) -> dict[str, Any]:
         """``GET /info``: the engine's configuration, e.g. its storage driver and image store."""

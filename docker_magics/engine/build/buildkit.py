@@ -222,7 +222,7 @@ class BuildKitCalls(Connection):
             DockerMagicError: the engine cannot be reached.
         """
         headers = self.ping_headers()
-        if self.is_podman():
+        if self.is_podman():  # answered by the ping just made
             return False  # Buildah builds there: /build?version=2 streams its classic-style log, no BuildKit trace
         if headers.get("Builder-Version") == "2":
             return True
@@ -233,14 +233,6 @@ class BuildKitCalls(Connection):
             return version_at_least(version, _MIN_API)
         except ValueError:
             return True
-
-    def is_podman(self) -> bool:
-        """Whether the engine is Podman's Docker-compatible service (its ``/_ping`` sends ``Libpod-Api-Version``).
-
-        Raises:
-            DockerMagicError: the engine cannot be reached.
-        """
-        return bool(self.ping_headers().get("Libpod-Api-Version"))
 
     def default_network(self, action: str = "build") -> str | None:
         """The network RUN steps get when ``--network`` is not given: the engine's default (None, sent as nothing).
