@@ -21,7 +21,7 @@ from typing import Any
 from ...units import human_duration
 from ..connection import Connection
 from ..index.view import nanoseconds_of
-from ..index.watch import EngineWatch
+from ..index.watch import EngineWatch, events_time
 
 _TYPES = ["container", "image", "network", "daemon"]
 #: Image events that change no container's row (a tag, untag, delete, pull, load or import may: list again).
@@ -131,7 +131,7 @@ class ContainerIndex:
 
     def _changes(self, now: int) -> set[str] | None:
         """The containers named by events since the cursor; None when something else changed (list in full)."""
-        params = {"since": _seconds(self.cursor), "until": _seconds(now), "filters": json.dumps({"type": _TYPES})}
+        params = {"since": events_time(self.cursor), "until": events_time(now), "filters": json.dumps({"type": _TYPES})}
         ids: set[str] = set()
         with self.engine.stream("GET", "/events", params=params, action="read the engine's events") as response:
             for event in self.engine.events(response):
@@ -165,8 +165,3 @@ class ContainerIndex:
             except docker.errors.NotFound:  # removed between the listing and its inspect: a later event says so
                 continue
             self.kept[row["Id"]] = _Kept(row, found.get("State") or {}, nanoseconds_of(found.get("Created")) or 0)
-
-
-def _seconds(ns: int | None) -> str:
-    ns = ns or 0
-    return f"{ns // 1_000_000_000}.{ns % 1_000_000_000:09d}"

@@ -67,7 +67,7 @@ from ..references import NONE_DIGEST, NONE_TAG, InvalidReferenceError, parse
 from . import view as indexview
 from .snapshot import EngineIdentity, Snapshot, SnapshotStore
 from .view import Bound, Conventions, Filters, Unanswerable, nanoseconds_of, references, seconds_of
-from .watch import EngineWatch
+from .watch import EngineWatch, events_time
 
 #: The engine keeps its last 256 events; without an anchor event this many in one window may hide a gap.
 GAP_GUARD = 224
@@ -150,10 +150,6 @@ class _Changes:
 def _key(event: dict) -> tuple:
     actor = event.get("Actor") or {}
     return event.get("timeNano"), event.get("Type"), event.get("Action"), actor.get("ID")
-
-
-def _timestamp(ns: int) -> str:
-    return f"{ns // 1_000_000_000}.{ns % 1_000_000_000:09d}"
 
 
 def plan(events: Iterable[dict], containers: bool = False) -> _Changes | None:
@@ -330,7 +326,7 @@ class ImageIndex:
                             for r in payload.get("BuildCache") or ()))
 
     def _events(self, since_ns: int, until_ns: int) -> list[dict]:
-        params = {"since": _timestamp(since_ns), "until": _timestamp(until_ns)}
+        params = {"since": events_time(since_ns), "until": events_time(until_ns)}
         with self.engine.stream("GET", "/events", params=params, action="read the engine's events") as response:
             return list(self.engine.events(response))
 

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from requests import Response
 
 
+def events_time(ns: int | None) -> str:
+    """A ``since``/``until`` of ``GET /events`` to the nanosecond (``SECONDS.NANOSECONDS``; None is the epoch)."""
+    ns = ns or 0
+    return f"{ns // 1_000_000_000}.{ns % 1_000_000_000:09d}"
+
+
 class EngineWatch:
     """One open ``/events`` stream and the daemon thread reading it.
 
